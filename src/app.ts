@@ -1,0 +1,35 @@
+// createApp(deps): the Koa app with every router mounted. No globals: everything the routes need
+// arrives in `deps`, so tests build the same app on a temporary store and an ephemeral port.
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { Logger } from './log.js';
+import type { Config } from './config.js';
+import { errorHandler } from './http/errors.js';
+import { requestContext } from './http/request-context.js';
+import { securityHeaders } from './http/security-headers.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** Routers of the adapters (webhook, mini-program API, staff API, sandbox), mounted in order. */
+  routers?: Router[];
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true; // errors are logged by errorHandler with the request id, not by koa's default
+
+  const health = new Router();
+  health.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  app.use(requestContext(deps.logger));
+  app.use(securityHeaders());
+  app.use(errorHandler());
+  for (const router of [health, ...(deps.routers ?? [])]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  return app;
+}

@@ -1,0 +1,140 @@
+// One typed configuration, read once from the environment at start. Every problem is collected
+// and reported together, naming the variable, so an operator fixes them in one pass.
+import path from 'node:path';
+
+export type Mode = 'sandbox' | 'production';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Folder of the office's own data (agency.json, guide/, holidays/, menu.json). */
+  contentDir: string;
+  demoData: boolean;
+  wechat: {
+    appid: string;
+    secret: string | null;
+    token: string;
+    aesKey: string | null;
+    apiBase: string;
+  };
+  miniProgram: { appid: string; secret: string | null };
+  admin: { username: string | null; password: string | null };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; problem: string }>) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const SANDBOX_TOKEN = 'sandbox-token';
+const SANDBOX_APPID = 'wxsandbox0000000';
+const SANDBOX_MP_APPID = 'wxsandboxmp00000';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads the configuration from `env`. `sandboxApiBase` is the in-process fake WeChat API's URL,
+ * which only the caller knows once it has chosen the port.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const problems: Array<{ variable: string; problem: string }> = [];
+  const fail = (variable: string, problem: string) => problems.push({ variable, problem });
+  const text = (name: string): string | null => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? null : value.trim();
+  };
+
+  const portText = text('PORT');
+  let port = 3000;
+  if (portText !== null) {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      fail('PORT', `must be a whole number from 0 to 65535, got "${portText}"`);
+    }
+  }
+
+  const host = text('HOST') ?? '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) fail('HOST', `is not a host name or address: "${host}"`);
+
+  const secret = text('WECHAT_SECRET');
+  const mode: Mode = secret === null ? 'sandbox' : 'production';
+
+  const appid = text('WECHAT_APPID') ?? (mode === 'sandbox' ? SANDBOX_APPID : null);
+  if (appid === null) fail('WECHAT_APPID', 'is required when WECHAT_SECRET is set');
+  else if (!/^wx[0-9a-zA-Z]{14,16}$/.test(appid)) {
+    fail('WECHAT_APPID', `must look like wx followed by 16 letters or digits, got "${appid}"`);
+  }
+
+  const token = text('WECHAT_TOKEN') ?? (mode === 'sandbox' ? SANDBOX_TOKEN : null);
+  if (token === null) fail('WECHAT_TOKEN', 'is required when WECHAT_SECRET is set');
+  else if (!/^[A-Za-z0-9]{3,32}$/.test(token) && token !== SANDBOX_TOKEN) {
+    // WeChat's console accepts 3–32 letters and digits only.
+    fail('WECHAT_TOKEN', 'must be 3 to 32 letters or digits, as the WeChat console requires');
+  }
+
+  const aesKey = text('WECHAT_AES_KEY');
+  if (aesKey !== null && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
+    fail('WECHAT_AES_KEY', 'must be the 43-character EncodingAESKey from the WeChat console');
+  }
+
+  const apiBaseText = text('WECHAT_API_BASE');
+  let apiBase = apiBaseText ?? (mode === 'sandbox' ? '' : 'https://api.weixin.qq.com');
+  if (apiBaseText !== null) {
+    try {
+      const url = new URL(apiBaseText);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      apiBase = apiBaseText.replace(/\/+$/, '');
+    } catch {
+      fail('WECHAT_API_BASE', `must be an http(s) URL, got "${apiBaseText}"`);
+    }
+  }
+
+  const mpSecret = text('MP_SECRET');
+  const mpAppid = text('MP_APPID') ?? (mode === 'sandbox' || mpSecret === null ? SANDBOX_MP_APPID : null);
+  if (mpAppid === null) fail('MP_APPID', 'is required when MP_SECRET is set');
+  if (mpSecret !== null && text('MP_APPID') === null) fail('MP_APPID', 'is required when MP_SECRET is set');
+
+  const username = text('ADMIN_USERNAME');
+  const password = text('ADMIN_PASSWORD');
+  if ((username === null) !== (password === null)) {
+    fail(username === null ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD', 'ADMIN_USERNAME and ADMIN_PASSWORD go together');
+  }
+  if (username !== null && !/^[A-Za-z0-9_.-]{2,32}$/.test(username)) {
+    fail('ADMIN_USERNAME', 'must be 2 to 32 letters, digits, dots, dashes or underscores');
+  }
+  if (password !== null && password.length < 10) {
+    fail('ADMIN_PASSWORD', 'must be at least 10 characters long');
+  }
+
+  const demoText = text('DEMO_DATA');
+  let demoData = mode === 'sandbox';
+  if (demoText !== null) {
+    if (demoText !== 'on' && demoText !== 'off') fail('DEMO_DATA', `must be "on" or "off", got "${demoText}"`);
+    demoData = demoText === 'on';
+  }
+
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode,
+    port,
+    host,
+    dataDir: path.resolve(cwd, text('DATA_DIR') ?? 'data/runtime'),
+    contentDir: path.resolve(cwd, text('CONTENT_DIR') ?? 'data'),
+    demoData,
+    wechat: { appid: appid!, secret, token: token!, aesKey, apiBase },
+    miniProgram: { appid: mpAppid!, secret: mpSecret },
+    admin: { username, password },
+    logLevel,
+  };
+}

@@ -1,0 +1,76 @@
+// The store: the data folder, its lock, and one DataFile per collection group. Repositories (one
+// module per concern, e.g. applications-repo.ts) open their file through `file()` and are the only
+// code that touches the data; everything else calls repositories.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DataFile, type FileSpec } from './data-file.js';
+import { StoreFileError } from './durable-json-file.js';
+
+export class Store {
+  readonly #files = new Map<string, Promise<DataFile<any>>>();
+  #closed = false;
+
+  private constructor(readonly dir: string, private readonly clock: () => Date) {}
+
+  static async open(dir: string, clock: () => Date = () => new Date()): Promise<Store> {
+    await fs.mkdir(dir, { recursive: true });
+    await takeLock(dir);
+    return new Store(dir, clock);
+  }
+
+  /** The one DataFile of a collection group; opening it twice returns the same instance. */
+  file<T>(spec: FileSpec<T>): Promise<DataFile<T>> {
+    if (this.#closed) throw new Error('store is closed');
+    let opened = this.#files.get(spec.name);
+    if (!opened) {
+      opened = DataFile.open(this.dir, spec, this.clock);
+      this.#files.set(spec.name, opened);
+    }
+    return opened as Promise<DataFile<T>>;
+  }
+
+  /** Writes a consistent copy of every open file into dir/backups/<stamp>/ and returns that folder. */
+  async backup(now: Date = this.clock()): Promise<string> {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    const target = path.join(this.dir, 'backups', stamp);
+    for (const opened of this.#files.values()) await (await opened).backupTo(target);
+    return target;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Each DataFile acknowledges a write only after it is on disk; waiting for the open promises
+    // is enough to be sure nothing half-opened is left behind.
+    await Promise.allSettled(this.#files.values());
+    await fs.rm(path.join(this.dir, '.lock'), { force: true });
+  }
+}
+
+// One process per data folder: a second server on the same folder would be a second writer.
+async function takeLock(dir: string): Promise<void> {
+  const lock = path.join(dir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(await fs.readFile(lock, 'utf8').catch(() => ''));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new StoreFileError(lock, `is held by the running process ${pid}: another server uses DATA_DIR ${dir}`);
+      }
+      await fs.rm(lock, { force: true }); // left by a process that died
+    }
+  }
+  throw new StoreFileError(lock, 'could not be taken');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
