@@ -3,10 +3,33 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Router } from '@koa/router';
+import type { Wechaty } from 'wechaty';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { createApp } from './app.js';
+import { AccountsRepo } from './store/accounts-repo.js';
+import { ApplicationsRepo } from './store/applications-repo.js';
+import { ConversationsRepo } from './store/conversations-repo.js';
+import { WechatInboxRepo } from './store/wechat-inbox-repo.js';
+import { StaffAccounts } from './accounts/staff-accounts.js';
+import { MiniProgramSessions } from './accounts/mp-sessions.js';
+import { ApplicationsService } from './applications/service.js';
+import { CalendarSource } from './applications/calendar-source.js';
+import { WechatApiClient } from './wechat/api-client.js';
+import { createFakeWechatApi, type FakeWechatApi } from './wechat/fake-api.js';
+import { OfficialAccountPuppet } from './wechat/puppet.js';
+import { createWechatWebhook } from './wechat/webhook.js';
+import { loadAgency, type Agency } from './agency.js';
+import { loadGuideService, type GuideService } from './guide/service.js';
+import { createMiniProgramApi } from '../miniprogram-api/router.js';
+import { createAdminApi } from './admin/api.js';
+import { createDialog } from '../bot/dialog.js';
+import { createBot } from '../bot/bot.js';
+
+export const SANDBOX_SECRET = 'sandbox-secret';
+export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
 
 export interface Running {
   config: Config;
@@ -14,40 +37,150 @@ export interface Running {
   url: string;
   store: Store;
   logger: Logger;
+  services: {
+    accounts: StaffAccounts;
+    applications: ApplicationsService;
+    calendar: CalendarSource;
+    guide: GuideService;
+    agency: Agency;
+  };
+  wechat: WechatApiClient;
+  /** The in-process fake WeChat API; only in sandbox mode. */
+  fakeWechat: FakeWechatApi | null;
+  /** In sandbox mode without ADMIN_* variables: the generated first admin, shown once at start. */
+  firstAdmin: { username: string; password: string } | null;
   stop(): Promise<void>;
 }
 
-export async function start(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
-  const store = await Store.open(config.dataDir);
-  const app = createApp({ config, logger });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  // WeChat waits 5 s for an answer; nothing we serve should hold a socket much longer than that.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
-  if (config.mode === 'sandbox') {
-    logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
+export interface StartOptions {
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? (() => new Date());
+  const sandbox = config.mode === 'sandbox';
+
+  const store = await Store.open(config.dataDir, clock);
+  try {
+    const [accountsRepo, applicationsRepo, conversations, inbox] = await Promise.all([
+      AccountsRepo.open(store),
+      ApplicationsRepo.open(store),
+      ConversationsRepo.open(store),
+      WechatInboxRepo.open(store),
+    ]);
+    const agency = await loadAgency(config.contentDir);
+    const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
+    const guide = await loadGuideService(config.contentDir, agency);
+
+    const fakeWechat = sandbox
+      ? createFakeWechatApi({
+          appid: config.wechat.appid,
+          secret: SANDBOX_SECRET,
+          mpAppid: config.miniProgram.appid,
+          mpSecret: SANDBOX_SECRET,
+          prefix: SANDBOX_API_PREFIX,
+        })
+      : null;
+    // Built once the server listens: in sandbox mode its base URL is our own port.
+    let wechat!: WechatApiClient;
+
+    const accounts = new StaffAccounts(accountsRepo, clock);
+    const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
+    const mpSessions = new MiniProgramSessions(accountsRepo, (code) => {
+      // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers.
+      if (sandbox && code.startsWith('dev:') && code.length > 4) return Promise.resolve({ openid: code.slice(4) });
+      return wechat.code2Session(code);
+    }, clock);
+    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
+
+    const puppet = new OfficialAccountPuppet({
+      selfId: config.wechat.appid,
+      sendText: (openid, text) => wechat.sendCustomText(openid, text),
+      onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
+    });
+    const dialog = createDialog({ guide, applications, conversations, agency: { name: agency.name, contact: agency.contactLine }, clock });
+    const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
+
+    const routers: Router[] = [
+      createWechatWebhook({ token: config.wechat.token, appid: config.wechat.appid, aesKey: config.wechat.aesKey, puppet, inbox, logger, clock }),
+      createMiniProgramApi({ sessions: mpSessions, applications, extensions: [guide.mountMiniProgram] }),
+      createAdminApi({ accounts, applications, secureCookies: !sandbox }),
+    ];
+    if (fakeWechat) routers.push(fakeWechat.router, sandboxRouter(fakeWechat));
+
+    const app = createApp({ config, logger, routers });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    // WeChat waits 5 s for an answer; nothing we serve should hold a socket much longer than that.
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    wechat = new WechatApiClient({
+      baseUrl: config.wechat.apiBase || `${url}${SANDBOX_API_PREFIX}`,
+      appid: config.wechat.appid,
+      secret: config.wechat.secret ?? SANDBOX_SECRET,
+      mpAppid: config.miniProgram.appid,
+      mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
+    });
+
+    await bot.start();
+
+    logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
+    if (sandbox) {
+      logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
+    }
+    if (firstAdmin) {
+      // Printed once, to the terminal of whoever started the sandbox; it is not stored anywhere.
+      process.stdout.write(
+        `\n  Staff console: ${url}/admin   user: ${firstAdmin.username}   password: ${firstAdmin.password}\n` +
+          '  (shown once; the password is stored only as a hash)\n\n',
+      );
+    }
+
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        logger.info('shutting down');
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
+        await store.close();
+        logger.info('stopped');
+      })());
+
+    return {
+      config,
+      server,
+      url,
+      store,
+      logger,
+      services: { accounts, applications, calendar, guide, agency },
+      wechat,
+      fakeWechat,
+      firstAdmin,
+      stop,
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
   }
+}
 
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= (async () => {
-      logger.info('shutting down');
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await store.close();
-      logger.info('stopped');
-    })());
-
-  return { config, server, url, store, logger, stop };
+/** Sandbox-only routes: what the fake WeChat API received. Absent in production mode. */
+function sandboxRouter(fake: FakeWechatApi): Router {
+  const router = new Router();
+  router.get('/__sandbox/outbox', (ctx) => {
+    ctx.body = fake.outbox.list();
+  });
+  return router;
 }
 
 async function main(): Promise<void> {
@@ -64,7 +197,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let running: Running;
   try {
-    running = await start(config, logger);
+    running = await start(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, (error as Error).message);
     process.exit(1);
@@ -74,7 +207,10 @@ async function main(): Promise<void> {
       logger.info({ signal }, 'signal received');
       const force = setTimeout(() => process.exit(1), 10_000);
       force.unref();
-      running.stop().then(() => process.exit(0), () => process.exit(1));
+      running.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
 }

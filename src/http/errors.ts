@@ -18,6 +18,7 @@ export class HttpError extends Error {
 // Domain error codes and the status each one means on the wire.
 const STATUS_BY_CODE: Record<string, number> = {
   validation: 400,
+  'invalid-date': 400,
   'bad-request': 400,
   unauthorized: 401,
   forbidden: 403,
@@ -28,6 +29,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'too-large': 413,
   'unsupported-media-type': 415,
   'rate-limited': 429,
+  // WeChat itself did not answer: the client may retry later; not a fault of this server.
+  'upstream-unavailable': 503,
 };
 
 // What koa and its body parser throw, in words a client can act on.

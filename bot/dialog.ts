@@ -1,0 +1,219 @@
+// What the official account says back. One function from an inbound message to one reply text,
+// independent of Wechaty, so it reads (and is tested) as the conversation it is.
+import { randomBytes } from 'node:crypto';
+import { parseTrackingNo } from '../src/domain/tracking-number.js';
+import { chineseDate } from '../src/domain/applications/labels.js';
+import type { ApplicationsService } from '../src/applications/service.js';
+import type { ConversationsRepo } from '../src/store/conversations-repo.js';
+import { answerForm, isExpired, startForm, type FormState } from './chat-form.js';
+
+export type Inbound =
+  | { kind: 'text'; openid: string; text: string }
+  | { kind: 'event'; openid: string; event: string; key: string }
+  | { kind: 'other'; openid: string };
+
+/** What the dialog needs of the guide (src/guide). */
+export interface GuideAnswerer {
+  ask(question: string): {
+    status: 'answered' | 'unsure' | 'out-of-scope';
+    answer?: string;
+    title?: string;
+    alternatives: Array<{ id: string; title: string }>;
+  };
+  answerById(id: string): { title: string; answer: string } | null;
+}
+
+/** What the dialog needs of subscriptions (src/catalog); optional until catalog is wired. */
+export interface SubscriptionsHandler {
+  handle(openid: string, text: string): Promise<string | null>;
+  unsubscribeAll(openid: string): Promise<void>;
+}
+
+export interface DialogDeps {
+  guide: GuideAnswerer;
+  applications: ApplicationsService;
+  conversations: ConversationsRepo;
+  agency: { name: string; contact: string };
+  subscriptions?: SubscriptionsHandler;
+  clock?: () => Date;
+}
+
+/** Menu keys of data/menu.json. */
+export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT' } as const;
+
+export function createDialog(deps: DialogDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  // "还有呢": the topics offered last, per user; losing them on a restart costs nothing.
+  const lastAlternatives = new Map<string, Array<{ id: string; title: string }>>();
+
+  const greeting = () =>
+    `欢迎关注${deps.agency.name}！在这里您可以：\n` +
+    '1. 咨询政府信息公开：直接提问，如“申请公开要多久”\n' +
+    '2. 在线申请公开：回复“我要申请”\n' +
+    '3. 查询申请进度：回复“查询进度”或申请编号\n' +
+    '4. 订阅新公开的信息：回复“订阅”\n' +
+    '回复“帮助”可随时查看本说明。';
+
+  const help = () =>
+    '可以这样用：\n' +
+    '· 直接提问，如“要收费吗”“对答复不服怎么办”\n' +
+    '· “我要申请”：在对话里填写公开申请\n' +
+    '· “查询进度”或发送申请编号（如 2026-000123）\n' +
+    '· “订阅 财政预决算”“我的订阅”“取消订阅”\n' +
+    `· “联系我们”：${deps.agency.contact}`;
+
+  async function respond(input: Inbound): Promise<string | null> {
+    if (input.kind === 'event') return onEvent(input);
+    if (input.kind === 'other') return '目前只能处理文字消息。请直接输入您的问题，或回复“帮助”。';
+    const text = input.text.trim();
+    if (text === '') return help();
+
+    const form = deps.conversations.form<FormState>(input.openid);
+    if (form) {
+      if (isExpired(form, clock())) {
+        await deps.conversations.saveForm(input.openid, null);
+        if (!/^我要申请|申请公开$/.test(text)) {
+          return '您之前填写的申请已超过一天未完成，为保护您的信息已自动清除。如需申请，请回复“我要申请”重新开始。';
+        }
+      } else {
+        return continueForm(input.openid, form, text);
+      }
+    }
+
+    if (/^(帮助|help|\?|？|菜单)$/i.test(text)) return help();
+    if (/^(你好|您好|hi|hello|在吗)[!！。.]*$/i.test(text)) return greeting();
+    if (/^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/.test(text)) return beginForm(input.openid);
+    if (/^(联系我们|联系方式|电话)$/.test(text)) return deps.agency.contact;
+    const tracking = parseTrackingNo(text);
+    if (tracking || /^(查询进度|进度查询|查进度|我的申请)$/.test(text)) return progress(input.openid, tracking?.trackingNo ?? null);
+    if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(input.openid);
+    if (deps.subscriptions) {
+      const handled = await deps.subscriptions.handle(input.openid, text);
+      if (handled !== null) return handled;
+    }
+    return ask(input.openid, text);
+  }
+
+  async function onEvent(input: Extract<Inbound, { kind: 'event' }>): Promise<string | null> {
+    switch (input.event) {
+      case 'subscribe':
+        return greeting();
+      case 'unsubscribe':
+        // Leaving the account ends every subscription and drops a half-filled form.
+        await deps.subscriptions?.unsubscribeAll(input.openid);
+        await deps.conversations.saveForm(input.openid, null);
+        return null;
+      case 'CLICK':
+        switch (input.key) {
+          case MENU.guide:
+            return ask(input.openid, '信息公开指南');
+          case MENU.apply:
+            return beginForm(input.openid);
+          case MENU.track:
+            return progress(input.openid, null);
+          case MENU.subscribe:
+            return deps.subscriptions ? ((await deps.subscriptions.handle(input.openid, '订阅')) ?? help()) : help();
+          case MENU.contact:
+            return deps.agency.contact;
+          default:
+            return help();
+        }
+      case 'SCAN':
+        return greeting();
+      default:
+        return null;
+    }
+  }
+
+  async function beginForm(openid: string): Promise<string> {
+    const { state, reply } = startForm(clock());
+    await deps.conversations.saveForm(openid, state);
+    return reply;
+  }
+
+  async function continueForm(openid: string, form: FormState, text: string): Promise<string> {
+    const turn = answerForm(form, text, clock());
+    if (turn.kind === 'cancelled') {
+      await deps.conversations.saveForm(openid, null);
+      return turn.reply;
+    }
+    if (turn.kind === 'ask') {
+      await deps.conversations.saveForm(openid, turn.state);
+      return turn.reply;
+    }
+    // The form's id makes the submission idempotent: a repeated "确认" for this form cannot create a
+    // second request, even if the first answer was lost on the way.
+    const { application } = await deps.applications.submit(turn.application, {
+      channel: 'wechat',
+      openid,
+      by: 'applicant',
+      idempotencyKey: `chat-form-${turn.state.id}`,
+    });
+    await deps.conversations.saveForm(openid, null);
+    const view = deps.applications.view(application, 'applicant');
+    return (
+      `申请已提交，申请编号 ${view.trackingNo}。\n` +
+      (view.receivedOn
+        ? `收到日期：${chineseDate(view.receivedOn)}。` +
+          (view.dueDate ? `我们将在 ${chineseDate(view.dueDate)} 前答复（20 个工作日，《政府信息公开条例》第三十三条）。` : '')
+        : '工作人员确认收到后会通知您。') +
+      '\n回复“查询进度”或申请编号可随时查看办理情况。'
+    );
+  }
+
+  function progress(openid: string, trackingNo: string | null): string {
+    const mine = deps.applications.listMine(openid);
+    // A tracking number is sequential and guessable: only the applicant's own requests are shown.
+    const chosen = trackingNo ? mine.filter((a) => a.trackingNo === trackingNo) : mine.slice(0, 3);
+    if (chosen.length === 0) {
+      return trackingNo
+        ? `没有找到您名下编号为 ${trackingNo} 的申请。请核对编号；通过其他渠道提交的申请请致电查询：${deps.agency.contact}`
+        : '您还没有通过本公众号提交过申请。回复“我要申请”开始填写。';
+    }
+    return chosen
+      .map((app) => {
+        const v = deps.applications.view(app, 'applicant');
+        let line = `申请 ${v.trackingNo}：${v.statusLabel}`;
+        if (v.outcomeLabel) line += `（${v.outcomeLabel}）`;
+        if (v.paused) line += '，征求第三方意见期间答复期限暂停计算';
+        else if (v.status === 'awaiting-supplement') line += '，请按补正告知的要求补充材料';
+        else if (v.dueDate && !v.closedOn) line += `，答复期限 ${chineseDate(v.dueDate)}`;
+        return line + '。';
+      })
+      .join('\n');
+  }
+
+  function more(openid: string): string {
+    const alternatives = lastAlternatives.get(openid);
+    if (!alternatives?.length) return '请直接输入您想了解的问题，例如“申请公开要多久”。';
+    const [first, ...rest] = alternatives;
+    lastAlternatives.set(openid, rest);
+    const entry = deps.guide.answerById(first!.id);
+    return entry ? `【${entry.title}】\n${entry.answer}` : '请直接输入您想了解的问题。';
+  }
+
+  async function ask(openid: string, question: string): Promise<string> {
+    const result = deps.guide.ask(question);
+    lastAlternatives.set(openid, result.alternatives);
+    if (result.status === 'answered' && result.answer) return result.answer;
+    if (result.status === 'unsure') {
+      await deps.conversations.recordUnanswered({
+        id: randomBytes(6).toString('base64url'),
+        text: question.slice(0, 500),
+        at: clock().toISOString(),
+        suggestions: result.alternatives.map((a) => a.id),
+        status: 'open',
+      });
+      const topics = result.alternatives.slice(0, 3).map((a, i) => `${i + 1}. ${a.title}`).join('\n');
+      return (
+        '这个问题我不太确定，已转给工作人员。您可能想了解：\n' +
+        `${topics}\n回复“还有呢”查看第一个话题，或直接联系我们：${deps.agency.contact}`
+      );
+    }
+    return `这个问题不在政府信息公开的范围内，我回答不了。我可以解答信息公开申请、期限、收费、答复和救济等问题，回复“帮助”查看用法。`;
+  }
+
+  return { respond, greeting, help };
+}
+
+export type Dialog = ReturnType<typeof createDialog>;

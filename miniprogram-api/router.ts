@@ -1,0 +1,63 @@
+// The mini-program's REST API, /mp/v1. Every route but the login needs the bearer token that
+// POST /mp/v1/session hands out; a user only ever sees their own requests.
+import { Router } from '@koa/router';
+import { parseBody, bodyObject } from '../src/http/body.js';
+import { requireMiniProgramUser } from '../src/http/auth.js';
+import { HttpError } from '../src/http/errors.js';
+import type { MiniProgramSessions } from '../src/accounts/mp-sessions.js';
+import type { ApplicationsService } from '../src/applications/service.js';
+
+export interface MiniProgramApiDeps {
+  sessions: MiniProgramSessions;
+  applications: ApplicationsService;
+  /** Routers of other concerns (guide, catalog, subscriptions, notify) mounted under /mp/v1. */
+  extensions?: Array<(router: Router) => void>;
+}
+
+export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
+  const router = new Router({ prefix: '/mp/v1' });
+  router.use(parseBody());
+
+  router.post('/session', async (ctx) => {
+    ctx.body = await deps.sessions.login(bodyObject(ctx.request.body).code);
+  });
+
+  const user = requireMiniProgramUser(deps.sessions);
+
+  router.post('/applications', user, async (ctx) => {
+    const key = ctx.get('Idempotency-Key');
+    if (key && !/^[\w.:-]{8,128}$/.test(key)) {
+      throw new HttpError(400, 'bad-request', 'Idempotency-Key 应为 8–128 位字母、数字或 - _ . :');
+    }
+    const { application, created } = await deps.applications.submit(ctx.request.body, {
+      channel: 'miniprogram',
+      openid: ctx.state.openid,
+      by: 'applicant',
+      idempotencyKey: key || undefined,
+    });
+    ctx.status = created ? 201 : 200;
+    ctx.body = deps.applications.view(application, 'applicant');
+  });
+
+  router.get('/applications', user, (ctx) => {
+    const mine = deps.applications.listMine(ctx.state.openid);
+    ctx.body = { applications: mine.map((app) => deps.applications.view(app, 'applicant')) };
+  });
+
+  router.get('/applications/:id', user, (ctx) => {
+    ctx.body = deps.applications.view(deps.applications.mine(ctx.params.id!, ctx.state.openid), 'applicant');
+  });
+
+  router.post('/applications/:id/supplement', user, async (ctx) => {
+    const app = await deps.applications.supplementByApplicant(ctx.params.id!, ctx.state.openid, bodyObject(ctx.request.body).text);
+    ctx.body = deps.applications.view(app, 'applicant');
+  });
+
+  router.post('/applications/:id/withdraw', user, async (ctx) => {
+    const app = await deps.applications.withdrawByApplicant(ctx.params.id!, ctx.state.openid);
+    ctx.body = deps.applications.view(app, 'applicant');
+  });
+
+  for (const extend of deps.extensions ?? []) extend(router);
+  return router;
+}

@@ -1,0 +1,246 @@
+// The applications service: the one place where disclosure requests are created and moved along.
+// It validates, numbers, detects duplicates, appends events through the domain's state machine, and
+// writes the notification intents in the same store write as the event that causes them.
+import { randomBytes } from 'node:crypto';
+import { DomainError } from '../domain/errors.js';
+import { validateApplicationInput } from '../domain/application-form.js';
+import { formatTrackingNo } from '../domain/tracking-number.js';
+import { todayInChina, type Calendar } from '../domain/calendar.js';
+import {
+  applyEvent,
+  createApplication,
+  stampEvent,
+  validateEvent,
+  type ApplicationEvent,
+  type StaffEvent,
+} from '../domain/applications/index.js';
+import type { ApplicationsRepo, Channel, NotificationIntent, StoredApplication } from '../store/applications-repo.js';
+import { findPossibleDuplicates } from './duplicates.js';
+import { intentsFor } from './intents.js';
+import { toView, type ApplicationView, type ViewAudience } from './view.js';
+
+export interface ApplicationsPolicy {
+  /**
+   * Online requests count as received on the day the system confirms them to the applicant
+   * (第三十一条第三项: 以双方确认之日为收到申请之日); the receipt message is that confirmation.
+   * An office that confirms by hand turns this off and records `receive` itself.
+   */
+  autoReceiveOnline: boolean;
+  /** Submissions per WeChat user: at most `perHour` in any hour and `perDay` in any 24 hours. */
+  rateLimit: { perHour: number; perDay: number };
+}
+
+export const DEFAULT_POLICY: ApplicationsPolicy = { autoReceiveOnline: true, rateLimit: { perHour: 5, perDay: 20 } };
+
+export interface SubmitContext {
+  channel: Channel;
+  openid: string | null;
+  /** Who entered it: 'applicant', or the staff username for paper, fax and on-site requests. */
+  by: string;
+  idempotencyKey?: string;
+}
+
+export class ApplicationsService {
+  readonly #policy: ApplicationsPolicy;
+
+  constructor(
+    private readonly repo: ApplicationsRepo,
+    private readonly calendar: () => Calendar,
+    private readonly clock: () => Date = () => new Date(),
+    policy: Partial<ApplicationsPolicy> = {},
+  ) {
+    this.#policy = { ...DEFAULT_POLICY, ...policy };
+  }
+
+  today(): string {
+    return todayInChina(this.clock());
+  }
+
+  workingDaysBetween(a: string, b: string): number {
+    return this.calendar().workingDaysBetween(a, b).count;
+  }
+
+  view(app: StoredApplication, audience: ViewAudience): ApplicationView {
+    return toView(app, this.calendar(), this.today(), audience);
+  }
+
+  async submit(body: unknown, context: SubmitContext): Promise<{ application: StoredApplication; created: boolean }> {
+    const scopedKey = context.idempotencyKey ? `${context.openid ?? context.by}:${context.idempotencyKey}` : undefined;
+    if (scopedKey) {
+      const earlier = this.repo.idempotent(scopedKey);
+      if (earlier) return { application: earlier, created: false };
+    }
+    const { value } = validateApplicationInput(body);
+    if (context.openid) this.#checkRate(context.openid);
+
+    const now = this.clock();
+    const at = now.toISOString();
+    const today = todayInChina(now);
+    const possibleDuplicateOf = findPossibleDuplicates(value, context.openid, this.repo.all());
+    const online = context.channel === 'miniprogram' || context.channel === 'wechat';
+
+    const [application] = await this.repo.insert(
+      [
+        {
+          year: Number(today.slice(0, 4)),
+          idempotencyKey: scopedKey,
+          build: (seq) => {
+            const fields = {
+              id: newId(),
+              trackingNo: formatTrackingNo(Number(today.slice(0, 4)), seq),
+              createdAt: at,
+              applicant: value.applicant,
+              request: value.request,
+              delivery: value.delivery,
+              channel: context.channel,
+              openid: context.openid,
+              possibleDuplicateOf,
+            } as Omit<StoredApplication, 'events'>;
+            const app = createApplication(fields, { at, by: context.by, on: today }) as StoredApplication;
+            if (online && this.#policy.autoReceiveOnline) {
+              app.events.push({ type: 'receive', on: today, at, by: 'system' });
+            }
+            return app;
+          },
+          intents: (app) => intentsFor(app, 0, at),
+        },
+      ],
+      at,
+    );
+    return { application: application!, created: true };
+  }
+
+  /** Records a staff event (or the applicant's supplement / withdrawal) and its notifications. */
+  async record(id: string, input: unknown, by: string): Promise<StoredApplication> {
+    const app = this.get(id);
+    const checked = validateEvent(input);
+    if (!checked.ok) throw new DomainError('validation', checked.message, checked.fields);
+    const event = stampEvent(checked.event, by, this.clock().toISOString());
+    return this.#append(app, event);
+  }
+
+  async supplementByApplicant(id: string, openid: string, text: unknown): Promise<StoredApplication> {
+    const app = this.mine(id, openid);
+    if (typeof text !== 'string' || text.trim().length < 2) {
+      throw new DomainError('validation', '请填写补正内容', { text: '请填写需要补正的内容' });
+    }
+    if (text.length > 2000) throw new DomainError('validation', '补正内容不能超过 2000 字', { text: '补正内容不能超过 2000 字' });
+    const event: StaffEvent = { type: 'supplement-received', on: this.today(), at: this.clock().toISOString(), by: 'applicant', text: text.trim() };
+    return this.#append(app, event);
+  }
+
+  async withdrawByApplicant(id: string, openid: string): Promise<StoredApplication> {
+    const app = this.mine(id, openid);
+    const event: StaffEvent = { type: 'withdraw', on: this.today(), at: this.clock().toISOString(), by: 'applicant' };
+    return this.#append(app, event);
+  }
+
+  async #append(app: StoredApplication, event: ApplicationEvent): Promise<StoredApplication> {
+    // applyEvent checks the transition and the date; it returns a copy, the repo appends for real.
+    applyEvent(app, event, this.today());
+    const eventIndex = app.events.length;
+    const intents: NotificationIntent[] = intentsFor({ ...app, events: [...app.events, event] }, eventIndex, event.at);
+    return this.repo.appendEvent(app.id, event, intents);
+  }
+
+  get(id: string): StoredApplication {
+    const app = this.repo.get(id);
+    if (!app) throw new DomainError('not-found', '找不到该申请');
+    return app;
+  }
+
+  /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
+  mine(id: string, openid: string): StoredApplication {
+    const app = this.repo.get(id);
+    if (!app || app.openid !== openid) throw new DomainError('not-found', '找不到该申请');
+    return app;
+  }
+
+  listMine(openid: string): StoredApplication[] {
+    return this.repo.byOpenid(openid).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  all(): readonly StoredApplication[] {
+    return this.repo.all();
+  }
+
+  byTrackingNo(trackingNo: string): StoredApplication | undefined {
+    return this.repo.byTrackingNo(trackingNo);
+  }
+
+  /**
+   * Historical records, e.g. from the paper register: each is validated as a submission, then its
+   * events are replayed through the same state machine. Nothing is saved unless every record is
+   * valid, and no one is notified about the past.
+   */
+  async import(records: unknown, by: string): Promise<StoredApplication[]> {
+    if (!Array.isArray(records) || records.length === 0) {
+      throw new DomainError('validation', '请提供要导入的记录列表 records', { records: '应为非空数组' });
+    }
+    if (records.length > 5000) throw new DomainError('validation', '一次最多导入 5000 条记录', { records: '一次最多 5000 条' });
+    const at = this.clock().toISOString();
+    const today = this.today();
+    const prepared = records.map((record, index) => {
+      const fields: Record<string, string> = {};
+      const prefix = `records[${index}]`;
+      const r = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
+      let value;
+      try {
+        value = validateApplicationInput({ applicant: r.applicant, request: r.request, delivery: r.delivery }).value;
+      } catch (error) {
+        if (error instanceof DomainError) {
+          for (const [k, v] of Object.entries(error.fields ?? { '': error.message })) fields[`${prefix}.${k}`] = v;
+          throw new DomainError('validation', `第 ${index + 1} 条记录有误：${error.message}`, fields);
+        }
+        throw error;
+      }
+      const inputs = Array.isArray(r.events) ? r.events : [];
+      const events: StaffEvent[] = [];
+      inputs.forEach((input, i) => {
+        const checked = validateEvent(input);
+        if (!checked.ok) {
+          for (const [k, v] of Object.entries(checked.fields)) fields[`${prefix}.events[${i}].${k}`] = v;
+          throw new DomainError('validation', `第 ${index + 1} 条记录的第 ${i + 1} 个事件有误：${checked.message}`, fields);
+        }
+        events.push(stampEvent(checked.event, by, at));
+      });
+      const submittedOn = events[0]?.on ?? today;
+      let app = createApplication(
+        { id: newId(), trackingNo: '', createdAt: at, applicant: value.applicant, request: value.request, delivery: value.delivery, channel: 'import' as Channel, openid: null, possibleDuplicateOf: [] as string[] },
+        { at, by, on: submittedOn },
+      ) as StoredApplication;
+      events.forEach((event, i) => {
+        try {
+          app = applyEvent(app, event, today);
+        } catch (error) {
+          if (error instanceof Error && 'code' in error) {
+            throw new DomainError((error as DomainError).code === 'invalid-transition' ? 'invalid-transition' : 'validation', `第 ${index + 1} 条记录的第 ${i + 1} 个事件：${error.message}`, {
+              [`${prefix}.events[${i}]`]: error.message,
+            });
+          }
+          throw error;
+        }
+      });
+      return { app, year: Number(submittedOn.slice(0, 4)) };
+    });
+    // One write for the whole batch; tracking numbers follow the year each request was submitted in.
+    return this.repo.insert(
+      prepared.map(({ app, year }) => ({ year, build: (seq: number) => ({ ...app, trackingNo: formatTrackingNo(year, seq) }), intents: () => [] })),
+      at,
+    );
+  }
+
+  #checkRate(openid: string): void {
+    const now = this.clock().getTime();
+    const mine = this.repo.byOpenid(openid).map((a) => now - Date.parse(a.createdAt));
+    const lastHour = mine.filter((age) => age < 3600_000).length;
+    const lastDay = mine.filter((age) => age < 24 * 3600_000).length;
+    if (lastHour >= this.#policy.rateLimit.perHour || lastDay >= this.#policy.rateLimit.perDay) {
+      throw new DomainError('rate-limited', '提交过于频繁，请稍后再试；如有紧急情况请致电政府信息公开工作机构');
+    }
+  }
+}
+
+function newId(): string {
+  return randomBytes(9).toString('base64url');
+}

@@ -1,0 +1,80 @@
+// What an application looks like from outside: the stored record plus its derived state at the top
+// level (the public contract of both APIs), a readable timeline, and personal data masked for
+// anyone whose job does not need it.
+import type { Calendar } from '../domain/calendar.js';
+import { deriveState, allowedEvents, EVENT_LABELS, STATUS_LABELS, type ApplicationEvent } from '../domain/applications/index.js';
+import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
+import { maskAddress, maskEmail, maskIdNumber, maskPhone } from '../domain/masking.js';
+import type { StoredApplication } from '../store/applications-repo.js';
+
+/** applicant: the person who applied; staff: masked personal data; staff-full: the handler's view. */
+export type ViewAudience = 'applicant' | 'staff' | 'staff-full';
+
+export interface TimelineEntry {
+  type: ApplicationEvent['type'];
+  label: string;
+  on: string;
+  at: string;
+  by: string;
+  [detail: string]: unknown;
+}
+
+export type ApplicationView = ReturnType<typeof toView>;
+
+export function toView(app: StoredApplication, calendar: Calendar, today: string, audience: ViewAudience) {
+  const state = deriveState(app, calendar, today);
+  const staff = audience !== 'applicant';
+  return {
+    id: app.id,
+    trackingNo: app.trackingNo,
+    status: state.status,
+    statusLabel: STATUS_LABELS[state.status],
+    submittedOn: state.submittedOn,
+    receivedOn: state.receivedOn,
+    dueDate: state.dueDate,
+    paused: state.paused,
+    dueDateProvisional: state.dueDateProvisional,
+    supplementNoticeDue: state.supplementNoticeDue,
+    overdue: state.overdue,
+    outcome: state.outcome,
+    outcomeLabel: state.outcome && isOutcomeId(state.outcome) ? getOutcome(state.outcome).label : null,
+    decidedOn: state.decidedOn,
+    deliveredOn: state.deliveredOn,
+    closedOn: state.closedOn,
+    extensionDays: state.extensionDays,
+    channel: app.channel,
+    createdAt: app.createdAt,
+    applicant: audience === 'staff-full' ? app.applicant : maskApplicant(app.applicant, audience),
+    request: app.request,
+    delivery: app.delivery,
+    timeline: app.events.map((event) => timelineEntry(event, staff)),
+    ...(staff
+      ? {
+          explanation: state.explanation,
+          allowedEvents: allowedEvents(app),
+          possibleDuplicateOf: app.possibleDuplicateOf,
+        }
+      : {}),
+  };
+}
+
+function maskApplicant(applicant: StoredApplication['applicant'], audience: ViewAudience): StoredApplication['applicant'] {
+  const a = { ...applicant } as Record<string, unknown>;
+  if (typeof a.idNumber === 'string') a.idNumber = maskIdNumber(a.idNumber);
+  // The applicant knows their own phone and address; staff lists do not need them.
+  if (audience === 'staff') {
+    if (typeof a.phone === 'string') a.phone = maskPhone(a.phone);
+    if (typeof a.email === 'string') a.email = maskEmail(a.email);
+    if (typeof a.address === 'string') a.address = maskAddress(a.address);
+  }
+  return a as unknown as StoredApplication['applicant'];
+}
+
+function timelineEntry(event: ApplicationEvent, staff: boolean): TimelineEntry {
+  const { type, on, at, by, ...details } = event as ApplicationEvent & Record<string, unknown>;
+  // Applicants see that the office acted, not which clerk did.
+  const who = staff || by === 'applicant' ? by : by === 'system' ? 'system' : 'staff';
+  const extra: Record<string, unknown> = { ...details };
+  if (type === 'decide' && isOutcomeId(extra.outcome)) extra.outcomeLabel = getOutcome(extra.outcome).label;
+  return { type, label: EVENT_LABELS[type], on, at, by: who, ...extra };
+}

@@ -1,0 +1,193 @@
+// A lean Wechaty puppet for an official account, mounted on our own Koa route instead of running
+// an HTTP server of its own. WeChat's pushes come in through `ingest()`; the bot's `message.say()`
+// comes out either as the passive reply of that very HTTP request (when it is ready within the
+// window) or through the customer-service API afterwards.
+import * as PUPPET from 'wechaty-puppet';
+import type { WechatInbound } from './xml.js';
+import { splitForWechat } from './text.js';
+
+/** What a user's message looks like to the bot: the raw inbound, kept for what Wechaty cannot carry. */
+export interface InboundPayload {
+  id: string;
+  inbound: WechatInbound;
+}
+
+/** Events carry no text in Wechaty; the bot reads this JSON from an Unknown-type message instead. */
+export interface EventText {
+  event: string;
+  key: string;
+  raw: Record<string, unknown>;
+}
+
+export interface OfficialAccountPuppetOptions {
+  /** The account's own id as seen by users (its gh_ id, or the appid in sandbox). */
+  selfId: string;
+  /** Sends text through the customer-service API (after the passive window has passed). */
+  sendText: (openid: string, text: string) => Promise<void>;
+  /** How long a webhook request waits for the bot's answer; WeChat gives up at 5 s. */
+  passiveWindowMs?: number;
+  onSendError?: (error: unknown, openid: string) => void;
+}
+
+// Events nobody answers: replying to them would be wasted, and waiting for a reply would hold the
+// request open for the whole window.
+const SILENT_EVENTS = new Set([
+  'unsubscribe',
+  'VIEW',
+  'view_miniprogram',
+  'LOCATION',
+  'TEMPLATESENDJOBFINISH',
+  'MASSSENDJOBFINISH',
+  'PUBLISHJOBFINISH',
+  'subscribe_msg_popup_event',
+  'subscribe_msg_change_event',
+  'subscribe_msg_sent_event',
+]);
+
+interface PassiveSlot {
+  resolve: (text: string | null) => void;
+  timer: NodeJS.Timeout;
+}
+
+const RECENT_LIMIT = 2000;
+
+export class OfficialAccountPuppet extends PUPPET.Puppet {
+  readonly #options: Required<Omit<OfficialAccountPuppetOptions, 'onSendError'>> & Pick<OfficialAccountPuppetOptions, 'onSendError'>;
+  readonly #recent = new Map<string, InboundPayload>();
+  readonly #slots = new Map<string, PassiveSlot[]>();
+  #sequence = 0;
+
+  constructor(options: OfficialAccountPuppetOptions) {
+    super();
+    this.#options = { passiveWindowMs: 4000, ...options };
+  }
+
+  override async onStart(): Promise<void> {
+    // login() needs the puppet fully started; Wechaty calls onStart() before that.
+    setImmediate(() => this.login(this.#options.selfId));
+  }
+
+  override async onStop(): Promise<void> {
+    for (const slots of this.#slots.values()) for (const slot of slots) this.#close(slot, null);
+    this.#slots.clear();
+  }
+
+  /**
+   * Hands one inbound push to the bot. Resolves with the passive reply text, or null when the bot
+   * had nothing to say within the window (the HTTP route then answers "success").
+   */
+  ingest(inbound: WechatInbound): Promise<string | null> {
+    const id = `oa-${Date.now().toString(36)}-${(++this.#sequence).toString(36)}`;
+    this.#remember({ id, inbound });
+    const silent = inbound.type === 'event' && SILENT_EVENTS.has(inbound.event);
+    const reply = silent
+      ? Promise.resolve(null)
+      : new Promise<string | null>((resolve) => {
+          const slot: PassiveSlot = {
+            resolve,
+            timer: setTimeout(() => this.#close(slot, null, inbound.fromUserName), this.#options.passiveWindowMs),
+          };
+          const queue = this.#slots.get(inbound.fromUserName) ?? [];
+          queue.push(slot);
+          this.#slots.set(inbound.fromUserName, queue);
+        });
+    this.emit('message', { messageId: id });
+    return reply;
+  }
+
+  #remember(payload: InboundPayload): void {
+    this.#recent.set(payload.id, payload);
+    if (this.#recent.size > RECENT_LIMIT) this.#recent.delete(this.#recent.keys().next().value!);
+  }
+
+  #close(slot: PassiveSlot, text: string | null, openid?: string): void {
+    clearTimeout(slot.timer);
+    if (openid) {
+      const queue = this.#slots.get(openid)?.filter((s) => s !== slot) ?? [];
+      if (queue.length) this.#slots.set(openid, queue);
+      else this.#slots.delete(openid);
+    }
+    slot.resolve(text);
+  }
+
+  override async messageSendText(conversationId: string, text: string): Promise<void> {
+    const [first, ...rest] = splitForWechat(text);
+    const slot = this.#slots.get(conversationId)?.[0];
+    if (slot && first !== undefined) {
+      this.#close(slot, first, conversationId);
+    } else if (first !== undefined) {
+      rest.unshift(first);
+    }
+    // What does not fit the passive reply goes out through the customer-service API, in order.
+    for (const part of rest) {
+      try {
+        await this.#options.sendText(conversationId, part);
+      } catch (error) {
+        this.#options.onSendError?.(error, conversationId);
+        return;
+      }
+    }
+  }
+
+  override async messageRawPayload(id: string): Promise<InboundPayload> {
+    const payload = this.#recent.get(id);
+    if (!payload) throw new Error(`message ${id} is no longer held`);
+    return payload;
+  }
+
+  override async messageRawPayloadParser(payload: InboundPayload): Promise<PUPPET.payloads.Message> {
+    const { inbound } = payload;
+    const base = {
+      id: payload.id,
+      talkerId: inbound.fromUserName,
+      listenerId: this.#options.selfId,
+      timestamp: inbound.createTime * 1000,
+    };
+    switch (inbound.type) {
+      case 'text':
+        return { ...base, type: PUPPET.types.Message.Text, text: inbound.content };
+      case 'voice':
+        // With speech recognition on, a voice message is as good as text to the bot.
+        return { ...base, type: PUPPET.types.Message.Audio, text: inbound.recognition ?? '' };
+      case 'image':
+        return { ...base, type: PUPPET.types.Message.Image, text: '' };
+      case 'location':
+        return { ...base, type: PUPPET.types.Message.Location, text: inbound.label };
+      case 'video':
+      case 'shortvideo':
+        return { ...base, type: PUPPET.types.Message.Video, text: '' };
+      case 'event': {
+        const event: EventText = { event: inbound.event, key: 'eventKey' in inbound ? String(inbound.eventKey ?? '') : '', raw: { ...inbound.raw } };
+        return { ...base, type: PUPPET.types.Message.Unknown, text: JSON.stringify(event) };
+      }
+      default:
+        return { ...base, type: PUPPET.types.Message.Unknown, text: '' };
+    }
+  }
+
+  override async contactRawPayload(id: string): Promise<{ id: string }> {
+    return { id };
+  }
+
+  override async contactRawPayloadParser(raw: { id: string }): Promise<PUPPET.payloads.Contact> {
+    const self = raw.id === this.#options.selfId;
+    return {
+      id: raw.id,
+      name: self ? '公众号' : raw.id,
+      gender: PUPPET.types.ContactGender.Unknown,
+      type: self ? PUPPET.types.Contact.Official : PUPPET.types.Contact.Individual,
+      avatar: '',
+      phone: [],
+    };
+  }
+}
+
+/** Reads the event JSON that the puppet puts into an Unknown-type message. */
+export function parseEventText(text: string): EventText | null {
+  try {
+    const parsed = JSON.parse(text) as EventText;
+    return typeof parsed?.event === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
+}

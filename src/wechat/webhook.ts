@@ -1,0 +1,127 @@
+// The official account's server URL: GET for WeChat's URL check, POST for every push. A push is
+// verified (signature, replay window, and in safe mode msg_signature and appid), deduplicated,
+// handed to the puppet, and answered with the bot's passive reply or "success".
+import { Router } from '@koa/router';
+import getRawBody from 'raw-body';
+import type { Logger } from '../log.js';
+import { HttpError } from '../http/errors.js';
+import { isWithinReplayWindow, verifyPlainSignature, DEFAULT_REPLAY_WINDOW_SECONDS } from './signature.js';
+import { WechatCipher, WechatCryptoError } from './crypto.js';
+import { buildEncryptedReplyXml, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseInboundXml, WechatXmlError, type WechatInbound } from './xml.js';
+import type { OfficialAccountPuppet } from './puppet.js';
+import type { WechatInboxRepo } from '../store/wechat-inbox-repo.js';
+
+export interface WebhookOptions {
+  token: string;
+  appid: string;
+  aesKey: string | null;
+  puppet: OfficialAccountPuppet;
+  inbox: WechatInboxRepo;
+  logger: Logger;
+  clock?: () => Date;
+  replayWindowSeconds?: number;
+  /** WeChat's pushes are a few KB; anything much larger is not from WeChat. */
+  maxBodyBytes?: number;
+}
+
+export function createWechatWebhook(options: WebhookOptions): Router {
+  const clock = options.clock ?? (() => new Date());
+  const cipher = options.aesKey ? new WechatCipher({ token: options.token, encodingAESKey: options.aesKey, appid: options.appid }) : null;
+  // A retry that arrives while the first delivery is still being answered waits for that answer.
+  const inFlight = new Map<string, Promise<string | null>>();
+  const router = new Router();
+
+  function checkSignature(query: Record<string, unknown>): void {
+    const q = query as Record<string, string | undefined>;
+    if (!verifyPlainSignature(options.token, { signature: q.signature, timestamp: q.timestamp, nonce: q.nonce })) {
+      throw new HttpError(401, 'bad-signature', 'signature does not match');
+    }
+    if (!isWithinReplayWindow(q.timestamp, clock().getTime(), options.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS)) {
+      throw new HttpError(401, 'stale-timestamp', 'timestamp is outside the replay window');
+    }
+  }
+
+  router.get('/wechat', (ctx) => {
+    checkSignature(ctx.query);
+    const echostr = ctx.query.echostr;
+    if (typeof echostr !== 'string' || echostr === '') throw new HttpError(400, 'bad-request', 'echostr missing');
+    ctx.type = 'text/plain';
+    ctx.body = echostr;
+  });
+
+  router.post('/wechat', async (ctx) => {
+    checkSignature(ctx.query);
+    let body: string;
+    try {
+      body = await getRawBody(ctx.req, { limit: options.maxBodyBytes ?? 64 * 1024, encoding: 'utf8' });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      throw new HttpError(status === 413 ? 413 : 400, status === 413 ? 'too-large' : 'bad-request', 'body could not be read');
+    }
+
+    const q = ctx.query as Record<string, string | undefined>;
+    const encrypted = q.encrypt_type === 'aes';
+    let xml = body;
+    try {
+      if (cipher) {
+        if (!encrypted) throw new HttpError(400, 'encryption-required', 'safe mode is on: the push must be encrypted');
+        const envelope = parseEncryptedEnvelope(body);
+        xml = cipher.open({ encrypt: envelope.encrypt, msgSignature: q.msg_signature ?? '', timestamp: q.timestamp!, nonce: q.nonce! });
+      } else if (encrypted) {
+        throw new HttpError(400, 'no-aes-key', 'encrypted push, but WECHAT_AES_KEY is not set');
+      }
+    } catch (error) {
+      if (error instanceof WechatCryptoError) {
+        const signature = error.kind === 'invalid-signature';
+        throw new HttpError(signature ? 401 : 400, signature ? 'bad-signature' : 'bad-encryption', error.message);
+      }
+      if (error instanceof WechatXmlError) throw new HttpError(400, 'bad-xml', error.message);
+      throw error;
+    }
+
+    let inbound: WechatInbound;
+    try {
+      inbound = parseInboundXml(xml);
+    } catch (error) {
+      if (error instanceof WechatXmlError) throw new HttpError(400, 'bad-xml', error.message);
+      throw error;
+    }
+
+    const reply = await answerOnce(inbound);
+    if (reply === null) {
+      ctx.type = 'text/plain';
+      ctx.body = 'success';
+      return;
+    }
+    const replyXml = buildTextReply({
+      toUserName: inbound.fromUserName,
+      fromUserName: inbound.toUserName,
+      content: reply,
+      createTime: Math.floor(clock().getTime() / 1000),
+    });
+    ctx.type = 'application/xml';
+    // The encrypted reply carries the request's own timestamp and nonce (seconds, as WeChat sent them).
+    ctx.body = cipher ? buildEncryptedReplyXml(cipher.seal(replyXml, q.timestamp!, q.nonce!)) : replyXml;
+  });
+
+  async function answerOnce(inbound: WechatInbound): Promise<string | null> {
+    const key = dedupeKey(inbound);
+    const done = options.inbox.handled(key);
+    if (done) return done.reply;
+    const running = inFlight.get(key);
+    if (running) return running;
+    const answering = (async () => {
+      const reply = await options.puppet.ingest(inbound);
+      await options.inbox.recordHandled(key, reply, clock());
+      return reply;
+    })();
+    inFlight.set(key, answering);
+    try {
+      return await answering;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  return router;
+}
