@@ -1,0 +1,153 @@
+// `npm run report -- --year YYYY [--format 2021|2019] [--out FILE] [--final] [--input FILE]`
+// Builds the annual report and writes it to FILE (kind by extension: .md .html .docx .xlsx .json)
+// or, without --out, prints the Markdown. Without --final a report that fails its checks is still
+// written, marked as a draft; with --final it is refused. --input (or REPORT_INPUT) reads the inputs
+// from a JSON file instead of the store.
+
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildAnnualReport } from './build.js';
+import { outputKindForFile, renderReport, type OutputKind } from './export.js';
+import { ReportNotFinalError } from './final-gate.js';
+import { ReportInputError, loadReportInputsFile } from './inputs-file.js';
+import { defaultFormatForYear } from './labels.js';
+import type { ReportFormat, ReportInputs } from './types.js';
+
+export const USAGE = `用法：npm run report -- --year 年份 [--format 2021|2019] [--out 文件] [--final] [--input 数据文件]
+  --year    报告年度，四位数字，如 2024（必填，2019 年起）
+  --format  报告格式：2019（试行格式，用于 2019、2020 年度）或 2021（2021 年度起）；默认按年度选择
+  --out     输出文件，按扩展名决定格式：.md .html .docx .xlsx .json；不填则在屏幕上输出 Markdown
+  --final   导出正式版：校验未通过时拒绝导出（不加则导出带“草稿”标记的预览）
+  --input   从 JSON 数据文件读取报告数据（也可用环境变量 REPORT_INPUT），不读数据库`;
+
+export class ReportCliError extends Error {
+  readonly code = 'REPORT_BAD_ARGUMENTS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportCliError';
+  }
+}
+
+export interface ReportCliOptions {
+  year: number;
+  format: ReportFormat;
+  out: string | null;
+  kind: OutputKind;
+  final: boolean;
+  input: string | null;
+}
+
+export function parseReportArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ReportCliOptions {
+  let values: { year?: string; format?: string; out?: string; final?: boolean; input?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        year: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        final: { type: 'boolean' },
+        input: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ReportCliError(describeParseError(error));
+  }
+  if (values.year === undefined) throw new ReportCliError('缺少 --year：请写明报告年度，如 --year 2024。');
+  if (!/^\d{4}$/.test(values.year)) throw new ReportCliError(`--year 应为四位数字的年份，收到的是“${values.year}”。`);
+  const year = Number(values.year);
+  if (year < 2019) throw new ReportCliError('本系统只支持 2019 年度起的报告格式（《条例》2019 年修订后的格式）。');
+  if (values.format !== undefined && values.format !== '2019' && values.format !== '2021') {
+    throw new ReportCliError(`--format 只能是 2019 或 2021，收到的是“${values.format}”。`);
+  }
+  const format = (values.format as ReportFormat | undefined) ?? defaultFormatForYear(year);
+  const out = values.out ?? null;
+  let kind: OutputKind = 'md';
+  if (out !== null) {
+    const byExtension = outputKindForFile(out);
+    if (!byExtension) throw new ReportCliError(`无法从文件名“${out}”判断输出格式：扩展名应为 .md、.html、.docx、.xlsx 或 .json。`);
+    kind = byExtension;
+  }
+  const input = values.input ?? env.REPORT_INPUT ?? null;
+  return { year, format, out, kind, final: values.final ?? false, input: input === '' ? null : input };
+}
+
+/** node:util parseArgs explains itself in English; staff get the same in Chinese. */
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const token = /'([^']+)'/.exec(error instanceof Error ? error.message : '')?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `参数有误：不认识的参数 ${token}。`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `参数有误：多余的内容“${token}”（每个值前面要写参数名，如 --year 2024）。`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return token.includes(' ') ? `参数有误：${token.split(' ')[0]} 后面缺少取值。` : `参数有误：${token} 不需要取值。`;
+    default:
+      return `参数有误：${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+export interface ReportCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  writeFile: (path: string, data: string | Buffer) => Promise<void>;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: ReportCliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  writeFile: (path, data) => writeFile(path, data),
+  env: process.env,
+};
+
+/** Runs the report command; resolves to the process exit code (0 ok, 1 failed, 2 bad arguments). */
+export async function runReportCli(
+  argv: readonly string[],
+  loadInputs: (year: number) => Promise<ReportInputs>,
+  io: ReportCliIo = processIo,
+): Promise<number> {
+  let options: ReportCliOptions;
+  try {
+    options = parseReportArgs(argv, io.env);
+  } catch (error) {
+    if (!(error instanceof ReportCliError)) throw error;
+    io.stderr(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const inputs = options.input ? await loadReportInputsFile(options.input) : await loadInputs(options.year);
+    const report = buildAnnualReport({ ...inputs, year: options.year, format: options.format });
+    const rendered = await renderReport(report, options.kind, { final: options.final });
+    for (const check of report.checks.filter((c) => !c.ok)) io.stderr(`未通过：${check.detail}\n`);
+    if (options.out === null) {
+      io.stdout(String(rendered.body));
+    } else {
+      await io.writeFile(options.out, rendered.body);
+      const state = report.final ? '校验全部通过' : '草稿，校验未通过';
+      io.stderr(`已写入 ${options.out}（${options.year} 年度，${options.format} 格式，${state}）。\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ReportNotFinalError || error instanceof ReportInputError) {
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** Until the store is connected, the inputs must come from --input or REPORT_INPUT. */
+async function noStoreYet(): Promise<ReportInputs> {
+  throw new ReportInputError('尚未连接数据库：请用 --input 指定 JSON 数据文件（或设置环境变量 REPORT_INPUT）。');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  process.exitCode = await runReportCli(process.argv.slice(2), noStoreYet);
+}
