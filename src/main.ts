@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Wechaty } from 'wechaty';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -27,6 +27,7 @@ import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
+import { createSandboxRouter } from './sandbox/router.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
@@ -108,7 +109,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       createMiniProgramApi({ sessions: mpSessions, applications, extensions: [guide.mountMiniProgram] }),
       createAdminApi({ accounts, applications, secureCookies: !sandbox }),
     ];
-    if (fakeWechat) routers.push(fakeWechat.router, sandboxRouter(fakeWechat));
+    if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency }));
 
     const app = createApp({ config, logger, routers });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -172,15 +173,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     await store.close();
     throw error;
   }
-}
-
-/** Sandbox-only routes: what the fake WeChat API received. Absent in production mode. */
-function sandboxRouter(fake: FakeWechatApi): Router {
-  const router = new Router();
-  router.get('/__sandbox/outbox', (ctx) => {
-    ctx.body = fake.outbox.list();
-  });
-  return router;
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,157 @@
+import test from 'ava';
+import { startApp, client, mpLogin, staffLogin, personApplication, testClock, ADMIN } from './helpers/app.js';
+
+const MONDAY = '2026-11-30T02:00:00Z';
+
+async function withUsers(t: any, clock = testClock(MONDAY)) {
+  const app = await startApp(t, { clock });
+  const call = client(app.url);
+  const admin = await staffLogin(app.url);
+  for (const [username, roles] of [
+    ['reg', ['registrar']],
+    ['han', ['handler']],
+    ['sub', ['submitter']],
+  ] as const) {
+    const created = await call('POST', '/admin/v1/users', { username, password: `${username}-password-123`, roles }, admin);
+    t.is(created.status, 201, JSON.stringify(created.body));
+  }
+  return {
+    app,
+    call,
+    clock,
+    admin,
+    registrar: await staffLogin(app.url, 'reg', 'reg-password-123'),
+    handler: await staffLogin(app.url, 'han', 'han-password-123'),
+    submitter: await staffLogin(app.url, 'sub', 'sub-password-123'),
+  };
+}
+
+test('staff login: wrong password 401, lockout after five failures, no token no access', async (t) => {
+  const app = await startApp(t);
+  const call = client(app.url);
+  t.is((await call('POST', '/admin/v1/session', { username: ADMIN.username, password: 'wrong-password' })).status, 401);
+  t.is((await call('POST', '/admin/v1/session', { username: 'nobody', password: 'whatever-1234' })).status, 401);
+  t.is((await call('GET', '/admin/v1/applications')).status, 401);
+  for (let i = 0; i < 4; i++) await call('POST', '/admin/v1/session', { username: ADMIN.username, password: `wrong-${i}` });
+  const locked = await call('POST', '/admin/v1/session', ADMIN);
+  t.is(locked.status, 429, 'locked even with the right password');
+  t.regex(locked.body.error.message, /锁定/);
+});
+
+test('the whole staff path: receive, 补正, supplement, extend, decide, deliver — with the due date right at each step', async (t) => {
+  const { app, call, clock, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-flow');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const events = (body: object) => call('POST', `/admin/v1/applications/${created.id}/events`, body, handler);
+
+  const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'] });
+  t.is(asked.status, 200, JSON.stringify(asked.body));
+  t.is(asked.body.status, 'awaiting-supplement');
+  t.is(asked.body.dueDate, null);
+
+  clock.set('2026-12-03T02:00:00Z');
+  const supplied = await events({ type: 'supplement-received', on: '2026-12-03' });
+  // Restart from Thu 2026-12-03: 20 working days later, skipping 2027-01-01 (元旦) — 2027 is not
+  // covered by the calendar, so the result is computed Monday–Friday and flagged provisional.
+  t.is(supplied.body.status, 'processing');
+  t.is(supplied.body.dueDate, '2026-12-31');
+  t.false(supplied.body.dueDateProvisional);
+
+  const extended = await events({ type: 'extend', on: '2026-12-03', days: 10 });
+  t.is(extended.body.extensionDays, 10);
+  t.true(extended.body.dueDateProvisional, 'the extended due date reaches into 2027, which the calendar does not cover');
+  t.true(extended.body.explanation.some((line: string) => /延长|延期/.test(line)));
+
+  const twice = await events({ type: 'extend', on: '2026-12-03', days: 5 });
+  t.is(twice.status, 409);
+  t.regex(twice.body.error.message, /延期/);
+
+  const decided = await events({ type: 'decide', on: '2026-12-03', outcome: 'granted' });
+  t.is(decided.body.status, 'decided');
+  t.is(decided.body.outcome, 'granted');
+  const delivered = await events({ type: 'deliver', on: '2026-12-03', method: 'email' });
+  t.is(delivered.body.status, 'delivered');
+  t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial' })).status, 409);
+
+  const mine = await call('GET', `/mp/v1/applications/${created.id}`, undefined, citizen);
+  t.deepEqual(
+    mine.body.timeline.map((e: any) => e.type),
+    ['submit', 'receive', 'request-supplement', 'supplement-received', 'extend', 'decide', 'deliver'],
+  );
+  t.true(mine.body.timeline.every((e: any) => e.by !== 'han'), 'applicants do not see clerk usernames');
+});
+
+test('roles decide who may act: a registrar cannot decide, a submitter cannot see requests', async (t) => {
+  const { app, call, registrar, submitter } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-roles');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const decide = await call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'decide', on: '2026-11-30', outcome: 'granted' }, registrar);
+  t.is(decide.status, 403);
+  t.is((await call('GET', '/admin/v1/applications', undefined, submitter)).status, 403);
+  t.is((await call('POST', '/admin/v1/users', { username: 'x1', password: 'long-enough-pw', roles: ['admin'] }, registrar)).status, 403);
+  const unknown = await call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'teleport', on: '2026-11-30' }, registrar);
+  t.is(unknown.status, 400);
+});
+
+test('staff lists mask personal data; the detail shows it to roles that need it', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-mask');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const list = await call('GET', '/admin/v1/applications', undefined, handler);
+  t.is(list.status, 200);
+  const row = list.body.applications.find((a: any) => a.id === created.id);
+  t.is(row.applicant.idNumber, '110***********002X');
+  t.is(row.applicant.phone, '138****8000');
+  t.is(list.body.counts.open, 1);
+  const detail = await call('GET', `/admin/v1/applications/${created.id}`, undefined, handler);
+  t.is(detail.body.applicant.idNumber, '11010519491231002X');
+  t.truthy(detail.body.explanation.length);
+  t.true(detail.body.allowedEvents.includes('decide'));
+});
+
+test('the inbox puts overdue requests first and counts them', async (t) => {
+  const clock = testClock('2026-11-02T02:00:00Z');
+  const { app, call, handler } = await withUsers(t, clock);
+  const citizen = await mpLogin(app.url, 'o-late');
+  const { body: late } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  clock.set('2026-11-30T02:00:00Z');
+  const { body: fresh } = await call('POST', '/mp/v1/applications', personApplication({ request: { description: '请公开2026年人防警报试鸣的工作方案全文' } }), citizen);
+  clock.set('2026-12-02T02:00:00Z');
+  const list = await call('GET', '/admin/v1/applications', undefined, handler);
+  t.deepEqual(list.body.applications.map((a: any) => a.id), [late.id, fresh.id]);
+  t.true(list.body.applications[0].overdue);
+  t.is(list.body.counts.overdue, 1);
+  const overdueOnly = await call('GET', '/admin/v1/applications?filter=overdue', undefined, handler);
+  t.deepEqual(overdueOnly.body.applications.map((a: any) => a.id), [late.id]);
+});
+
+test('historical import replays events through the state machine; a bad record saves nothing', async (t) => {
+  const { call, admin } = await withUsers(t);
+  const record = (events: object[]) => ({ ...personApplication(), events });
+  const bad = await call(
+    'POST',
+    '/admin/v1/applications/import',
+    { records: [record([{ type: 'receive', on: '2025-03-03' }]), record([{ type: 'decide', on: '2025-03-04', outcome: 'granted' }])] },
+    admin,
+  );
+  t.is(bad.status, 409, JSON.stringify(bad.body));
+  t.is((await call('GET', '/admin/v1/applications?filter=all', undefined, admin)).body.total, 0);
+
+  const good = await call(
+    'POST',
+    '/admin/v1/applications/import',
+    {
+      records: [
+        record([{ type: 'receive', on: '2025-12-29' }, { type: 'decide', on: '2026-01-12', outcome: 'partial' }]),
+        record([{ type: 'receive', on: '2025-03-03' }, { type: 'withdraw', on: '2025-03-05' }]),
+      ],
+    },
+    admin,
+  );
+  t.is(good.status, 200, JSON.stringify(good.body));
+  t.is(good.body.imported, 2);
+  const first = await call('GET', `/admin/v1/applications/${good.body.ids[0]}`, undefined, admin);
+  t.is(first.body.trackingNo, '2025-000001');
+  t.is(first.body.outcome, 'partial');
+  t.is(first.body.closedOn, '2026-01-12');
+});
