@@ -13,6 +13,8 @@ import { AccountsRepo } from './store/accounts-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
 import { WechatInboxRepo } from './store/wechat-inbox-repo.js';
+import { ReportRepo } from './store/report-repo.js';
+import { mountReportAdminRoutes } from './report/admin-routes.js';
 import { StaffAccounts } from './accounts/staff-accounts.js';
 import { MiniProgramSessions } from './accounts/mp-sessions.js';
 import { ApplicationsService } from './applications/service.js';
@@ -25,6 +27,8 @@ import { loadAgency, type Agency } from './agency.js';
 import { loadGuideService, type GuideService } from './guide/service.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
+import { mountDocumentRoutes } from './admin/document-routes.js';
+import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
@@ -71,9 +75,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ConversationsRepo.open(store),
       WechatInboxRepo.open(store),
     ]);
+    const reportRepo = await ReportRepo.open(store, clock);
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     const guide = await loadGuideService(config.contentDir, agency);
+    const documentTemplates = await loadDocumentTemplates(config.contentDir);
 
     const fakeWechat = sandbox
       ? createFakeWechatApi({
@@ -107,7 +113,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const routers: Router[] = [
       createWechatWebhook({ token: config.wechat.token, appid: config.wechat.appid, aesKey: config.wechat.aesKey, puppet, inbox, logger, clock }),
       createMiniProgramApi({ sessions: mpSessions, applications, extensions: [guide.mountMiniProgram] }),
-      createAdminApi({ accounts, applications, secureCookies: !sandbox }),
+      createAdminApi({
+        accounts,
+        applications,
+        secureCookies: !sandbox,
+        extensions: [
+          mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
+          (router) => mountReportAdminRoutes(router, { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock }),
+        ],
+      }),
     ];
     if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency }));
 

@@ -3,9 +3,17 @@
 // or, without --out, prints the Markdown. Without --final a report that fails its checks is still
 // written, marked as a draft; with --final it is refused. --input (or REPORT_INPUT) reads the inputs
 // from a JSON file instead of the store.
+//
+// Without --input the report is built from the data folder (DATA_DIR) — read-only, and also while the
+// server runs: the server holds the folder's lock and is its only writer, so the command copies the
+// data files to a temporary folder and opens the store there. Each data file is replaced atomically
+// (written aside, then renamed), so every copy is a whole version of its file, never half a write.
+// Nothing in DATA_DIR is written, and a final export made here is not recorded: the record of final
+// exports belongs to the staff API (GET /admin/v1/reports/annual?final=1).
 
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildAnnualReport } from './build.js';
@@ -13,7 +21,15 @@ import { outputKindForFile, renderReport, type OutputKind } from './export.js';
 import { ReportNotFinalError } from './final-gate.js';
 import { ReportInputError, loadReportInputsFile } from './inputs-file.js';
 import { defaultFormatForYear } from './labels.js';
+import { loadReportInputs } from './store-inputs.js';
 import type { ReportFormat, ReportInputs } from './types.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { loadAgency } from '../agency.js';
+import { Store } from '../store/store.js';
+import { StoreFileError } from '../store/durable-json-file.js';
+import { ApplicationsRepo } from '../store/applications-repo.js';
+import { ReportRepo } from '../store/report-repo.js';
+import { CalendarSource } from '../applications/calendar-source.js';
 
 export const USAGE = `用法：npm run report -- --year 年份 [--format 2021|2019] [--out 文件] [--final] [--input 数据文件]
   --year    报告年度，四位数字，如 2024（必填，2019 年起）
@@ -142,12 +158,64 @@ export async function runReportCli(
   }
 }
 
-/** Until the store is connected, the inputs must come from --input or REPORT_INPUT. */
-async function noStoreYet(): Promise<ReportInputs> {
-  throw new ReportInputError('尚未连接数据库：请用 --input 指定 JSON 数据文件（或设置环境变量 REPORT_INPUT）。');
+/** The report inputs from the data folder named by DATA_DIR (see the note at the top). */
+export async function loadInputsFromDataDir(year: number, env: NodeJS.ProcessEnv = process.env): Promise<ReportInputs> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ReportInputError(`环境变量配置有误，无法读取数据：\n${error.message}`);
+    throw error;
+  }
+  const files = await dataFiles(config.dataDir);
+  if (!files.includes('applications.json')) {
+    throw new ReportInputError(
+      `数据目录 ${config.dataDir} 中没有申请数据（applications.json）：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`,
+    );
+  }
+  const snapshot = await mkdtemp(join(tmpdir(), 'gongkai-report-'));
+  try {
+    for (const file of files) await copyFile(join(config.dataDir, file), join(snapshot, file));
+    const agency = await loadAgency(config.contentDir).catch((error: Error) => {
+      throw new ReportInputError(`读不到机关信息：${error.message}（请检查环境变量 CONTENT_DIR）`);
+    });
+    const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
+    const store = await Store.open(snapshot);
+    try {
+      const [applicationsRepo, reportRepo] = await Promise.all([ApplicationsRepo.open(store), ReportRepo.open(store)]).catch((error: unknown) => {
+        // A damaged or newer-than-known data file: say which, in the store's own words.
+        if (error instanceof StoreFileError) throw new ReportInputError(`数据文件无法读取：${error.message.replaceAll(snapshot, config.dataDir)}`);
+        throw error;
+      });
+      const { previousSource: _, ...inputs } = await loadReportInputs(year, {
+        applications: applicationsRepo,
+        calendar: () => calendar.current(),
+        reportRepo,
+        agency,
+      });
+      return inputs;
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(snapshot, { recursive: true, force: true });
+  }
+}
+
+/** The data files directly in the folder (not backups, not the lock or temporary files). */
+async function dataFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.')).map((e) => e.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ReportInputError(`数据目录 ${dir} 不存在：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`);
+    }
+    throw error;
+  }
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  process.exitCode = await runReportCli(process.argv.slice(2), noStoreYet);
+  process.exitCode = await runReportCli(process.argv.slice(2), (year) => loadInputsFromDataDir(year));
 }

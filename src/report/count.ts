@@ -6,41 +6,22 @@
 // Requests never received are not counted. For consistent records 一 + 二 = （七）总计 + 四 in every
 // column; records that break it are reported (see RequestsCount) rather than patched.
 
+import { OUTCOME_IDS, getOutcome, isOutcomeId } from '../domain/outcomes.js';
 import { requestRowKeys, resultRowKeys } from './labels.js';
 import { before, onOrBefore, reportPeriod, within } from './period.js';
 import type { ColumnCounts, ColumnKey, OrgKind, ReportFormat, ReportRequest, RequestRowKey, RequestsTable } from './types.js';
 
-/** Outcome code → table 三 row in the 2021 format (DESIGN.md outcome table). */
-export const OUTCOME_ROWS: Readonly<Record<string, RequestRowKey>> = {
-  'already-public': 'granted',
-  granted: 'granted',
-  partial: 'partial',
-  'withheld-state-secret': 'withheld.stateSecret',
-  'withheld-law-prohibited': 'withheld.lawProhibited',
-  'withheld-security-stability': 'withheld.securityStability',
-  'withheld-third-party': 'withheld.thirdParty',
-  'withheld-internal-affairs': 'withheld.internalAffairs',
-  'withheld-process-info': 'withheld.processInfo',
-  'withheld-enforcement-file': 'withheld.enforcementFile',
-  'withheld-administrative-query': 'withheld.administrativeQuery',
-  'unavailable-not-held': 'unavailable.notHeld',
-  'unavailable-not-responsible': 'unavailable.notHeld',
-  'unavailable-needs-creation': 'unavailable.needsCreation',
-  'unavailable-unclear': 'unavailable.unclear',
-  'rejected-petition': 'notProcessed.petition',
-  'rejected-duplicate': 'notProcessed.duplicate',
-  'rejected-publication': 'notProcessed.publication',
-  'rejected-excessive': 'notProcessed.excessive',
-  'rejected-confirmation': 'notProcessed.confirmation',
-  'other-no-supplement': 'other.noSupplement',
-  'other-fee-unpaid': 'other.feeUnpaid',
-  other: 'other.other',
-};
+/**
+ * Outcome code → table 三 row in the 2021 format, read from the domain's outcome table, the one
+ * source. The declared type is the check: should the domain name a row the report does not print,
+ * this stops compiling.
+ */
+export const OUTCOME_ROWS: Readonly<Record<string, RequestRowKey>> = Object.fromEntries(OUTCOME_IDS.map((id) => [id, getOutcome(id).row]));
 
 /** The row an outcome counts in, or null for an unknown outcome. The 2019 format folds （六） into one row. */
 export function rowForOutcome(outcome: string | null, format: ReportFormat): RequestRowKey | null {
-  const row = outcome == null ? undefined : OUTCOME_ROWS[outcome];
-  if (row === undefined) return null;
+  if (!isOutcomeId(outcome)) return null;
+  const row = getOutcome(outcome).row;
   return format === '2019' && row.startsWith('other.') ? 'other' : row;
 }
 
