@@ -32,6 +32,7 @@ import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
+import { seedDemo } from './sandbox/demo.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
@@ -101,6 +102,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       return wechat.code2Session(code);
     }, clock);
     const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
+    if (config.demoData && (await seedDemo({ applications, accounts, clock }))) logger.info('demo data seeded');
 
     const puppet = new OfficialAccountPuppet({
       selfId: config.wechat.appid,
