@@ -35,6 +35,8 @@ export interface DialogDeps {
   conversations: ConversationsRepo;
   agency: { name: string; contact: string };
   subscriptions?: SubscriptionsHandler;
+  /** Staff binding their WeChat ("绑定 123456"); null when the text is not about binding. */
+  staffBinding?: (openid: string, text: string) => Promise<string | null>;
   clock?: () => Date;
 }
 
@@ -67,6 +69,8 @@ export function createDialog(deps: DialogDeps) {
     if (input.kind === 'other') return '目前只能处理文字消息。请直接输入您的问题，或回复“帮助”。';
     const text = input.text.trim();
     if (text === '') return help();
+    const binding = await deps.staffBinding?.(input.openid, text);
+    if (binding) return binding;
 
     const form = deps.conversations.form<FormState>(input.openid);
     if (form) {

@@ -1,6 +1,7 @@
 // The mini-program's REST API, /mp/v1. Every route but the login needs the bearer token that
 // POST /mp/v1/session hands out; a user only ever sees their own requests.
 import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
 import { parseBody, bodyObject } from '../src/http/body.js';
 import { requireMiniProgramUser } from '../src/http/auth.js';
 import { HttpError } from '../src/http/errors.js';
@@ -10,8 +11,11 @@ import type { ApplicationsService } from '../src/applications/service.js';
 export interface MiniProgramApiDeps {
   sessions: MiniProgramSessions;
   applications: ApplicationsService;
-  /** Routers of other concerns (guide, catalog, subscriptions, notify) mounted under /mp/v1. */
-  extensions?: Array<(router: Router) => void>;
+  /**
+   * Routes of other concerns (guide, catalog, subscriptions, notify) mounted under /mp/v1; `user`
+   * is the login guard that puts the caller's openid in ctx.state.openid.
+   */
+  extensions?: Array<(router: Router, user: Middleware) => void>;
 }
 
 export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
@@ -58,6 +62,6 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
     ctx.body = deps.applications.view(app, 'applicant');
   });
 
-  for (const extend of deps.extensions ?? []) extend(router);
+  for (const extend of deps.extensions ?? []) extend(router, user);
   return router;
 }

@@ -21,6 +21,8 @@ export interface Config {
   };
   miniProgram: { appid: string; secret: string | null };
   admin: { username: string | null; password: string | null };
+  /** A WeCom (企业微信) group robot webhook for staff alerts, or null. */
+  wecomRobotWebhook: string | null;
   logLevel: string;
 }
 
@@ -120,6 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demoData = demoText === 'on';
   }
 
+  const wecom = text('WECOM_ROBOT_WEBHOOK');
+  if (wecom !== null && !/^https:\/\/[\w.-]+\/\S+$/.test(wecom)) {
+    fail('WECOM_ROBOT_WEBHOOK', 'must be the https URL of a WeCom group robot');
+  }
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -135,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     wechat: { appid: appid!, secret, token: token!, aesKey, apiBase },
     miniProgram: { appid: mpAppid!, secret: mpSecret },
     admin: { username, password },
+    wecomRobotWebhook: wecom,
     logLevel,
   };
 }

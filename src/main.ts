@@ -32,6 +32,10 @@ import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
+import { NotifyRepo } from './store/notify-repo.js';
+import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes, type Notify } from './notify/index.js';
+import { createJobs, type Jobs } from './jobs/jobs.js';
+import type { WechatInbound } from './wechat/xml.js';
 import { seedDemo } from './sandbox/demo.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
@@ -49,6 +53,8 @@ export interface Running {
     calendar: CalendarSource;
     guide: GuideService;
     agency: Agency;
+    notify: Notify;
+    jobs: Jobs;
   };
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
@@ -77,6 +83,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       WechatInboxRepo.open(store),
     ]);
     const reportRepo = await ReportRepo.open(store, clock);
+    const notifyRepo = await NotifyRepo.open(store);
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     const guide = await loadGuideService(config.contentDir, agency);
@@ -104,22 +111,66 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
     if (config.demoData && (await seedDemo({ applications, accounts, clock }))) logger.info('demo data seeded');
 
+    const notify = createNotify({
+      repo: notifyRepo,
+      applications,
+      intents: () => applicationsRepo.intents(),
+      accounts,
+      unanswered: () => conversations.unanswered(),
+      wechat: () => wechat,
+      templates: await loadNotifyTemplates(config.contentDir),
+      office: officeInfo(agency),
+      calendar: () => calendar.current(),
+      clock,
+      wecomWebhookUrl: config.wecomRobotWebhook,
+      // The fake WeChat API does not keep subscribe consents, so sandbox users count as consenting.
+      assumeConsent: sandbox,
+      logger,
+    });
+    applications.onChange = () => notify.nudge();
+    const jobs = createJobs({ notify, store, logger });
+
     const puppet = new OfficialAccountPuppet({
       selfId: config.wechat.appid,
       sendText: (openid, text) => wechat.sendCustomText(openid, text),
       onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
     });
-    const dialog = createDialog({ guide, applications, conversations, agency: { name: agency.name, contact: agency.contactLine }, clock });
+    const dialog = createDialog({
+      guide,
+      applications,
+      conversations,
+      agency: { name: agency.name, contact: agency.contactLine },
+      staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
+      clock,
+    });
     const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
 
     const routers: Router[] = [
-      createWechatWebhook({ token: config.wechat.token, appid: config.wechat.appid, aesKey: config.wechat.aesKey, puppet, inbox, logger, clock }),
-      createMiniProgramApi({ sessions: mpSessions, applications, extensions: [guide.mountMiniProgram] }),
+      createWechatWebhook({
+        token: config.wechat.token,
+        appid: config.wechat.appid,
+        aesKey: config.wechat.aesKey,
+        puppet,
+        inbox,
+        logger,
+        clock,
+        onInbound: (inbound) => noteInbound(notify, inbound),
+      }),
+      createMiniProgramApi({
+        sessions: mpSessions,
+        applications,
+        extensions: [
+          (router, user) => guide.mountMiniProgram(router, user),
+          (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),
+        ],
+      }),
       createAdminApi({
         accounts,
         applications,
         secureCookies: !sandbox,
+        jobs: () => jobs.jobs,
         extensions: [
+          (router) => mountNotifyAdminRoutes(router, { accounts, applications, notify, templates: notify.templates }),
           mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
           (router) => mountReportAdminRoutes(router, { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock }),
         ],
@@ -147,6 +198,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
 
     await bot.start();
+    jobs.start();
 
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
     if (sandbox) {
@@ -168,6 +220,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await jobs.stop();
+        await notify.idle();
         await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
         await store.close();
         logger.info('stopped');
@@ -179,7 +233,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       url,
       store,
       logger,
-      services: { accounts, applications, calendar, guide, agency },
+      services: { accounts, applications, calendar, guide, agency, notify, jobs },
       wechat,
       fakeWechat,
       firstAdmin,
@@ -188,6 +242,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * What the notifications need to know of each new push: a user who writes to the account opens the
+ * customer-service window; a subscribe-message popup records the user's consent.
+ */
+async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void> {
+  if (inbound.type !== 'event') {
+    await notify.noteInteraction(inbound.fromUserName);
+  } else if (inbound.event === 'subscribe_msg_popup_event' || inbound.event === 'subscribe_msg_change_event') {
+    await notify.consents.record(inbound.fromUserName, 'oa', {
+      accepted: inbound.items.filter((i) => i.status === 'accept').map((i) => i.templateId),
+      rejected: inbound.items.filter((i) => i.status === 'reject').map((i) => i.templateId),
+    });
   }
 }
 

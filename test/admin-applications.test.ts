@@ -39,11 +39,14 @@ test('staff login: wrong password 401, lockout after five failures, no token no 
 });
 
 test('the whole staff path: receive, 补正, supplement, extend, decide, deliver — with the due date right at each step', async (t) => {
-  const { app, call, clock, handler } = await withUsers(t);
+  const { app, call, clock } = await withUsers(t);
   const citizen = await mpLogin(app.url, 'o-flow');
   const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
-  const events = (body: object) => call('POST', `/admin/v1/applications/${created.id}/events`, body, handler);
+  // Staff sessions last 12 hours: log in again on each (simulated) working day.
+  const events = async (body: object) =>
+    call('POST', `/admin/v1/applications/${created.id}/events`, body, await staffLogin(app.url, 'han', 'han-password-123'));
 
+  clock.set('2026-12-01T02:00:00Z');
   const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'] });
   t.is(asked.status, 200, JSON.stringify(asked.body));
   t.is(asked.body.status, 'awaiting-supplement');
@@ -73,7 +76,7 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
   t.is(delivered.body.status, 'delivered');
   t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial' })).status, 409);
 
-  const mine = await call('GET', `/mp/v1/applications/${created.id}`, undefined, citizen);
+  const mine = await call('GET', `/mp/v1/applications/${created.id}`, undefined, await mpLogin(app.url, 'o-flow'));
   t.deepEqual(
     mine.body.timeline.map((e: any) => e.type),
     ['submit', 'receive', 'request-supplement', 'supplement-received', 'extend', 'decide', 'deliver'],
@@ -111,13 +114,20 @@ test('staff lists mask personal data; the detail shows it to roles that need it'
 
 test('the inbox puts overdue requests first and counts them', async (t) => {
   const clock = testClock('2026-11-02T02:00:00Z');
-  const { app, call, handler } = await withUsers(t, clock);
+  const { app, call } = await withUsers(t, clock);
   const citizen = await mpLogin(app.url, 'o-late');
   const { body: late } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
   clock.set('2026-11-30T02:00:00Z');
-  const { body: fresh } = await call('POST', '/mp/v1/applications', personApplication({ request: { description: '请公开2026年人防警报试鸣的工作方案全文' } }), citizen);
+  const { body: fresh } = await call(
+    'POST',
+    '/mp/v1/applications',
+    personApplication({ request: { description: '请公开2026年人防警报试鸣的工作方案全文' } }),
+    await mpLogin(app.url, 'o-late'),
+  );
   clock.set('2026-12-02T02:00:00Z');
+  const handler = await staffLogin(app.url, 'han', 'han-password-123');
   const list = await call('GET', '/admin/v1/applications', undefined, handler);
+  t.is(list.status, 200, JSON.stringify(list.body));
   t.deepEqual(list.body.applications.map((a: any) => a.id), [late.id, fresh.id]);
   t.true(list.body.applications[0].overdue);
   t.is(list.body.counts.overdue, 1);

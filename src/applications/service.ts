@@ -42,6 +42,8 @@ export interface SubmitContext {
 
 export class ApplicationsService {
   readonly #policy: ApplicationsPolicy;
+  /** Called after every saved change that may have created notification intents. */
+  onChange: (() => void) | null = null;
 
   constructor(
     private readonly repo: ApplicationsRepo,
@@ -107,6 +109,7 @@ export class ApplicationsService {
       ],
       at,
     );
+    this.onChange?.();
     return { application: application!, created: true };
   }
 
@@ -140,7 +143,9 @@ export class ApplicationsService {
     applyEvent(app, event, this.today());
     const eventIndex = app.events.length;
     const intents: NotificationIntent[] = intentsFor({ ...app, events: [...app.events, event] }, eventIndex, event.at);
-    return this.repo.appendEvent(app.id, event, intents);
+    const saved = await this.repo.appendEvent(app.id, event, intents);
+    this.onChange?.();
+    return saved;
   }
 
   get(id: string): StoredApplication {

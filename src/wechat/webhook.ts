@@ -22,6 +22,8 @@ export interface WebhookOptions {
   replayWindowSeconds?: number;
   /** WeChat's pushes are a few KB; anything much larger is not from WeChat. */
   maxBodyBytes?: number;
+  /** Told about every new (not retried) push before the bot answers it, e.g. to open the 48-hour window. */
+  onInbound?: (inbound: WechatInbound) => Promise<void>;
 }
 
 export function createWechatWebhook(options: WebhookOptions): Router {
@@ -111,6 +113,7 @@ export function createWechatWebhook(options: WebhookOptions): Router {
     const running = inFlight.get(key);
     if (running) return running;
     const answering = (async () => {
+      await options.onInbound?.(inbound);
       const reply = await options.puppet.ingest(inbound);
       await options.inbox.recordHandled(key, reply, clock());
       return reply;

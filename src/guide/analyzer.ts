@@ -1,0 +1,166 @@
+/**
+ * Turns Chinese text into the terms the index and the questions are compared on:
+ * fold width and traditional characters → fix known typos → segment with jieba (domain words kept
+ * whole) → map synonyms to one canonical word → drop stop words and punctuation → add the
+ * dictionary sub-words of long words, so 人防工程 also meets a question that only says 人防.
+ */
+import type { Jieba } from '@node-rs/jieba';
+import type { DictionaryData, StopwordData, SynonymData, VariantData } from './types.js';
+
+export interface AnalyzerResources {
+  dictionary: DictionaryData;
+  synonyms: SynonymData;
+  stopwords?: StopwordData;
+  variants?: VariantData;
+}
+
+/** One word of the text: its term, jieba's part-of-speech tag ("n", "v", "m", …) and its sub-words. */
+export interface Token {
+  term: string;
+  pos: string;
+  /** Dictionary words inside a long word (人防工程 → 人防, 工程): as written, and in canonical form. */
+  parts: Part[];
+  /** Stop words inside a long word (具体步骤 → 具体): they need no match. */
+  fillers: string[];
+}
+
+export interface Part {
+  surface: string;
+  term: string;
+}
+
+export interface Analyzer {
+  /** Terms of a text, in order, repeats kept (the index counts them). */
+  terms(text: string): string[];
+  /** The words with their part of speech and parts, for weighing words the guide does not know. */
+  tokens(text: string): Token[];
+  /** The canonical form of one word (itself when it belongs to no synonym group). */
+  canonical(word: string): string;
+  /** Whether a word is one of the domain words. */
+  isDomainWord(word: string): boolean;
+}
+
+/** High enough that jieba keeps our words whole, low enough not to swallow neighbouring words. */
+const USER_WORD_FREQUENCY = 20000;
+/** Sub-words are only worth adding for words this long. */
+const SUBWORD_MIN_LENGTH = 3;
+/** A public endpoint sees endless new words; the sub-word cache is dropped when it grows past this. */
+const SUBWORD_CACHE_LIMIT = 20000;
+
+const WORDLIKE = /[\p{L}\p{N}]/u;
+interface Subwords {
+  parts: Part[];
+  fillers: string[];
+}
+const NO_SUBWORDS: Subwords = { parts: [], fillers: [] };
+
+export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Analyzer {
+  const toCanonical = synonymMap(resources.synonyms);
+  const domainWords = new Set(Object.values(resources.dictionary.groups).flat().map(foldCase));
+  const stopwords = new Set((resources.stopwords?.words ?? []).map(foldCase));
+  const variants = variantMap(resources.variants);
+  const fixTypos = typoFixer(resources.synonyms.misspellings ?? {});
+
+  jieba.loadDict(userDictionary([...domainWords, ...toCanonical.keys(), ...toCanonical.values()]));
+
+  const subwordCache = new Map<string, Subwords>();
+  function subwords(word: string): Subwords {
+    let cached = subwordCache.get(word);
+    if (cached === undefined) {
+      if (subwordCache.size >= SUBWORD_CACHE_LIMIT) subwordCache.clear();
+      const inner = jieba.cutForSearch(word, false).filter((w) => w !== word && w.length >= 2);
+      cached = {
+        parts: inner.filter((w) => !stopwords.has(w)).map((w) => ({ surface: w, term: toCanonical.get(w) ?? w })),
+        fillers: inner.filter((w) => stopwords.has(w)),
+      };
+      subwordCache.set(word, cached);
+    }
+    return cached;
+  }
+
+  function normalise(text: string): string {
+    let folded = foldCase(text.normalize('NFKC'));
+    if (variants.size > 0) folded = Array.from(folded, (ch) => variants.get(ch) ?? ch).join('');
+    return fixTypos(folded);
+  }
+
+  // HMM is off: guessing new words glues fragments like 金在 or 能延 together, which then match
+  // nothing; without it an unknown stretch falls apart into characters that weigh little.
+  function tokens(text: string): Token[] {
+    const out: Token[] = [];
+    for (const { word, tag } of jieba.tag(normalise(text), false)) {
+      const token = word.trim();
+      if (token === '' || !WORDLIKE.test(token)) continue;
+      const canonical = toCanonical.get(token);
+      const term = canonical ?? token;
+      if (canonical === undefined && stopwords.has(token)) continue;
+      // A synonym is a curated unit: its parts would only add noise (小程序 → 程序 → 流程).
+      const inner = canonical === undefined && term.length >= SUBWORD_MIN_LENGTH ? subwords(term) : NO_SUBWORDS;
+      out.push({ term, pos: tag, parts: inner.parts, fillers: inner.fillers });
+    }
+    return out;
+  }
+
+  return {
+    tokens,
+    terms(text) {
+      return tokens(text).flatMap((t) => [t.term, ...t.parts.map((p) => p.term)]);
+    },
+    canonical(word) {
+      const folded = foldCase(word);
+      return toCanonical.get(folded) ?? folded;
+    },
+    isDomainWord(word) {
+      return domainWords.has(word);
+    },
+  };
+}
+
+function foldCase(text: string): string {
+  return text.toLowerCase();
+}
+
+function synonymMap(synonyms: SynonymData): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const group of synonyms.groups) {
+    const canonical = foldCase(group[0] ?? '');
+    if (canonical === '') continue;
+    for (const word of group) {
+      const variant = foldCase(word);
+      const earlier = map.get(variant);
+      if (earlier !== undefined && earlier !== canonical) {
+        throw new Error(`synonym "${word}" is in two groups ("${earlier}" and "${canonical}")`);
+      }
+      map.set(variant, canonical);
+    }
+  }
+  return map;
+}
+
+function variantMap(variants: VariantData | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  const chars = Array.from(variants?.traditionalToSimplified ?? '');
+  if (chars.length % 2 !== 0) throw new Error('traditionalToSimplified must hold pairs of characters');
+  for (let i = 0; i < chars.length; i += 2) map.set(chars[i]!, chars[i + 1]!);
+  return map;
+}
+
+/** One pass of longest-first replacement, so a fix never feeds another fix. */
+function typoFixer(misspellings: Record<string, string>): (text: string) => string {
+  const keys = Object.keys(misspellings).map(foldCase).sort((a, b) => b.length - a.length);
+  if (keys.length === 0) return (text) => text;
+  const lookup = new Map(Object.entries(misspellings).map(([k, v]) => [foldCase(k), v]));
+  const pattern = new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+  return (text) => text.replace(pattern, (m) => lookup.get(m) ?? m);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function userDictionary(words: Iterable<string>): Buffer {
+  const lines = [...new Set(words)]
+    .filter((w) => Array.from(w).length >= 2 && !/\s/.test(w))
+    .map((w) => `${w} ${USER_WORD_FREQUENCY}`);
+  return Buffer.from(lines.join('\n') + '\n');
+}

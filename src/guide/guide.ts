@@ -1,0 +1,367 @@
+/**
+ * The disclosure guide: FAQ entries with agency facts filled in, and a retriever that picks the
+ * entry a citizen's question is about — or declines when it is about something else.
+ *
+ * Pure: everything comes in as data; the only shared state is the process-wide jieba (see jieba.ts).
+ */
+import type { Jieba } from '@node-rs/jieba';
+import type { Agency } from '../agency.js';
+import { createAnalyzer, type Token } from './analyzer.js';
+import { buildBm25Index, type FieldSpec } from './bm25.js';
+import { sharedJieba } from './jieba.js';
+import { renderTemplate, TemplateError } from './template.js';
+import type {
+  Alternative, AskResult, DictionaryData, GuideEntry, GuideSection, RenderedEntry, SearchHit, SectionWithEntries,
+  StopwordData, SynonymData, VariantData,
+} from './types.js';
+
+export interface GuideInput {
+  entries: GuideEntry[];
+  sections?: GuideSection[];
+  dictionary: DictionaryData;
+  synonyms: SynonymData;
+  stopwords?: StopwordData;
+  variants?: VariantData;
+  agency: Agency;
+  options?: Partial<GuideOptions>;
+  /** Defaults to the process-wide instance. */
+  jieba?: Jieba;
+}
+
+export interface GuideOptions {
+  /** Fields of the entry-level BM25F index. */
+  fields: FieldSpec[];
+  /** BM25 parameters of the index of single phrasings. */
+  phrasing: { k1: number; b: number };
+  k1: number;
+  /** Weight of the best single phrasing's score in an entry's score. */
+  phrasingWeight: number;
+  /** Weight of the entry-level score (all questions, keywords, answer) in an entry's score. */
+  entryWeight: number;
+  /** Below this share of the question's weight matched by the best entry: out of scope. */
+  minCoverage: number;
+  /** From this share up (and with a clear margin) the best entry is given as the answer. */
+  answerCoverage: number;
+  /** The best entry must lead the second by this share of its own score to be answered. */
+  minMargin: number;
+  /** Weight in the coverage of a domain word no entry uses, relative to an unknown noun. */
+  domainWordWeight: number;
+  /** Weight in the coverage of an unknown word by part of speech (first letter of jieba's tag). */
+  unknownWeightByPos: Record<string, number>;
+  /** Weight of an unknown word whose part of speech is not listed. */
+  unknownWeightOther: number;
+  /** Factor for an unknown single character: often a fragment of a word jieba did not know. */
+  singleCharWeight: number;
+  /** Factor for a known word that is a number, time word, adverb, pronoun, particle or the like. */
+  functionWordWeight: number;
+}
+
+export const DEFAULT_OPTIONS: GuideOptions = {
+  fields: [
+    { name: 'questions', weight: 1, b: 0.75 },
+    { name: 'keywords', weight: 1.5, b: 0.3 },
+    { name: 'answer', weight: 0.5, b: 0.75 },
+  ],
+  phrasing: { k1: 1.2, b: 0.75 },
+  k1: 1.2,
+  phrasingWeight: 1,
+  entryWeight: 0.8,
+  minCoverage: 0.42,
+  answerCoverage: 0.45,
+  minMargin: 0.1,
+  domainWordWeight: 0.3,
+  // Nouns (and places, idioms, abbreviations, Latin-letter words: s, i, l, j, eng) name the
+  // subject of a question; an unknown one (公积金, 天气) is the surest sign the question is about
+  // something else. Verbs and adjectives say less; numbers, time words, adverbs and particles say
+  // almost nothing about the topic.
+  unknownWeightByPos: { n: 1, s: 1, i: 1, l: 1, j: 1, e: 1, v: 0.6, a: 0.6 },
+  unknownWeightOther: 0.2,
+  singleCharWeight: 0.5,
+  functionWordWeight: 0.5,
+};
+
+/** jieba tags (first letter) of words that carry grammar rather than topic. */
+const FUNCTION_POS = new Set(['m', 'q', 't', 'f', 'd', 'r', 'p', 'c', 'u', 'y', 'o']);
+
+/** Answers are one WeChat message. */
+export const MAX_ANSWER_LENGTH = 600;
+/** Longer questions are cut: nobody types more in a chat, and it bounds the work per question. */
+const MAX_QUESTION_LENGTH = 500;
+const ALTERNATIVES = 3;
+
+export interface Explanation {
+  /** The question's terms after normalisation, with their weight in the coverage. */
+  terms: { term: string; pos: string; weight: number; known: boolean }[];
+  /** The best entries with their scores and coverage. */
+  ranking: { id: string; score: number; coverage: number }[];
+}
+
+export interface Guide {
+  ask(question: string): AskResult;
+  /** Why ask() decided what it did: for staff reviewing unanswered questions, and for tuning. */
+  explain(question: string, limit?: number): Explanation;
+  search(query: string, limit?: number): SearchHit[];
+  entries(): RenderedEntry[];
+  entry(id: string): RenderedEntry | undefined;
+  sections(): SectionWithEntries[];
+}
+
+export function createGuide(input: GuideInput): Guide {
+  const options: GuideOptions = { ...DEFAULT_OPTIONS, ...input.options };
+  const rendered = renderEntries(input.entries, input.sections, input.agency);
+  const names = agencyNames(input.agency);
+  const analyzer = createAnalyzer({
+    dictionary: { groups: { ...input.dictionary.groups, 本机关: names } },
+    synonyms: input.synonyms,
+    stopwords: input.stopwords,
+    variants: input.variants,
+  }, input.jieba ?? sharedJieba());
+  // The office's own names say only that a question is about this office, which every entry is:
+  // they are kept out of the scores and out of the coverage. The short names lend their parts too
+  // (黄石民防 → 黄石, 民防), the long ones do not (…政务公开网 must not neutralise 政务公开).
+  const neutral = new Set([
+    ...names.map((n) => analyzer.canonical(n)),
+    ...shortNames(input.agency).flatMap((n) => analyzer.terms(n)),
+  ]);
+  const terms = (text: string) => analyzer.terms(text).filter((t) => !neutral.has(t));
+
+  const entryIndex = buildBm25Index(input.entries.map((entry) => ({
+    id: entry.id,
+    fields: {
+      questions: entry.questions.flatMap(terms),
+      keywords: (entry.keywords ?? []).flatMap(terms),
+      // Placeholders are left out so that agency facts do not make every answer match.
+      answer: terms(stripPlaceholders(entry.answer)),
+    },
+  })), { fields: options.fields, k1: options.k1 });
+
+  const phrasingOwner: number[] = [];
+  const phrasingIndex = buildBm25Index(input.entries.flatMap((entry, doc) => entry.questions.map((q, i) => {
+    phrasingOwner.push(doc);
+    return { id: `${entry.id}#${i}`, fields: { text: terms(q) } };
+  })), { fields: [{ name: 'text', weight: 1, b: options.phrasing.b }], k1: options.phrasing.k1 });
+
+  const byId = new Map(rendered.map((e) => [e.id, e]));
+
+  function rank(question: string) {
+    const tokens = dedupe(analyzer.tokens(question.slice(0, MAX_QUESTION_LENGTH)));
+    const scored = [...new Set(tokens.flatMap((t) => [t.term, ...t.parts.map((p) => p.term)]))].filter((t) => !neutral.has(t));
+    const scores = entryIndex.score(scored).map((s) => s * options.entryWeight);
+    const best = new Float64Array(entryIndex.size);
+    phrasingIndex.score(scored).forEach((s, p) => {
+      const doc = phrasingOwner[p]!;
+      if (s > best[doc]!) best[doc] = s;
+    });
+    best.forEach((s, doc) => { scores[doc] += s * options.phrasingWeight; });
+    const order = Array.from(scores.keys()).filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]!);
+    return { tokens, scores, order };
+  }
+
+  /**
+   * The share of the question an entry accounts for: each word weighs what it tells about the
+   * topic (termWeight) and counts when the entry has it. A word the guide does not know but that is
+   * made wholly of words it does know (依法办理 = 依法 + 办理) earns the share of its characters the
+   * entry has; one with an unknown part (结婚登记) earns nothing.
+   */
+  function coverage(tokens: Token[], doc: number): number {
+    let total = 0;
+    let matched = 0;
+    for (const token of tokens) {
+      const weight = termWeight(token);
+      if (weight === 0) continue;
+      total += weight;
+      if (entryIndex.contains(doc, token.term)) matched += weight;
+      else if (entryIndex.idf(token.term) === undefined) matched += weight * shareOfParts(token, doc);
+    }
+    return total === 0 ? 0 : matched / total;
+  }
+
+  function shareOfParts(token: Token, doc: number): number {
+    const chars = Array.from(token.term);
+    const covered = new Array<boolean>(chars.length).fill(false);
+    const needed = new Array<boolean>(chars.length).fill(true);
+    const inEntry = new Array<boolean>(chars.length).fill(false);
+    const mark = (part: string, each: (i: number) => void) => {
+      const length = Array.from(part).length;
+      for (let at = token.term.indexOf(part); at >= 0; at = token.term.indexOf(part, at + 1)) {
+        const start = Array.from(token.term.slice(0, at)).length;
+        for (let i = start; i < start + length; i++) each(i);
+      }
+    };
+    for (const filler of token.fillers) mark(filler, (i) => { covered[i] = true; needed[i] = false; });
+    for (const part of token.parts) {
+      if (entryIndex.idf(part.term) === undefined) continue;
+      const has = entryIndex.contains(doc, part.term);
+      mark(part.surface, (i) => { covered[i] = true; if (has) inEntry[i] = true; });
+    }
+    if (!covered.every(Boolean)) return 0;
+    const need = needed.filter(Boolean).length;
+    return need === 0 ? 0 : inEntry.filter((hit, i) => hit && needed[i]).length / need;
+  }
+
+  /**
+   * How much a word tells about the topic. A word some entry uses weighs its idf; a word no entry
+   * uses is something the guide knows nothing about, and counts against the question by its part
+   * of speech. Numbers, time words, particles and the like say little either way.
+   */
+  function termWeight(token: Token): number {
+    if (neutral.has(token.term)) return 0;
+    const pos = token.pos.charAt(0);
+    const functionWord = FUNCTION_POS.has(pos) ? options.functionWordWeight : 1;
+    const idf = entryIndex.idf(token.term);
+    if (idf !== undefined) return idf * functionWord;
+    const ceiling = entryIndex.unseenIdf;
+    if (analyzer.isDomainWord(token.term)) return ceiling * options.domainWordWeight;
+    const byPos = options.unknownWeightByPos[pos] ?? options.unknownWeightOther;
+    return ceiling * byPos * (Array.from(token.term).length === 1 ? options.singleCharWeight : 1);
+  }
+
+  function alternative(doc: number, score: number): Alternative {
+    const entry = byId.get(entryIndex.id(doc))!;
+    return { id: entry.id, title: entry.title, score: round(score) };
+  }
+
+  return {
+    ask(question) {
+      const { tokens, scores, order } = rank(question);
+      const best = order[0];
+      if (best === undefined) return { status: 'out-of-scope', score: 0, coverage: 0, alternatives: [] };
+      const s1 = scores[best]!;
+      const s2 = order[1] === undefined ? 0 : scores[order[1]]!;
+      const cover = coverage(tokens, best);
+      const base = { score: round(s1), coverage: round(cover) };
+      if (cover < options.minCoverage) return { status: 'out-of-scope', ...base, alternatives: [] };
+      if (cover >= options.answerCoverage && (s1 - s2) / s1 >= options.minMargin) {
+        return {
+          status: 'answered',
+          entry: copyEntry(byId.get(entryIndex.id(best))!),
+          ...base,
+          alternatives: order.slice(1, 1 + ALTERNATIVES).map((d) => alternative(d, scores[d]!)),
+        };
+      }
+      return { status: 'unsure', ...base, alternatives: order.slice(0, ALTERNATIVES).map((d) => alternative(d, scores[d]!)) };
+    },
+
+    explain(question, limit = 5) {
+      const { tokens, scores, order } = rank(question);
+      return {
+        terms: tokens.map((t) => ({
+          term: t.parts.length > 0 ? `${t.term}(${t.parts.map((p) => p.term).join(',')})` : t.term,
+          pos: t.pos,
+          weight: round(termWeight(t)),
+          known: !neutral.has(t.term) && entryIndex.idf(t.term) !== undefined,
+        })),
+        ranking: order.slice(0, limit).map((d) => ({ id: entryIndex.id(d), score: round(scores[d]!), coverage: round(coverage(tokens, d)) })),
+      };
+    },
+
+    search(query, limit = 10) {
+      const { tokens, scores, order } = rank(query);
+      return order
+        .filter((d) => coverage(tokens, d) >= options.minCoverage)
+        .slice(0, Math.max(0, limit))
+        .map((d) => {
+          const entry = byId.get(entryIndex.id(d))!;
+          return { id: entry.id, section: entry.section, title: entry.title, answer: entry.answer, score: round(scores[d]!) };
+        });
+    },
+
+    entries() {
+      return rendered.map(copyEntry);
+    },
+
+    entry(id) {
+      const found = byId.get(id);
+      return found && copyEntry(found);
+    },
+
+    sections() {
+      const sections: GuideSection[] = input.sections
+        ?? [...new Set(rendered.map((e) => e.section))].map((id) => ({ id, title: id }));
+      return sections.map((s) => ({
+        id: s.id,
+        title: s.title,
+        summary: s.summary ?? '',
+        entries: rendered.filter((e) => e.section === s.id).map((e) => ({ id: e.id, title: e.title })),
+      }));
+    },
+  };
+}
+
+function dedupe(tokens: Token[]): Token[] {
+  const seen = new Set<string>();
+  return tokens.filter((t) => !seen.has(t.term) && (seen.add(t.term), true));
+}
+
+function renderEntries(entries: GuideEntry[], sections: GuideSection[] | undefined, agency: Agency): RenderedEntry[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  const sectionIds = sections && new Set(sections.map((s) => s.id));
+  const out: RenderedEntry[] = [];
+  for (const entry of entries) {
+    if (ids.has(entry.id)) problems.push(`${entry.id}: duplicate id`);
+    ids.add(entry.id);
+    if (sectionIds && !sectionIds.has(entry.section)) problems.push(`${entry.id}: unknown section "${entry.section}"`);
+    if (entry.questions.length === 0 || entry.questions.some((q) => q.trim() === '')) {
+      problems.push(`${entry.id}: needs at least one non-empty question`);
+      continue;
+    }
+    let answer: string;
+    try {
+      answer = renderTemplate(entry.answer, { agency });
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      problems.push(`${entry.id}: ${error.message}`);
+      continue;
+    }
+    if (Array.from(answer).length > MAX_ANSWER_LENGTH) {
+      problems.push(`${entry.id}: answer is ${Array.from(answer).length} characters, more than ${MAX_ANSWER_LENGTH}`);
+    }
+    out.push({
+      id: entry.id,
+      section: entry.section,
+      title: entry.questions[0]!,
+      questions: [...entry.questions],
+      answer,
+      keywords: [...(entry.keywords ?? [])],
+    });
+  }
+  if (problems.length > 0) throw new Error(`invalid guide data:\n  ${problems.join('\n  ')}`);
+  return out;
+}
+
+/** The office's own names: the full name, short names, channels, the region. */
+function agencyNames(agency: Agency): string[] {
+  const region = (agency.region ?? {}) as Record<string, unknown>;
+  const city = typeof region.city === 'string' ? region.city : null;
+  return [
+    agency.name, agency.shortName, agency.brandName, agency.portalName, agency.wechatAccountName, agency.weiboName,
+    region.province, region.county, city, city?.replace(/[市州县区]$/, ''),
+  ].filter((w): w is string => typeof w === 'string' && Array.from(w).length >= 2);
+}
+
+/** Names people shorten and combine freely; their parts are as neutral as the whole. */
+function shortNames(agency: Agency): string[] {
+  const region = (agency.region ?? {}) as Record<string, unknown>;
+  return [agency.shortName, agency.brandName, agency.wechatAccountName, agency.weiboName, region.city]
+    .filter((w): w is string => typeof w === 'string' && Array.from(w).length >= 2);
+}
+
+function stripPlaceholders(template: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < template.length; i++) {
+    if (template.startsWith('{{', i)) { depth++; i++; continue; }
+    if (template.startsWith('}}', i) && depth > 0) { depth--; i++; out += ' '; continue; }
+    if (depth === 0) out += template[i];
+  }
+  return out;
+}
+
+function copyEntry(entry: RenderedEntry): RenderedEntry {
+  return { ...entry, questions: [...entry.questions], keywords: [...entry.keywords] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

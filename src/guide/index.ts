@@ -1,0 +1,13 @@
+export { createGuide, DEFAULT_OPTIONS, MAX_ANSWER_LENGTH } from './guide.js';
+export type { Guide, GuideInput, GuideOptions } from './guide.js';
+export { loadGuide, loadGuideData } from './load.js';
+export type { GuideData } from './load.js';
+export { renderTemplate, placeholdersIn, TemplateError } from './template.js';
+export { createAnalyzer } from './analyzer.js';
+export type { Analyzer, AnalyzerResources } from './analyzer.js';
+export { sharedJieba } from './jieba.js';
+export type * from './types.js';
+export { createGuideService, loadGuideService } from './service.js';
+export type { GuideService, GuideReply } from './service.js';
+export type { Explanation } from './guide.js';
+export { loadGuideFiles } from './load.js';

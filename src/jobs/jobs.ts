@@ -1,0 +1,121 @@
+// The scheduled jobs (node-cron, Asia/Shanghai): the outbox every minute, deadline reminders and the
+// unanswered-questions digest each morning (they act only on working days), the store backup at
+// night, and whatever the composition root adds (push-new-items, feed-import). Every job can also be
+// run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the scheduled one is
+// still going waits for it and shares its result instead of running twice at once.
+import { createTask, validate, type ScheduledTask } from 'node-cron';
+
+export interface JobDefinition {
+  name: string;
+  /** Five- or six-field cron expression in Asia/Shanghai time. */
+  cron: string;
+  run: () => Promise<unknown>;
+}
+
+export interface Job {
+  name: string;
+  cron: string;
+  run(): Promise<unknown>;
+  /** The next scheduled time (for the console), null when stopped. */
+  nextRun(): Date | null;
+}
+
+export interface Jobs {
+  jobs: Job[];
+  find(name: string): Job | undefined;
+  start(): void;
+  /** Stops the schedules and waits for running jobs to finish. */
+  stop(): Promise<void>;
+}
+
+export interface JobsDeps {
+  notify: {
+    runOutbox(): Promise<unknown>;
+    runDeadlineReminders(): Promise<unknown>;
+    runUnansweredDigest(): Promise<unknown>;
+  };
+  store: { backup(): Promise<string> };
+  /** More jobs, e.g. {name: 'push-new-items', cron: '0 9 * * *', run}. */
+  extra?: JobDefinition[];
+  /** Replaces the default schedule of a job by name. */
+  schedules?: Record<string, string>;
+  logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+export const TIMEZONE = 'Asia/Shanghai';
+
+export const DEFAULT_SCHEDULES = {
+  outbox: '* * * * *',
+  'deadline-reminders': '0 8 * * *',
+  'unanswered-digest': '30 8 * * *',
+  backup: '30 2 * * *',
+} as const;
+
+export function createJobs(deps: JobsDeps): Jobs {
+  const definitions: JobDefinition[] = [
+    { name: 'outbox', cron: DEFAULT_SCHEDULES.outbox, run: () => deps.notify.runOutbox() },
+    { name: 'deadline-reminders', cron: DEFAULT_SCHEDULES['deadline-reminders'], run: () => deps.notify.runDeadlineReminders() },
+    { name: 'unanswered-digest', cron: DEFAULT_SCHEDULES['unanswered-digest'], run: () => deps.notify.runUnansweredDigest() },
+    { name: 'backup', cron: DEFAULT_SCHEDULES.backup, run: async () => ({ folder: await deps.store.backup() }) },
+    ...(deps.extra ?? []),
+  ].map((d) => ({ ...d, cron: deps.schedules?.[d.name] ?? d.cron }));
+
+  const names = new Set<string>();
+  for (const d of definitions) {
+    if (names.has(d.name)) throw new Error(`job ${d.name} is defined twice`);
+    names.add(d.name);
+    if (!validate(d.cron)) throw new Error(`job ${d.name}: "${d.cron}" is not a valid cron expression`);
+  }
+
+  const running = new Map<string, Promise<unknown>>();
+  let started = false;
+
+  const entries = definitions.map((definition) => {
+    // One execution at a time per job, whoever asks: the schedule or a staff member.
+    const once = (): Promise<unknown> => {
+      const current = running.get(definition.name);
+      if (current) return current;
+      const execution = definition.run().finally(() => running.delete(definition.name));
+      running.set(definition.name, execution);
+      return execution;
+    };
+    const task: ScheduledTask = createTask(definition.cron, once, {
+      name: definition.name,
+      timezone: TIMEZONE,
+      noOverlap: true,
+      logger: cronLogger(definition.name, deps.logger),
+    });
+    const job: Job = {
+      name: definition.name,
+      cron: definition.cron,
+      run: () => task.execute(),
+      nextRun: () => (started ? task.getNextRun() : null),
+    };
+    return { job, task };
+  });
+
+  return {
+    jobs: entries.map((e) => e.job),
+    find: (name) => entries.find((e) => e.job.name === name)?.job,
+    start() {
+      if (started) return;
+      started = true;
+      for (const { task } of entries) void task.start();
+    },
+    async stop() {
+      started = false;
+      for (const { task } of entries) await task.destroy();
+      await Promise.allSettled(running.values());
+    },
+  };
+}
+
+/** node-cron logs to the console by default; send its words to our logger instead. */
+function cronLogger(job: string, logger: JobsDeps['logger']) {
+  return {
+    info: (message: string) => logger?.info({ job }, message),
+    warn: (message: string) => logger?.warn({ job }, message),
+    error: (message: string | Error, err?: Error) => logger?.error({ job, err: err ?? message }, typeof message === 'string' ? message : message.message),
+    debug: () => {},
+  };
+}

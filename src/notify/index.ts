@@ -1,0 +1,150 @@
+// Notifications: applicants hear about every step of their request, staff about new work and
+// deadlines. createNotify wires the outbox worker, the channels, consents, staff binding,
+// reminders and the digest around one notify.json (src/store/notify-repo.ts).
+import type { Calendar } from '../domain/calendar.js';
+import type { Agency } from '../agency.js';
+import type { ApplicationsService } from '../applications/service.js';
+import type { StaffAccounts } from '../accounts/staff-accounts.js';
+import type { NotificationIntent } from '../store/applications-repo.js';
+import type { UnansweredQuestion } from '../store/conversations-repo.js';
+import type { NotifyRepo } from '../store/notify-repo.js';
+import type { FetchLike } from '../wechat/http.js';
+import { Channels, type WechatSender } from './channels.js';
+import { SubscribeConsents } from './consents.js';
+import type { OutboxPolicy } from './delivery-policy.js';
+import type { OfficeInfo } from './message-vars.js';
+import { Outbox, type OutboxSummary } from './outbox.js';
+import { Planner } from './planner.js';
+import { createDeadlineReminders, createUnansweredDigest, type DigestResult, type RemindersResult } from './reminders.js';
+import { StaffBinding, type StaffBindingOptions } from './staff-binding.js';
+import type { NotifyTemplates } from './templates.js';
+import { WecomRobot } from './wecom-robot.js';
+
+export { loadNotifyTemplates, parseNotifyTemplates, type NotifyTemplates } from './templates.js';
+export type { OutboxSummary } from './outbox.js';
+export { mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes } from './routes.js';
+
+export interface NotifyDeps {
+  repo: NotifyRepo;
+  applications: ApplicationsService;
+  /** The intents written with application events: () => applicationsRepo.intents(). */
+  intents: () => readonly NotificationIntent[];
+  accounts: Pick<StaffAccounts, 'staffWithWechat' | 'bindWechat'>;
+  /** The bot's unanswered questions: () => conversationsRepo.unanswered(). */
+  unanswered: () => readonly UnansweredQuestion[];
+  /** The WeChat client, or a getter for one built later (main builds it once the server listens). */
+  wechat: WechatSender | (() => WechatSender);
+  templates: NotifyTemplates;
+  office: OfficeInfo;
+  calendar: () => Calendar;
+  clock?: () => Date;
+  /** The staff group's WeCom robot webhook URL; none → no group messages. */
+  wecomWebhookUrl?: string | null;
+  /** For the WeCom robot (tests). */
+  fetch?: FetchLike;
+  /** Sandbox mode only: the fake API does not check subscribe consent. */
+  assumeConsent?: boolean;
+  miniprogramState?: 'developer' | 'trial' | 'formal';
+  policy?: Partial<OutboxPolicy>;
+  customWindowMs?: number;
+  binding?: StaffBindingOptions;
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface Notify {
+  templates: NotifyTemplates;
+  outbox: Outbox;
+  consents: SubscribeConsents;
+  binding: StaffBinding;
+  /** One outbox pass (the `outbox` job). */
+  runOutbox(): Promise<OutboxSummary>;
+  /** Today's deadline reminders, then a pass to send them (the `deadline-reminders` job). */
+  runDeadlineReminders(): Promise<RemindersResult>;
+  /** The daily digest of unanswered bot questions (the `unanswered-digest` job). */
+  runUnansweredDigest(): Promise<DigestResult>;
+  /** Asks for a pass now, without waiting for it: call after recording an application event. */
+  nudge(): void;
+  /** The user wrote to or clicked in the official account: the customer-service window is open. */
+  noteInteraction(openid: string, at?: Date): Promise<void>;
+  /** For the bot: the answer to "绑定 123456" / "解除绑定", or null for any other text. */
+  handleBindingMessage(openid: string, text: string): Promise<string | null>;
+  /** Resolves when no pass is running; call before closing the store. */
+  idle(): Promise<void>;
+}
+
+/** The office facts messages use, from data/agency.json. */
+export function officeInfo(agency: Pick<Agency, 'name' | 'contactLine'> & { supplementPeriodWorkingDays?: unknown }): OfficeInfo {
+  const period = agency.supplementPeriodWorkingDays;
+  return {
+    name: agency.name,
+    contact: agency.contactLine,
+    supplementPeriodWorkingDays: typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null,
+  };
+}
+
+/** Interactions closer together than this are not written again: the window is 48 hours. */
+const INTERACTION_RESOLUTION_MS = 10 * 60_000;
+
+export function createNotify(deps: NotifyDeps): Notify {
+  const clock = deps.clock ?? (() => new Date());
+  // Resolved at each send, so a client built after createNotify (main builds it once it listens) is used.
+  const client = typeof deps.wechat === 'function' ? deps.wechat : () => deps.wechat as WechatSender;
+  const wechat: WechatSender = {
+    sendTemplate: (m) => client().sendTemplate(m),
+    sendBizSubscribe: (m) => client().sendBizSubscribe(m),
+    sendMiniProgramSubscribe: (m) => client().sendMiniProgramSubscribe(m),
+    sendCustomText: (to, text) => client().sendCustomText(to, text),
+  };
+  const wecom = deps.wecomWebhookUrl ? new WecomRobot(deps.wecomWebhookUrl, { fetch: deps.fetch }) : null;
+  const channels = new Channels({
+    wechat,
+    wecom,
+    templates: deps.templates,
+    repo: deps.repo,
+    clock,
+    assumeConsent: deps.assumeConsent,
+    miniprogramState: deps.miniprogramState,
+    customWindowMs: deps.customWindowMs,
+  });
+  const planner = new Planner({
+    applications: deps.applications,
+    accounts: deps.accounts,
+    templates: deps.templates,
+    office: deps.office,
+    calendar: deps.calendar,
+    wecomConfigured: wecom !== null,
+  });
+  const outbox = new Outbox({ repo: deps.repo, intents: deps.intents, planner, channels, clock, policy: deps.policy, logger: deps.logger });
+  const consents = new SubscribeConsents(deps.repo, deps.templates, clock);
+  const binding = new StaffBinding(deps.repo, deps.accounts, clock, deps.binding);
+
+  const nudge = () => {
+    outbox.run().catch((error: unknown) => deps.logger?.error({ err: error }, 'outbox pass failed'));
+  };
+
+  return {
+    templates: deps.templates,
+    outbox,
+    consents,
+    binding,
+    runOutbox: () => outbox.run(),
+    async runDeadlineReminders() {
+      const result = await createDeadlineReminders({ applications: deps.applications, repo: deps.repo, calendar: deps.calendar, clock });
+      if (result.created.length) nudge();
+      return result;
+    },
+    async runUnansweredDigest() {
+      const result = await createUnansweredDigest({ unanswered: deps.unanswered, repo: deps.repo, calendar: deps.calendar, clock });
+      if (result.created) nudge();
+      return result;
+    },
+    nudge,
+    async noteInteraction(openid, at = clock()) {
+      const last = deps.repo.lastInteraction(openid);
+      if (last && at.getTime() - Date.parse(last) < INTERACTION_RESOLUTION_MS && at.getTime() >= Date.parse(last)) return;
+      await deps.repo.noteInteraction(openid, at.toISOString());
+    },
+    handleBindingMessage: (openid, text) => binding.handleBindingMessage(openid, text),
+    idle: () => outbox.idle(),
+  };
+}

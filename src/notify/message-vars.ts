@@ -1,0 +1,144 @@
+// The values a message is filled with ({trackingNo}, {dueDate}, ...), taken from an application,
+// the event that caused the message and the office. Pure: the caller passes the derived view and the
+// calendar. Staff get personal data masked (DESIGN.md habits); applicants get none they do not know.
+import type { Calendar } from '../domain/calendar.js';
+import { chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
+import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
+import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
+import { maskFreeText, maskName } from '../domain/masking.js';
+import type { StoredApplication } from '../store/applications-repo.js';
+import type { ApplicationView } from '../applications/view.js';
+
+/** Every value a template may name; data/notify/templates.json is checked against this list. */
+export const KNOWN_VARS: ReadonlySet<string> = new Set([
+  // every message
+  'office',
+  'contact',
+  'trackingNo',
+  'applicationId',
+  'eventDate',
+  'dueDate',
+  'statusLabel',
+  // applicant messages
+  'receivedOn',
+  'items',
+  'supplementBy',
+  'extensionDays',
+  'amount',
+  'payBy',
+  'outcomeLabel',
+  'outcomeText',
+  'delivery',
+  // staff messages
+  'applicantName',
+  'applicantType',
+  'channelLabel',
+  'summary',
+  'daysLeft',
+  'messageLabel',
+  'reason',
+  'count',
+  'samples',
+  'since',
+]);
+
+export interface OfficeInfo {
+  name: string;
+  /** One line with the office's contact details (Agency.contactLine). */
+  contact: string;
+  /** The office's 补正 period, if it set one (agency.json supplementPeriodWorkingDays). */
+  supplementPeriodWorkingDays: number | null;
+}
+
+const CHANNEL_LABELS: Record<string, string> = {
+  miniprogram: '小程序',
+  wechat: '公众号',
+  staff: '窗口、信函或传真',
+  import: '历史记录导入',
+};
+
+/** Days the applicant has to pay a fee notice (《政府信息公开信息处理费管理办法》). */
+const FEE_PAYMENT_WORKING_DAYS = 20;
+
+/**
+ * Values for a message about `app`, caused by the event at `eventIndex` (null for reminders and
+ * alerts, which are about the application as it stands today).
+ */
+export function applicationVars(
+  app: StoredApplication,
+  view: ApplicationView,
+  eventIndex: number | null,
+  audience: 'applicant' | 'staff',
+  office: OfficeInfo,
+  calendar: Calendar,
+  today: string,
+): Record<string, string> {
+  const event: ApplicationEvent | undefined = eventIndex === null ? undefined : app.events[eventIndex];
+  const vars: Record<string, string> = {
+    office: office.name,
+    contact: office.contact,
+    trackingNo: app.trackingNo,
+    applicationId: app.id,
+    eventDate: chineseDate(event?.on ?? today),
+    dueDate: view.dueDate ? chineseDate(view.dueDate) : view.paused ? '暂停计算' : '待定',
+    statusLabel: view.statusLabel,
+    receivedOn: view.receivedOn ? chineseDate(view.receivedOn) : '待确认',
+    delivery: DELIVERY_METHOD_LABELS[app.delivery.method] ?? app.delivery.method,
+  };
+  if (event) Object.assign(vars, eventVars(event, office, calendar));
+  if (audience === 'staff') Object.assign(vars, staffVars(app));
+  return vars;
+}
+
+function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calendar): Record<string, string> {
+  switch (event.type) {
+    case 'request-supplement': {
+      const period = office.supplementPeriodWorkingDays;
+      return {
+        items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
+        supplementBy: period ? `${chineseDate(calendar.addWorkingDays(event.on, period).date)}前` : '补正告知书写明的期限内',
+      };
+    }
+    case 'extend':
+      return { extensionDays: String(event.days) };
+    case 'fee-notice':
+      return { amount: formatYuan(event.amount), payBy: chineseDate(calendar.addWorkingDays(event.on, FEE_PAYMENT_WORKING_DAYS).date) };
+    case 'decide':
+    case 'supplement-expired':
+    case 'fee-expired':
+    case 'withdraw': {
+      const outcome = event.type === 'decide' ? event.outcome : { 'supplement-expired': 'other-no-supplement', 'fee-expired': 'other-fee-unpaid', withdraw: 'other' }[event.type];
+      if (!isOutcomeId(outcome)) return {};
+      const { label, citizenText } = getOutcome(outcome);
+      return { outcomeLabel: label, outcomeText: citizenText };
+    }
+    case 'deliver':
+      return { delivery: DELIVERY_METHOD_LABELS[event.method] ?? event.method };
+    default:
+      return {};
+  }
+}
+
+/** Who applied and what for, masked: staff alerts travel through WeChat and group chats. */
+function staffVars(app: StoredApplication): Record<string, string> {
+  const a = app.applicant;
+  const applicantName = a.type === 'person' ? maskName(a.name) : a.name;
+  const applicantType = a.type === 'person' ? APPLICANT_TYPE_LABELS.person : (ORG_KIND_LABELS[a.orgKind] ?? APPLICANT_TYPE_LABELS.organization);
+  const description = maskFreeText(app.request.description.replace(/\s+/g, ' ').trim());
+  const chars = [...description];
+  return {
+    applicantName,
+    applicantType,
+    channelLabel: CHANNEL_LABELS[app.channel] ?? app.channel,
+    summary: chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : description,
+  };
+}
+
+/** Values for a message about no application (the digest). */
+export function officeVars(office: OfficeInfo, today: string): Record<string, string> {
+  return { office: office.name, contact: office.contact, trackingNo: '-', eventDate: chineseDate(today), dueDate: '—', statusLabel: '—' };
+}
+
+function formatYuan(amount: number): string {
+  return Number.isInteger(amount) ? String(amount) : amount.toFixed(2);
+}

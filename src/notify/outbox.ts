@@ -1,0 +1,368 @@
+/**
+ * The outbox worker: plans the deliveries of new entries and sends the ones that are due, each on
+ * the first channel that reaches its recipient.
+ *
+ * Exactly once, as far as WeChat lets us:
+ * - Before every send the worker records which channel it is trying and, for template messages,
+ *   the client_msg_id. A crash between the send and the record of its result leaves that record;
+ *   the next pass repeats the send with the same client_msg_id, which WeChat (and the fake API)
+ *   drops as a duplicate for 10 minutes, and the delivery is marked sent.
+ * - Subscribe messages, customer-service messages and the WeCom robot have no such id. For them we
+ *   chose at-most-once: after a crash mid-send, or when a send times out after the request left,
+ *   the delivery is marked sent but unconfirmed and not repeated. A repeat could double a legal
+ *   notice, uses up another one-time consent (which the next step, often the decision, needs) or
+ *   one of the five customer-service messages of the window; WeChat has almost always delivered a
+ *   message whose answer was lost. Failures WeChat reports (-1, quota, network refused) were not
+ *   delivered, and are retried on every channel.
+ * - One worker per data folder (the store's lock) and one pass at a time in it (single-flight):
+ *   a run requested during a pass runs once more right after it.
+ */
+import { DomainError } from '../domain/errors.js';
+import type { NotificationIntent } from '../store/applications-repo.js';
+import type { ChannelName, Delivery, DeliveryAttempt, DeliveryEffects, NotifyRepo, OwnEntry } from '../store/notify-repo.js';
+import type { Channels } from './channels.js';
+import { backoffMs, classifySendError, clientMsgIdFor, DEFAULT_OUTBOX_POLICY, type OutboxPolicy } from './delivery-policy.js';
+import { ALERT_KINDS, type OutboxEntry, type Planner } from './planner.js';
+
+export interface OutboxSummary {
+  planned: number;
+  sent: number;
+  /** Marked sent without WeChat's answer (at-most-once channels after an unknown outcome). */
+  unconfirmed: number;
+  retrying: number;
+  dead: number;
+  needsContact: number;
+}
+
+export interface OutboxDeps {
+  repo: NotifyRepo;
+  /** The intents written with application events (ApplicationsRepo.intents). */
+  intents: () => readonly NotificationIntent[];
+  planner: Planner;
+  channels: Channels;
+  clock: () => Date;
+  policy?: Partial<OutboxPolicy>;
+  logger?: { warn(obj: object, msg: string): void };
+}
+
+type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'next';
+
+export class Outbox {
+  readonly policy: OutboxPolicy;
+  #current: Promise<OutboxSummary> | null = null;
+  #queued: Promise<OutboxSummary> | null = null;
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.policy = { ...DEFAULT_OUTBOX_POLICY, ...deps.policy };
+  }
+
+  /** One pass; a call during a pass gets the pass that starts after it, so nothing new waits a minute. */
+  run(): Promise<OutboxSummary> {
+    if (this.#current) {
+      this.#queued ??= this.#current.then(
+        () => this.#startQueued(),
+        () => this.#startQueued(),
+      );
+      return this.#queued;
+    }
+    this.#current = this.#pass().finally(() => {
+      this.#current = null;
+    });
+    return this.#current;
+  }
+
+  /** Resolves when no pass is running (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.#current || this.#queued) await (this.#queued ?? this.#current)!.catch(() => undefined);
+  }
+
+  #startQueued(): Promise<OutboxSummary> {
+    this.#queued = null;
+    return this.run();
+  }
+
+  /** Every entry: the applications' intents and notify's own. */
+  entries(): OutboxEntry[] {
+    const intents = this.deps.intents().map((i): OutboxEntry => ({ ...i, data: {} }));
+    const own = this.deps.repo.entries().map((e): OutboxEntry => ({ ...e, eventIndex: null }));
+    return [...intents, ...own];
+  }
+
+  async #pass(): Promise<OutboxSummary> {
+    const summary: OutboxSummary = { planned: 0, sent: 0, unconfirmed: 0, retrying: 0, dead: 0, needsContact: 0 };
+    let budget = this.policy.batchSize;
+    // Alerts about failures are entries too; a few rounds deliver them in the same pass.
+    for (let round = 0; round < 3 && budget > 0; round++) {
+      summary.planned += await this.#planNew();
+      const due = this.deps.repo.due(this.#now()).slice(0, budget);
+      if (due.length === 0) break;
+      budget -= due.length;
+      for (const delivery of due) {
+        const outcome = await this.#deliver(delivery);
+        if (outcome === 'sent') summary.sent++;
+        else if (outcome === 'unconfirmed') summary.unconfirmed++;
+        else if (outcome === 'retrying') summary.retrying++;
+        else if (outcome === 'dead') summary.dead++;
+        else if (outcome === 'needs-contact') summary.needsContact++;
+      }
+    }
+    return summary;
+  }
+
+  async #planNew(): Promise<number> {
+    const fresh = this.entries().filter((e) => !this.deps.repo.isPlanned(e.key));
+    if (fresh.length === 0) return 0;
+    const now = this.#now();
+    const plans: Array<{ entryKey: string; deliveries: Delivery[] }> = [];
+    for (const entry of fresh) {
+      try {
+        plans.push({ entryKey: entry.key, deliveries: this.deps.planner.plan(entry, now) });
+      } catch (error) {
+        // One entry that cannot be planned (a bug) must not hold up everyone else's messages.
+        this.deps.logger?.warn({ entry: entry.key, err: error }, 'notification could not be planned; will try again');
+      }
+    }
+    await this.deps.repo.plan(plans, now);
+    return plans.length;
+  }
+
+  async #deliver(start: Delivery): Promise<Outcome | null> {
+    // Staff may have acted on it since the pass listed it.
+    let d = this.deps.repo.delivery(start.key);
+    if (!d || d.status !== 'pending' || d.nextAttemptAt > this.#now()) return null;
+    if (d.inFlight) {
+      const { channel, clientMsgId } = d.inFlight;
+      // A send was under way when the process stopped, or its answer never came.
+      if (clientMsgId) return this.#attempt(d, channel, clientMsgId);
+      await this.#update(d, (x) => {
+        x.status = 'sent';
+        x.sentVia = channel;
+        x.confirmed = false;
+        x.inFlight = null;
+        x.history.push(this.#record(channel, 'unknown', { detail: '上次发送的结果未知（进程中断），为避免重复不再发送' }));
+      });
+      return 'unconfirmed';
+    }
+    for (;;) {
+      const channel = d.channels[d.channelIndex];
+      if (!channel) return this.#exhausted(d);
+      const unavailable = this.deps.channels.unavailable(channel, d);
+      if (unavailable) {
+        d = await this.#update(d, (x) => {
+          x.channelIndex++;
+          x.history.push(this.#record(channel, 'not-authorised', { detail: unavailable }));
+        });
+        continue;
+      }
+      const outcome = await this.#attempt(d, channel, this.deps.channels.idempotent(channel) ? clientMsgIdFor(d.key, channel) : null);
+      if (outcome !== 'next') return outcome;
+      d = this.deps.repo.delivery(d.key)!;
+    }
+  }
+
+  async #attempt(d: Delivery, channel: ChannelName, clientMsgId: string | null): Promise<Outcome> {
+    const credit = d.inFlight ? null : this.deps.channels.credit(channel, d);
+    // Recorded before the send: after a crash, the next pass knows what may have gone out.
+    if (!d.inFlight) {
+      await this.#update(d, (x) => (x.inFlight = { channel, clientMsgId, at: this.#now() }), credit ? { credit: { ...credit, delta: -1 } } : {});
+    }
+    let result: { msgid: string | null };
+    try {
+      result = await this.deps.channels.send(channel, d, clientMsgId);
+    } catch (error) {
+      return this.#failed(d, channel, clientMsgId, credit, error);
+    }
+    await this.#update(d, (x) => {
+      x.status = 'sent';
+      x.sentVia = channel;
+      x.confirmed = true;
+      x.msgid = result.msgid;
+      x.inFlight = null;
+      x.reason = null;
+      x.history.push(this.#record(channel, 'sent'));
+    });
+    return 'sent';
+  }
+
+  async #failed(d: Delivery, channel: ChannelName, clientMsgId: string | null, credit: { openid: string; templateId: string } | null, error: unknown): Promise<Outcome> {
+    const failure = classifySendError(error);
+    const refund: DeliveryEffects = credit ? { credit: { ...credit, delta: +1 } } : {};
+    switch (failure.kind) {
+      case 'unavailable': {
+        // The consent WeChat no longer has is gone here too; a closed window is forgotten.
+        const effects: DeliveryEffects = credit ? { credit: { ...credit, exhaust: true } } : {};
+        if (channel === 'customer-service' && 'openid' in d.recipient) effects.forgetInteraction = d.recipient.openid;
+        await this.#update(
+          d,
+          (x) => {
+            x.inFlight = null;
+            x.channelIndex++;
+            x.history.push(this.#record(channel, 'unavailable', { code: failure.code, detail: failure.detail }));
+          },
+          effects,
+        );
+        return 'next';
+      }
+      case 'retry':
+        return this.#retryLater(d, channel, failure, null, refund);
+      case 'unknown':
+        if (clientMsgId) return this.#retryLater(d, channel, failure, { channel, clientMsgId, at: d.inFlight?.at ?? this.#now() }, {});
+        await this.#update(d, (x) => {
+          x.status = 'sent';
+          x.sentVia = channel;
+          x.confirmed = false;
+          x.inFlight = null;
+          x.history.push(this.#record(channel, 'unknown', { detail: `${failure.detail}；为避免重复不再发送` }));
+        });
+        return 'unconfirmed';
+      case 'permanent':
+        return this.#dead(d, channel, `${channelLabel(channel)}拒绝发送：${failure.detail}`, { ...failure }, refund);
+    }
+  }
+
+  async #retryLater(
+    d: Delivery,
+    channel: ChannelName,
+    failure: { code?: number; detail: string },
+    keepInFlight: Delivery['inFlight'],
+    effects: DeliveryEffects,
+  ): Promise<Outcome> {
+    const attempts = d.attempts + 1;
+    if (attempts >= this.policy.maxAttempts) {
+      return this.#dead(d, channel, `尝试${attempts}次仍未发出：${failure.detail}`, failure, effects, true);
+    }
+    // A send whose outcome is unknown is repeated soon, while WeChat still knows its client_msg_id.
+    const wait = keepInFlight ? this.policy.unknownRetryMs : backoffMs(attempts, this.policy);
+    await this.#update(
+      d,
+      (x) => {
+        x.attempts = attempts;
+        x.inFlight = keepInFlight;
+        x.nextAttemptAt = new Date(this.deps.clock().getTime() + wait).toISOString();
+        x.history.push(this.#record(channel, keepInFlight ? 'unknown' : 'retry', { code: failure.code, detail: failure.detail }));
+      },
+      effects,
+    );
+    return 'retrying';
+  }
+
+  async #dead(d: Delivery, channel: ChannelName | null, reason: string, failure: { code?: number; detail?: string }, effects: DeliveryEffects, counted = false): Promise<Outcome> {
+    await this.#update(
+      d,
+      (x) => {
+        if (counted) x.attempts++;
+        x.status = 'dead';
+        x.inFlight = null;
+        x.reason = reason;
+        x.history.push(this.#record(channel, 'failed', { code: failure.code, detail: failure.detail ?? reason }));
+      },
+      { ...effects, entries: this.#alert(d, 'staff:dead-letter', 'dead', reason) },
+    );
+    this.deps.logger?.warn({ delivery: d.key, kind: d.kind, reason }, 'notification moved to the dead-letter list');
+    return 'dead';
+  }
+
+  /** Every channel was tried or could not be used. */
+  async #exhausted(d: Delivery): Promise<Outcome> {
+    const tried = d.history.filter((h) => h.result === 'unavailable' || h.result === 'not-authorised').map((h) => `${channelLabel(h.channel)}：${h.detail ?? h.code}`);
+    const reason = tried.length ? `没有可用的微信渠道（${tried.join('；')}）` : '没有可用的微信渠道';
+    if (d.audience !== 'applicant') return this.#dead(d, null, reason, {}, {});
+    await this.#update(
+      d,
+      (x) => {
+        x.status = 'needs-contact';
+        x.reason = reason;
+      },
+      { entries: this.#alert(d, 'staff:needs-contact', 'contact', reason) },
+    );
+    return 'needs-contact';
+  }
+
+  #alert(d: Delivery, kind: string, tag: string, reason: string): OwnEntry[] {
+    if (ALERT_KINDS.has(d.kind) || d.recipient.type === 'nobody') return [];
+    return [
+      {
+        key: `alert:${tag}:${d.key}`,
+        kind,
+        audience: 'staff',
+        applicationId: d.applicationId,
+        createdAt: this.#now(),
+        data: { messageLabel: this.deps.planner.label(d.kind), reason },
+      },
+    ];
+  }
+
+  // --- for staff --------------------------------------------------------------------------------
+
+  deadLetters(): Delivery[] {
+    return this.deps.repo.deliveries().filter((d) => d.status === 'dead').sort(newestFirst);
+  }
+
+  needsContact(): Delivery[] {
+    return this.deps.repo.deliveries().filter((d) => d.status === 'needs-contact').sort(newestFirst);
+  }
+
+  /** Puts a dead letter back in the queue, from its first channel. */
+  async retry(key: string, by: string): Promise<Delivery | null> {
+    const d = this.deps.repo.delivery(key);
+    if (!d) throw new DomainError('not-found', '找不到这条消息');
+    if (d.status !== 'dead') throw new DomainError('conflict', '这条消息不在发送失败列表中，无需重试');
+    if (d.recipient.type === 'nobody') {
+      // Nobody could receive it when it was planned; plan it again for whoever is bound now.
+      await this.deps.repo.replan(key);
+      return null;
+    }
+    return this.#update(d, (x) => {
+      x.status = 'pending';
+      x.attempts = 0;
+      x.channelIndex = 0;
+      x.inFlight = null;
+      x.reason = null;
+      x.nextAttemptAt = this.#now();
+      x.history.push(this.#record(null, 'retried-by-staff', { detail: by }));
+    });
+  }
+
+  async markContacted(key: string, by: string, note: string | null): Promise<Delivery> {
+    const d = this.deps.repo.delivery(key);
+    if (!d) throw new DomainError('not-found', '找不到这条消息');
+    if (d.status !== 'needs-contact') throw new DomainError('conflict', '这条消息不在待人工告知列表中');
+    return this.#update(d, (x) => {
+      x.status = 'contacted';
+      x.history.push(this.#record(null, 'contacted', { detail: note ? `${by}：${note}` : by }));
+    });
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  #update(d: Delivery, change: (x: Delivery) => void, effects: DeliveryEffects = {}): Promise<Delivery> {
+    return this.deps.repo.updateDelivery(d.key, change, effects, this.#now());
+  }
+
+  #record(channel: ChannelName | null, result: DeliveryAttempt['result'], extra: { code?: number; detail?: string } = {}): DeliveryAttempt {
+    const attempt: DeliveryAttempt = { at: this.#now(), channel, result };
+    if (extra.code !== undefined) attempt.code = extra.code;
+    if (extra.detail !== undefined) attempt.detail = extra.detail;
+    return attempt;
+  }
+
+  #now(): string {
+    return this.deps.clock().toISOString();
+  }
+}
+
+const CHANNEL_LABELS: Record<ChannelName, string> = {
+  'oa-template': '公众号模板消息',
+  'oa-subscribe': '公众号订阅通知',
+  'mp-subscribe': '小程序订阅消息',
+  'customer-service': '公众号客服消息',
+  'wecom-robot': '企业微信群机器人',
+};
+
+export function channelLabel(channel: ChannelName | null): string {
+  return channel ? CHANNEL_LABELS[channel] : '—';
+}
+
+function newestFirst(a: Delivery, b: Delivery): number {
+  return a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0;
+}

@@ -1,0 +1,123 @@
+// Staff reminders before a reply is due, and the daily digest of questions the bot could not answer.
+// Neither is an application event: they are outbox entries of notify's own, keyed so that each
+// threshold fires once per due date (a new due date, after an extension, starts afresh).
+import type { Calendar } from '../domain/calendar.js';
+import { chineseDate } from '../domain/applications/index.js';
+import { todayInChina } from '../domain/calendar.js';
+import { maskFreeText } from '../domain/masking.js';
+import type { ApplicationStatus } from '../domain/applications/index.js';
+import type { ApplicationsService } from '../applications/service.js';
+import type { NotifyRepo, OwnEntry } from '../store/notify-repo.js';
+import type { UnansweredQuestion } from '../store/conversations-repo.js';
+
+export type ReminderThreshold = 'due-5' | 'due-1' | 'overdue';
+
+/** Statuses in which the reply clock runs: the only ones with a deadline to miss. */
+const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee']);
+
+/**
+ * Which reminder an application is at today, if any: overdue after the due date; due-1 with at most
+ * one working day left; due-5 with at most five. "Left" counts working days d with today < d <= due.
+ */
+export function reminderFor(
+  view: { status: ApplicationStatus; dueDate: string | null },
+  today: string,
+  calendar: Calendar,
+): { threshold: ReminderThreshold; daysLeft: number } | null {
+  if (!view.dueDate || !CLOCK_RUNS.has(view.status)) return null;
+  if (today > view.dueDate) return { threshold: 'overdue', daysLeft: 0 };
+  const daysLeft = calendar.workingDaysBetween(today, view.dueDate).count;
+  if (daysLeft <= 1) return { threshold: 'due-1', daysLeft };
+  if (daysLeft <= 5) return { threshold: 'due-5', daysLeft };
+  return null;
+}
+
+export interface RemindersDeps {
+  applications: Pick<ApplicationsService, 'all' | 'view' | 'today'>;
+  repo: NotifyRepo;
+  calendar: () => Calendar;
+  clock: () => Date;
+}
+
+export interface RemindersResult {
+  today: string;
+  workingDay: boolean;
+  created: string[];
+}
+
+/** Creates today's reminders; on a day off it does nothing (staff are reminded the next working day). */
+export async function createDeadlineReminders(deps: RemindersDeps): Promise<RemindersResult> {
+  const today = deps.applications.today();
+  const calendar = deps.calendar();
+  if (!calendar.isWorkingDay(today)) return { today, workingDay: false, created: [] };
+  const at = deps.clock().toISOString();
+  const entries: OwnEntry[] = [];
+  for (const app of deps.applications.all()) {
+    const view = deps.applications.view(app, 'staff');
+    const reminder = reminderFor(view, today, calendar);
+    if (!reminder) continue;
+    entries.push({
+      key: `${app.id}:reminder:${reminder.threshold}:${view.dueDate}`,
+      kind: `staff:${reminder.threshold}`,
+      audience: 'staff',
+      applicationId: app.id,
+      createdAt: at,
+      data: { daysLeft: String(reminder.daysLeft) },
+    });
+  }
+  const added = await deps.repo.addEntries(entries);
+  return { today, workingDay: true, created: added.map((e) => e.key) };
+}
+
+export interface DigestDeps {
+  unanswered: () => readonly UnansweredQuestion[];
+  repo: NotifyRepo;
+  calendar: () => Calendar;
+  clock: () => Date;
+}
+
+export interface DigestResult {
+  today: string;
+  workingDay: boolean;
+  count: number;
+  created: string | null;
+}
+
+const DIGEST_KIND = 'staff:unanswered-digest';
+const DIGEST_SAMPLES = 3;
+
+/** One digest per working day of the open questions asked since the previous digest; none if there are none. */
+export async function createUnansweredDigest(deps: DigestDeps): Promise<DigestResult> {
+  const now = deps.clock();
+  const today = todayInChina(now);
+  if (!deps.calendar().isWorkingDay(today)) return { today, workingDay: false, count: 0, created: null };
+  const key = `digest:unanswered:${today}`;
+  if (deps.repo.hasEntry(key)) return { today, workingDay: true, count: 0, created: null };
+  const previous = deps.repo
+    .entries()
+    .filter((e) => e.kind === DIGEST_KIND)
+    .reduce<string | null>((latest, e) => (latest === null || e.createdAt > latest ? e.createdAt : latest), null);
+  const fresh = deps.unanswered().filter((q) => q.status === 'open' && (previous === null || q.at > previous));
+  if (fresh.length === 0) return { today, workingDay: true, count: 0, created: null };
+  const since = previous ?? fresh.reduce((earliest, q) => (q.at < earliest ? q.at : earliest), fresh[0]!.at);
+  const samples = fresh
+    .slice(-DIGEST_SAMPLES)
+    .map((q, i) => `${i + 1}. ${shorten(maskFreeText(q.text.replace(/\s+/g, ' ').trim()), 40)}`)
+    .join('\n');
+  await deps.repo.addEntries([
+    {
+      key,
+      kind: DIGEST_KIND,
+      audience: 'staff',
+      applicationId: null,
+      createdAt: now.toISOString(),
+      data: { count: String(fresh.length), samples, since: chineseDate(todayInChina(new Date(since))) },
+    },
+  ]);
+  return { today, workingDay: true, count: fresh.length, created: key };
+}
+
+function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}

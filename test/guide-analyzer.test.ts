@@ -1,0 +1,92 @@
+import test from 'ava';
+import { createAnalyzer, type AnalyzerResources } from '../src/guide/analyzer.js';
+import { sharedJieba } from '../src/guide/jieba.js';
+
+const resources: AnalyzerResources = {
+  dictionary: { groups: { 人防: ['人防工程', '易地建设费'], 信息公开: ['信息处理费', '依申请公开', '具体办理步骤'] } },
+  synonyms: {
+    groups: [
+      ['期限', '多久', '多长时间', '几天'],
+      ['收费', '交钱', '要钱', '收不收费'],
+      ['不服', '不满意', '有异议'],
+      ['行政复议', '复议'],
+      ['申请', '申请公开'],
+      ['小程序', '微信小程序'],
+      ['流程', '步骤'],
+    ],
+    misspellings: { 复义: '复议', 申情: '申请' },
+  },
+  stopwords: { words: ['的', '吗', '我', '想', '请问', '一下', '了解', '具体', '要'] },
+  variants: { traditionalToSimplified: '請请開开長长時时間间費费' },
+};
+const analyzer = createAnalyzer(resources, sharedJieba());
+
+const cases: Array<[string, string, string[]]> = [
+  ['domain words stay whole', '人防工程的易地建设费', ['人防工程', '易地建设费']],
+  ['a multi-character variant maps to its canonical word', '答复需要多长时间', ['期限']],
+  ['a colloquial variant maps to its canonical word', '要交钱吗', ['收费']],
+  ['a variant that jieba would split is kept whole', '收不收费', ['收费']],
+  ['dissatisfaction words meet in one term', '对答复不满意', ['不服']],
+  ['a known typo is fixed before segmentation', '行政复义', ['行政复议']],
+  ['a homophone slip is fixed', '怎么申情', ['申请']],
+  ['traditional characters are folded to simplified', '申請公開要多長時間', ['申请', '期限']],
+  ['stop words and punctuation are dropped', '请问，我想了解一下！！', []],
+  ['full-width letters are folded and lower-cased', 'ＥＭＡＩＬ', ['email']],
+];
+
+for (const [title, text, mustContain] of cases) {
+  test(`analyzer: ${title}`, (t) => {
+    const terms = analyzer.terms(text);
+    for (const term of mustContain) t.true(terms.includes(term), `${term} in ${terms.join('/')}`);
+    if (mustContain.length === 0) t.deepEqual(terms, []);
+  });
+}
+
+test('analyzer: the variant itself never survives next to its canonical word', (t) => {
+  const terms = analyzer.terms('申请公开要多久，对答复有异议');
+  t.false(terms.includes('多久'));
+  t.false(terms.includes('有异议'));
+  t.false(terms.includes('申请公开'));
+});
+
+test('analyzer: a long word carries its dictionary parts for partial matches', (t) => {
+  const [token] = analyzer.tokens('人防工程');
+  t.is(token!.term, '人防工程');
+  t.deepEqual(token!.parts.map((p) => p.term).sort(), ['人防', '工程']);
+  t.true(analyzer.terms('人防工程').includes('工程'));
+});
+
+test('analyzer: parts are reported in canonical form with their written form', (t) => {
+  const [token] = analyzer.tokens('具体办理步骤');
+  t.is(token!.term, '具体办理步骤');
+  t.deepEqual(token!.parts, [{ surface: '办理', term: '办理' }, { surface: '步骤', term: '流程' }]);
+  t.deepEqual(token!.fillers, ['具体']);
+});
+
+test('analyzer: a synonym is a unit and gets no parts', (t) => {
+  const [token] = analyzer.tokens('微信小程序');
+  t.is(token!.term, '小程序');
+  t.deepEqual(token!.parts, []);
+});
+
+test('analyzer: tokens carry jieba part-of-speech tags', (t) => {
+  const noun = analyzer.tokens('公积金').find((tk) => tk.term === '公积金');
+  t.is(noun?.pos.charAt(0), 'n');
+});
+
+test('analyzer: canonical() and isDomainWord()', (t) => {
+  t.is(analyzer.canonical('多长时间'), '期限');
+  t.is(analyzer.canonical('人防工程'), '人防工程');
+  t.true(analyzer.isDomainWord('易地建设费'));
+  t.false(analyzer.isDomainWord('公积金'));
+});
+
+test('analyzer: a word in two synonym groups is a data error', (t) => {
+  const error = t.throws(() => createAnalyzer({ ...resources, synonyms: { groups: [['期限', '多久'], ['时间', '多久']] } }, sharedJieba()));
+  t.regex(error!.message, /多久.*two groups/);
+});
+
+test('analyzer: traditional/simplified pairs must come in pairs', (t) => {
+  const error = t.throws(() => createAnalyzer({ ...resources, variants: { traditionalToSimplified: '請请開' } }, sharedJieba()));
+  t.regex(error!.message, /pairs/);
+});
