@@ -106,3 +106,14 @@ test('a reply longer than one WeChat message is split: the rest goes through the
   const outbox = (await call('GET', '/__sandbox/outbox')).body as Array<{ api: string; touser: string }>;
   t.true(outbox.some((m) => m.api === 'custom_send' && m.touser === openid));
 });
+
+test('a half-filled chat form survives a server restart', async (t) => {
+  const { tempDir } = await import('./helpers/temp.js');
+  const dataDir = await tempDir(t);
+  const first = await startApp(t, { dataDir });
+  for (const answer of ['我要申请', '个人', '赵六']) await push(first.url, textXml('o-restart', answer, msgId()));
+  await first.stop();
+  const second = await startApp(t, { dataDir });
+  const next = await push(second.url, textXml('o-restart', '11010519491231002X', msgId()));
+  t.regex(next.reply!, /电话/);
+});
