@@ -165,3 +165,21 @@ test('historical import replays events through the state machine; a bad record s
   t.is(first.body.outcome, 'partial');
   t.is(first.body.closedOn, '2026-01-12');
 });
+
+test('the same applicant asking for the same information again is flagged to staff', async (t) => {
+  const { app, call, admin } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-again');
+  const first = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const other = await call('POST', '/mp/v1/applications', personApplication({ request: { description: '请公开本办2026年度部门预算及三公经费说明' } }), citizen);
+  // Same person (same ID number), slightly reworded, from another WeChat account.
+  const again = await call(
+    'POST',
+    '/mp/v1/applications',
+    personApplication({ request: { description: '请公开2025年度本市人防工程建设审批事项办理结果清单。' } }),
+    await mpLogin(app.url, 'o-again-2'),
+  );
+  const detail = await call('GET', `/admin/v1/applications/${again.body.id}`, undefined, admin);
+  t.deepEqual(detail.body.possibleDuplicateOf, [first.body.trackingNo]);
+  const otherDetail = await call('GET', `/admin/v1/applications/${other.body.id}`, undefined, admin);
+  t.deepEqual(otherDetail.body.possibleDuplicateOf, []);
+});

@@ -2,7 +2,8 @@
  * The holiday calendar on disk: one NateScarlet/holiday-cn file per announcing year (YYYY.json)
  * in one folder. The shipped files and a staff-uploaded file for the next year live side by side.
  */
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { writeFileDurably } from './durable-json-file.js';
 import path from 'node:path';
 import { isIsoDate, yearOf, type HolidayDay, type HolidayFile } from '../domain/calendar.js';
 
@@ -83,28 +84,11 @@ export async function readHolidayFiles(dir: string): Promise<HolidayFile[]> {
   return files;
 }
 
-/**
- * Writes one year's file into `dir` durably: a temporary file is written and fsynced, renamed over
- * YYYY.json, and the folder is fsynced, so a crash leaves either the old file or the new one.
- */
+/** Writes one year's file into `dir` durably: a crash leaves either the old file or the new one. */
 export async function saveHolidayFile(dir: string, file: HolidayFile): Promise<string> {
   const valid = validateHolidayFile(file, file.year);
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, `${valid.year}.json`);
-  const temp = path.join(dir, `.${valid.year}.json.${process.pid}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(valid, null, 4)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, target);
-  const folder = await open(dir, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
+  await writeFileDurably(target, `${JSON.stringify(valid, null, 4)}\n`);
   return target;
 }
