@@ -28,6 +28,7 @@ import { loadGuideService, type GuideService } from './guide/service.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
 import { mountDocumentRoutes } from './admin/document-routes.js';
+import { mountCalendarRoutes } from './admin/calendar-routes.js';
 import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
@@ -172,6 +173,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         extensions: [
           (router) => mountNotifyAdminRoutes(router, { accounts, applications, notify, templates: notify.templates }),
           mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
+          mountCalendarRoutes(calendar),
           (router) => mountReportAdminRoutes(router, { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock }),
         ],
       }),

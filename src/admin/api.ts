@@ -34,8 +34,9 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     ctx.body = { token, username: principal.username, roles: principal.roles, csrf: principal.csrf };
   });
 
+  // Everything but the login needs a staff session (extensions included).
   const staff = requireStaff(deps.accounts);
-  router.use(['/users', '/applications', '/jobs', '/me'], staff);
+  router.use((ctx, next) => (ctx.path === '/admin/v1/session' ? next() : staff(ctx, next)));
 
   router.get('/me', (ctx) => {
     ctx.body = ctx.state.staff;

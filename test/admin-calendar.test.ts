@@ -1,0 +1,46 @@
+import test from 'ava';
+import { startApp, client, mpLogin, staffLogin, personApplication, testClock } from './helpers/app.js';
+
+// A 2027 notice as holiday-cn publishes it (these dates are made up for the test: the real 2027
+// notice is not out). 元旦 off 2027-01-01; a made-up holiday week 2027-01-04..08.
+const NOTICE_2027 = {
+  year: 2027,
+  papers: ['https://www.gov.cn/test-notice-2027'],
+  days: [
+    { name: '元旦', date: '2027-01-01', isOffDay: true },
+    ...['04', '05', '06', '07', '08'].map((d) => ({ name: '测试假期', date: `2027-01-${d}`, isOffDay: true })),
+  ],
+};
+
+test('uploading next year\'s calendar recomputes open due dates that reach into it', async (t) => {
+  const app = await startApp(t, { clock: testClock('2026-12-14T02:00:00Z') });
+  const call = client(app.url);
+  const citizen = await mpLogin(app.url, 'o-cal');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  // From Mon 2026-12-14, 20 working days counted Monday–Friday reach 2027-01-11, provisionally.
+  t.is(created.dueDate, '2027-01-11');
+  t.true(created.dueDateProvisional);
+
+  const staff = await staffLogin(app.url);
+  const bad = await call('PUT', '/admin/v1/calendar/2027', { year: 2027, days: [{ date: '2027-13-01', isOffDay: 'yes' }] }, staff);
+  t.is(bad.status, 400);
+  t.regex(bad.body.error.message, /放假安排文件/);
+  const ok = await call('PUT', '/admin/v1/calendar/2027', NOTICE_2027, staff);
+  t.is(ok.status, 200, JSON.stringify(ok.body));
+  t.true(ok.body.coveredYears.includes(2027));
+
+  const after = await call('GET', `/mp/v1/applications/${created.id}`, undefined, citizen);
+  // 2027-01-01 and 01-04..08 are now days off: the due date moves to 2027-01-19 and is final.
+  t.is(after.body.dueDate, '2027-01-19');
+  t.false(after.body.dueDateProvisional);
+});
+
+test('only admins upload calendars', async (t) => {
+  const app = await startApp(t);
+  const call = client(app.url);
+  const admin = await staffLogin(app.url);
+  await call('POST', '/admin/v1/users', { username: 'han', password: 'han-password-123', roles: ['handler'] }, admin);
+  const handler = await staffLogin(app.url, 'han', 'han-password-123');
+  t.is((await call('PUT', '/admin/v1/calendar/2027', NOTICE_2027, handler)).status, 403);
+  t.is((await call('GET', '/admin/v1/calendar', undefined, handler)).status, 200);
+});
