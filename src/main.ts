@@ -38,6 +38,7 @@ import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, 
 import { createJobs, type Jobs } from './jobs/jobs.js';
 import type { WechatInbound } from './wechat/xml.js';
 import { seedDemo } from './sandbox/demo.js';
+import { sandboxStartBanner } from './sandbox/banner.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
@@ -110,7 +111,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       return wechat.code2Session(code);
     }, clock);
     const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
-    if (config.demoData && (await seedDemo({ applications, accounts, clock }))) logger.info('demo data seeded');
+    if (config.demoData) await seedDemo({ applications, accounts, clock, sandbox, logger });
 
     const notify = createNotify({
       repo: notifyRepo,
@@ -178,7 +179,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         ],
       }),
     ];
-    if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency }));
+    if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts }));
 
     const app = createApp({ config, logger, routers });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -205,6 +206,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
     if (sandbox) {
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
+      process.stdout.write(sandboxStartBanner(url));
     }
     if (firstAdmin) {
       // Printed once, to the terminal of whoever started the sandbox; it is not stored anywhere.

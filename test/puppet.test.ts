@@ -58,3 +58,17 @@ test('a long answer: the first part is passive, the rest goes out in order throu
   t.true(sent.every((s) => Buffer.byteLength(s.text) <= 2048));
   t.regex(sent.at(-1)!.text, /第12段/);
 });
+
+test('events nobody answers (including ones the parser does not name) are answered at once', async (t) => {
+  const { puppet, bot } = await botWith(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return 'late';
+  }, 5000);
+  t.teardown(() => bot.stop());
+  for (const event of ['unsubscribe', 'view_miniprogram', 'TEMPLATESENDJOBFINISH']) {
+    const xml = `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o-user]]></FromUserName><CreateTime>1764900000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event><EventKey><![CDATA[pages/index]]></EventKey></xml>`;
+    const started = Date.now();
+    t.is(await puppet.ingest(parseInboundXml(xml)), null);
+    t.true(Date.now() - started < 900, `${event} waited for the bot`);
+  }
+});

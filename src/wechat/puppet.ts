@@ -79,7 +79,7 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
   ingest(inbound: WechatInbound): Promise<string | null> {
     const id = `oa-${Date.now().toString(36)}-${(++this.#sequence).toString(36)}`;
     this.#remember({ id, inbound });
-    const silent = inbound.type === 'event' && SILENT_EVENTS.has(inbound.event);
+    const silent = inbound.type === 'event' && SILENT_EVENTS.has(inbound.event === 'other' ? inbound.name : inbound.event);
     const reply = silent
       ? Promise.resolve(null)
       : new Promise<string | null>((resolve) => {
