@@ -16,7 +16,8 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  // Only behind a proxy the operator declared do X-Forwarded-* headers count (HTTPS, client IP).
+  const app = new Koa({ proxy: deps.config.trustProxy });
   app.silent = true; // errors are logged by errorHandler with the request id, not by koa's default
 
   const health = new Router();

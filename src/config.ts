@@ -21,6 +21,8 @@ export interface Config {
   };
   miniProgram: { appid: string; secret: string | null };
   admin: { username: string | null; password: string | null };
+  /** Behind a reverse proxy that sets X-Forwarded-Proto/-For (TRUST_PROXY=on). */
+  trustProxy: boolean;
   /** A WeCom (企业微信) group robot webhook for staff alerts, or null. */
   wecomRobotWebhook: string | null;
   logLevel: string;
@@ -127,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     fail('WECOM_ROBOT_WEBHOOK', 'must be the https URL of a WeCom group robot');
   }
 
+  const proxyText = text('TRUST_PROXY');
+  if (proxyText !== null && proxyText !== 'on' && proxyText !== 'off') fail('TRUST_PROXY', `must be "on" or "off", got "${proxyText}"`);
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -142,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     wechat: { appid: appid!, secret, token: token!, aesKey, apiBase },
     miniProgram: { appid: mpAppid!, secret: mpSecret },
     admin: { username, password },
+    trustProxy: proxyText === 'on',
     wecomRobotWebhook: wecom,
     logLevel,
   };

@@ -29,6 +29,7 @@ import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
 import { mountDocumentRoutes } from './admin/document-routes.js';
 import { mountCalendarRoutes } from './admin/calendar-routes.js';
+import { createConsoleRouter } from './admin/console/index.js';
 import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
@@ -147,6 +148,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
     const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
 
+    const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock };
     const routers: Router[] = [
       createWechatWebhook({
         token: config.wechat.token,
@@ -169,16 +171,28 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       createAdminApi({
         accounts,
         applications,
-        secureCookies: !sandbox,
         jobs: () => jobs.jobs,
         extensions: [
           (router) => mountNotifyAdminRoutes(router, { accounts, applications, notify, templates: notify.templates }),
           mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
           mountCalendarRoutes(calendar),
-          (router) => mountReportAdminRoutes(router, { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock }),
+          (router) => mountReportAdminRoutes(router, reportDeps),
         ],
       }),
     ];
+    routers.push(
+      createConsoleRouter({
+        accounts,
+        applications,
+        calendar,
+        documentTemplates,
+        agency,
+        conversations,
+        report: reportDeps,
+        notify: { notify, templates: notify.templates },
+        clock,
+      }),
+    );
     if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts }));
 
     const app = createApp({ config, logger, routers });

@@ -19,7 +19,6 @@ export interface AdminApiDeps {
   accounts: StaffAccounts;
   applications: ApplicationsService;
   jobs?: () => Job[];
-  secureCookies?: boolean;
   extensions?: Array<(router: Router) => void>;
 }
 
@@ -30,7 +29,8 @@ export function createAdminApi(deps: AdminApiDeps): Router {
   router.post('/session', async (ctx) => {
     const body = bodyObject(ctx.request.body);
     const { token, principal } = await deps.accounts.login(body.username, body.password);
-    ctx.cookies.set(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies ?? false, overwrite: true });
+    // Secure cookies whenever the browser reached us over HTTPS (directly, or through a trusted proxy).
+    ctx.cookies.set(STAFF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, overwrite: true });
     ctx.body = { token, username: principal.username, roles: principal.roles, csrf: principal.csrf };
   });
 

@@ -1,0 +1,41 @@
+// The console's only script. Every page works without it; it adds a confirmation before steps that
+// cannot be undone, stops a form from being sent twice on a slow connection, and reads a chosen
+// holiday file into the text box the upload form posts. Written in plain ES2015 for older webviews.
+(function () {
+  'use strict';
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var message = form.getAttribute('data-confirm');
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.method.toLowerCase() === 'post') {
+      if (form.getAttribute('data-sent')) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute('data-sent', '1');
+    }
+  });
+
+  // Leaving the page and coming back with the browser's back button restores it from the cache.
+  window.addEventListener('pageshow', function () {
+    var sent = document.querySelectorAll('form[data-sent]');
+    for (var i = 0; i < sent.length; i++) sent[i].removeAttribute('data-sent');
+  });
+
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.files || !input.files[0]) return;
+    var target = document.getElementById(input.getAttribute('data-fills') || '');
+    if (!target) return;
+    var reader = new FileReader();
+    reader.onload = function () {
+      target.value = String(reader.result);
+    };
+    reader.readAsText(input.files[0], 'utf-8');
+  });
+})();

@@ -1,0 +1,106 @@
+// 消息异常: notifications that could not be delivered. Dead letters can be put back in the queue;
+// applicants no channel reaches (paper applicants without WeChat, consent used up) must be told by
+// phone or letter, so the page shows what to tell them and how to reach them, then records it.
+import type { Router } from '@koa/router';
+import { can } from '../../../domain/roles.js';
+import { maskAddress, maskEmail, maskName, maskPhone } from '../../../domain/masking.js';
+import { renderMessage } from '../../../notify/templates.js';
+import { channelLabel } from '../../../notify/outbox.js';
+import type { Delivery } from '../../../store/notify-repo.js';
+import type { ConsoleKit } from '../kit.js';
+import { html, type SafeHtml } from '../html.js';
+import { chinaDateTime } from '../format.js';
+import { field } from '../event-form.js';
+
+export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: NonNullable<ConsoleKit['deps']['notify']>): void {
+  const { notify, templates } = notifyDeps;
+  const { applications } = kit.deps;
+  const label = (d: Delivery) => templates.messages[d.kind]?.label ?? d.kind;
+  const recipient = (d: Delivery) =>
+    d.recipient.type === 'staff' ? `工作人员 ${d.recipient.username}` : d.recipient.type === 'applicant' ? '申请人' : d.recipient.type === 'group' ? '工作群' : '无人接收';
+
+  const applicationLink = (d: Delivery): SafeHtml | string => {
+    if (!d.applicationId) return '—';
+    const no = d.vars.trackingNo && d.vars.trackingNo !== '-' ? d.vars.trackingNo : '查看申请';
+    return html`<a href="/admin/applications/${d.applicationId}">${no}</a>`;
+  };
+
+  router.get('/notify', kit.staff, (ctx) => {
+    const who = kit.open(ctx, 'notify');
+    const full = can(who.roles, 'applications.viewPersonalData');
+    const dead = notify.outbox.deadLetters();
+    const contact = notify.outbox.needsContact();
+
+    const contactOf = (d: Delivery): SafeHtml | string => {
+      if (!d.applicationId) return '—';
+      let a;
+      try {
+        a = applications.get(d.applicationId).applicant;
+      } catch {
+        return '—';
+      }
+      const name = full || a.type === 'organization' ? a.name : maskName(a.name);
+      return html`${name}${a.contactName ? `（联系人 ${a.contactName}）` : ''}<br>电话 ${full ? a.phone : maskPhone(a.phone)}${
+        a.email && html`<br>邮箱 ${full ? a.email : maskEmail(a.email)}`
+      }${a.address && html`<br>地址 ${full ? a.address : maskAddress(a.address)}${a.postcode ? ` ${a.postcode}` : ''}`}`;
+    };
+
+    kit.page(ctx, {
+      title: '消息异常',
+      current: 'notify',
+      wide: true,
+      body: html`<section aria-labelledby="h-contact"><h2 id="h-contact">需人工告知申请人（${contact.length}）</h2>
+${
+  contact.length === 0
+    ? html`<p class="empty">没有需要人工告知的消息。</p>`
+    : html`<table class="cards"><thead><tr><th>申请</th><th>消息</th><th>应告知的内容</th><th>联系方式</th><th>处理</th></tr></thead><tbody>${contact.map(
+        (d) => html`<tr>
+<td data-label="申请">${applicationLink(d)}</td>
+<td data-label="消息">${label(d)}<br><span class="hint">${d.reason ?? ''}</span></td>
+<td data-label="内容">${renderMessage(templates, d.kind, d.vars).text}</td>
+<td data-label="联系方式">${contactOf(d)}</td>
+<td data-label="处理"><form method="post" action="/admin/notify/contacted" class="stacked">${kit.csrf(ctx)}<input type="hidden" name="key" value="${d.key}">
+<label>备注 <input name="note" maxlength="500" placeholder="如：已电话告知"></label><button type="submit">已告知</button></form></td>
+</tr>`,
+      )}</tbody></table>`
+}
+</section>
+<section aria-labelledby="h-dead"><h2 id="h-dead">发送失败（${dead.length}）</h2>
+${
+  dead.length === 0
+    ? html`<p class="empty">没有发送失败的消息。</p>`
+    : html`<table class="cards"><thead><tr><th>申请</th><th>消息</th><th>接收人</th><th>原因</th><th>最后尝试</th><th>处理</th></tr></thead><tbody>${dead.map(
+        (d) => html`<tr>
+<td data-label="申请">${applicationLink(d)}</td>
+<td data-label="消息">${label(d)}</td>
+<td data-label="接收人">${recipient(d)}</td>
+<td data-label="原因">${d.reason ?? '—'}${d.history.length > 0 && html`<br><span class="hint">${channelLabel(d.history.at(-1)!.channel)}，${d.history.length} 次尝试</span>`}</td>
+<td data-label="最后尝试">${chinaDateTime(d.updatedAt)}</td>
+<td data-label="处理"><form method="post" action="/admin/notify/retry" class="inline">${kit.csrf(ctx)}<input type="hidden" name="key" value="${d.key}"><button type="submit">重新发送</button></form></td>
+</tr>`,
+      )}</tbody></table>`
+}
+</section>`,
+    });
+  });
+
+  router.post('/notify/retry', kit.staff, async (ctx) => {
+    const key = field((ctx.request.body ?? {}) as Record<string, unknown>, 'key');
+    await kit.act(ctx, '/admin/notify', async () => {
+      const who = kit.open(ctx, 'notify');
+      await notify.outbox.retry(key, who.username);
+      notify.nudge();
+      return '已放回发送队列，稍后自动重发';
+    });
+  });
+
+  router.post('/notify/contacted', kit.staff, async (ctx) => {
+    const form = (ctx.request.body ?? {}) as Record<string, unknown>;
+    await kit.act(ctx, '/admin/notify', async () => {
+      const who = kit.open(ctx, 'notify');
+      const note = field(form, 'note').slice(0, 500);
+      await notify.outbox.markContacted(field(form, 'key'), who.username, note || null);
+      return '已记录人工告知';
+    });
+  });
+}

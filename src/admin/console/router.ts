@@ -1,0 +1,45 @@
+// The staff console: server-rendered pages under /admin, next to the staff API (/admin/v1) whose
+// session, CSRF check, roles and document and report routes it shares. No front-end build: one
+// stylesheet, one small script, and HTML that works in an office browser and in WeChat's.
+import { Router } from '@koa/router';
+import { parseBody } from '../../http/body.js';
+import { loadAssets } from './assets.js';
+import { consoleErrors, consoleHeaders, createKit, type ConsoleDeps } from './kit.js';
+import { mountSession } from './session.js';
+import { mountInbox } from './pages/inbox.js';
+import { mountApplicationPage } from './pages/application.js';
+import { mountStatsPage } from './pages/stats.js';
+import { mountReportPage } from './pages/report.js';
+import { mountCatalogPage } from './pages/catalog.js';
+import { mountNotifyPage } from './pages/notify.js';
+import { mountQuestionsPage } from './pages/questions.js';
+import { mountCalendarPage } from './pages/calendar.js';
+import { mountUsersPage } from './pages/users.js';
+import { mountAccountPage } from './pages/account.js';
+
+export type { ConsoleDeps } from './kit.js';
+
+export function createConsoleRouter(deps: ConsoleDeps): Router {
+  const router = new Router({ prefix: '/admin' });
+  const assets = loadAssets();
+  const kit = createKit(deps, assets);
+
+  router.use(consoleHeaders());
+  router.use(consoleErrors(kit));
+  router.use(parseBody());
+
+  assets.mount(router);
+  mountSession(router, kit);
+  mountInbox(router, kit);
+  mountApplicationPage(router, kit);
+  mountStatsPage(router, kit);
+  // Pages of optional modules exist only when the module is wired in; the menu hides them otherwise.
+  if (deps.report) mountReportPage(router, kit, deps.report);
+  if (deps.catalog) mountCatalogPage(router, kit, deps.catalog);
+  if (deps.notify) mountNotifyPage(router, kit, deps.notify);
+  if (deps.conversations) mountQuestionsPage(router, kit, deps.conversations);
+  mountCalendarPage(router, kit);
+  mountUsersPage(router, kit);
+  mountAccountPage(router, kit);
+  return router;
+}
