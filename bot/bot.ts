@@ -29,20 +29,20 @@ export function createBot({ puppet, dialog, onError }: BotOptions): Wechaty {
 }
 
 function toInbound(message: Message): Inbound {
-  const openid = message.talker().id;
+  const who = { openid: message.talker().id, messageId: message.id };
   switch (message.type()) {
     case types.Message.Text:
-      return { kind: 'text', openid, text: message.text() };
+      return { ...who, kind: 'text', text: message.text() };
     case types.Message.Audio: {
       // Voice with WeChat's speech recognition turned on arrives with its text.
       const text = message.text();
-      return text ? { kind: 'text', openid, text } : { kind: 'other', openid };
+      return text ? { ...who, kind: 'text', text } : { ...who, kind: 'other' };
     }
     case types.Message.Unknown: {
       const event = parseEventText(message.text());
-      return event ? { kind: 'event', openid, event: event.event, key: event.key } : { kind: 'other', openid };
+      return event ? { ...who, kind: 'event', event: event.event, key: event.key } : { ...who, kind: 'other' };
     }
     default:
-      return { kind: 'other', openid };
+      return { ...who, kind: 'other' };
   }
 }

@@ -4,13 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { parseTrackingNo } from '../src/domain/tracking-number.js';
 import { chineseDate } from '../src/domain/applications/labels.js';
 import type { ApplicationsService } from '../src/applications/service.js';
-import type { ConversationsRepo } from '../src/store/conversations-repo.js';
+import type { ConversationsRepo, Turn } from '../src/store/conversations-repo.js';
 import { answerForm, isExpired, startForm, type FormState } from './chat-form.js';
 
-export type Inbound =
-  | { kind: 'text'; openid: string; text: string }
-  | { kind: 'event'; openid: string; event: string; key: string }
-  | { kind: 'other'; openid: string };
+/**
+ * One message from a user. `messageId` is stable across WeChat's resends of the same push (the
+ * puppet uses the push's dedupe key), so a resend is answered with the reply already given.
+ */
+export type Inbound = { openid: string; messageId?: string } & (
+  | { kind: 'text'; text: string }
+  | { kind: 'event'; event: string; key: string }
+  | { kind: 'other' }
+);
 
 /** What the dialog needs of the guide (src/guide). */
 export interface GuideAnswerer {
@@ -64,8 +69,23 @@ export function createDialog(deps: DialogDeps) {
     '· “订阅 财政预决算”“我的订阅”“取消订阅”\n' +
     `· “联系我们”：${deps.agency.contact}`;
 
+  /**
+   * Answers one message. What the message changes (the form, an unanswered question) is saved in
+   * the same write as the reply given, so a resend after a crash is answered, not applied twice.
+   */
   async function respond(input: Inbound): Promise<string | null> {
-    if (input.kind === 'event') return onEvent(input);
+    if (input.messageId) {
+      const earlier = deps.conversations.answeredReply(input.openid, input.messageId);
+      if (earlier !== undefined) return earlier;
+    }
+    const changes: Omit<Turn, 'reply'> = { messageId: input.messageId };
+    const reply = await answer(input, changes);
+    await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
+    return reply;
+  }
+
+  async function answer(input: Inbound, turn: Omit<Turn, 'reply'>): Promise<string | null> {
+    if (input.kind === 'event') return onEvent(input, turn);
     if (input.kind === 'other') return '目前只能处理文字消息。请直接输入您的问题，或回复“帮助”。';
     const text = input.text.trim();
     if (text === '') return help();
@@ -75,18 +95,18 @@ export function createDialog(deps: DialogDeps) {
     const form = deps.conversations.form<FormState>(input.openid);
     if (form) {
       if (isExpired(form, clock())) {
-        await deps.conversations.saveForm(input.openid, null);
+        turn.form = null;
         if (!/^我要申请|申请公开$/.test(text)) {
           return '您之前填写的申请已超过一天未完成，为保护您的信息已自动清除。如需申请，请回复“我要申请”重新开始。';
         }
       } else {
-        return continueForm(input.openid, form, text);
+        return continueForm(input.openid, form, text, turn);
       }
     }
 
     if (/^(帮助|help|\?|？|菜单)$/i.test(text)) return help();
     if (/^(你好|您好|hi|hello|在吗)[!！。.]*$/i.test(text)) return greeting();
-    if (/^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/.test(text)) return beginForm(input.openid);
+    if (/^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/.test(text)) return beginForm(turn);
     if (/^(联系我们|联系方式|电话)$/.test(text)) return deps.agency.contact;
     const tracking = parseTrackingNo(text);
     if (tracking || /^(查询进度|进度查询|查进度|我的申请)$/.test(text)) return progress(input.openid, tracking?.trackingNo ?? null);
@@ -95,24 +115,24 @@ export function createDialog(deps: DialogDeps) {
       const handled = await deps.subscriptions.handle(input.openid, text);
       if (handled !== null) return handled;
     }
-    return ask(input.openid, text);
+    return ask(input.openid, text, turn);
   }
 
-  async function onEvent(input: Extract<Inbound, { kind: 'event' }>): Promise<string | null> {
+  async function onEvent(input: Extract<Inbound, { kind: 'event' }>, turn: Omit<Turn, 'reply'>): Promise<string | null> {
     switch (input.event) {
       case 'subscribe':
         return greeting();
       case 'unsubscribe':
         // Leaving the account ends every subscription and drops a half-filled form.
         await deps.subscriptions?.unsubscribeAll(input.openid);
-        await deps.conversations.saveForm(input.openid, null);
+        turn.form = null;
         return null;
       case 'CLICK':
         switch (input.key) {
           case MENU.guide:
-            return ask(input.openid, '信息公开指南');
+            return ask(input.openid, '信息公开指南', turn);
           case MENU.apply:
-            return beginForm(input.openid);
+            return beginForm(turn);
           case MENU.track:
             return progress(input.openid, null);
           case MENU.subscribe:
@@ -129,31 +149,31 @@ export function createDialog(deps: DialogDeps) {
     }
   }
 
-  async function beginForm(openid: string): Promise<string> {
+  function beginForm(turn: Omit<Turn, 'reply'>): string {
     const { state, reply } = startForm(clock());
-    await deps.conversations.saveForm(openid, state);
+    turn.form = state;
     return reply;
   }
 
-  async function continueForm(openid: string, form: FormState, text: string): Promise<string> {
-    const turn = answerForm(form, text, clock());
-    if (turn.kind === 'cancelled') {
-      await deps.conversations.saveForm(openid, null);
-      return turn.reply;
+  async function continueForm(openid: string, form: FormState, text: string, turn: Omit<Turn, 'reply'>): Promise<string> {
+    const step = answerForm(form, text, clock());
+    if (step.kind === 'cancelled') {
+      turn.form = null;
+      return step.reply;
     }
-    if (turn.kind === 'ask') {
-      await deps.conversations.saveForm(openid, turn.state);
-      return turn.reply;
+    if (step.kind === 'ask') {
+      turn.form = step.state;
+      return step.reply;
     }
     // The form's id makes the submission idempotent: a repeated "确认" for this form cannot create a
     // second request, even if the first answer was lost on the way.
-    const { application } = await deps.applications.submit(turn.application, {
+    const { application } = await deps.applications.submit(step.application, {
       channel: 'wechat',
       openid,
       by: 'applicant',
-      idempotencyKey: `chat-form-${turn.state.id}`,
+      idempotencyKey: `chat-form-${step.state.id}`,
     });
-    await deps.conversations.saveForm(openid, null);
+    turn.form = null;
     const view = deps.applications.view(application, 'applicant');
     return (
       `申请已提交，申请编号 ${view.trackingNo}。\n` +
@@ -196,18 +216,18 @@ export function createDialog(deps: DialogDeps) {
     return entry ? `【${entry.title}】\n${entry.answer}` : '请直接输入您想了解的问题。';
   }
 
-  async function ask(openid: string, question: string): Promise<string> {
+  function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): string {
     const result = deps.guide.ask(question);
     lastAlternatives.set(openid, result.alternatives);
     if (result.status === 'answered' && result.answer) return result.answer;
     if (result.status === 'unsure') {
-      await deps.conversations.recordUnanswered({
+      turn.unanswered = {
         id: randomBytes(6).toString('base64url'),
         text: question.slice(0, 500),
         at: clock().toISOString(),
         suggestions: result.alternatives.map((a) => a.id),
         status: 'open',
-      });
+      };
       const topics = result.alternatives.slice(0, 3).map((a, i) => `${i + 1}. ${a.title}`).join('\n');
       return (
         '这个问题我不太确定，已转给工作人员。您可能想了解：\n' +

@@ -21,6 +21,8 @@ export interface Config {
   };
   miniProgram: { appid: string; secret: string | null };
   admin: { username: string | null; password: string | null };
+  /** The portal's RSS or JSON feed of published items, polled by the feed-import job. */
+  feed: { url: string | null; reviewedAtSource: boolean };
   /** Behind a reverse proxy that sets X-Forwarded-Proto/-For (TRUST_PROXY=on). */
   trustProxy: boolean;
   /** A WeCom (企业微信) group robot webhook for staff alerts, or null. */
@@ -129,6 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     fail('WECOM_ROBOT_WEBHOOK', 'must be the https URL of a WeCom group robot');
   }
 
+  const feedUrl = text('FEED_URL');
+  if (feedUrl !== null && !/^https?:\/\/\S+$/.test(feedUrl)) fail('FEED_URL', `must be an http(s) URL, got "${feedUrl}"`);
+  const reviewedText = text('FEED_REVIEWED_AT_SOURCE');
+  if (reviewedText !== null && reviewedText !== 'on' && reviewedText !== 'off') {
+    fail('FEED_REVIEWED_AT_SOURCE', `must be "on" or "off", got "${reviewedText}"`);
+  }
+
   const proxyText = text('TRUST_PROXY');
   if (proxyText !== null && proxyText !== 'on' && proxyText !== 'off') fail('TRUST_PROXY', `must be "on" or "off", got "${proxyText}"`);
 
@@ -147,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     wechat: { appid: appid!, secret, token: token!, aesKey, apiBase },
     miniProgram: { appid: mpAppid!, secret: mpSecret },
     admin: { username, password },
+    feed: { url: feedUrl, reviewedAtSource: reviewedText === 'on' },
     trustProxy: proxyText === 'on',
     wecomRobotWebhook: wecom,
     logLevel,

@@ -37,6 +37,7 @@ import { createSandboxRouter } from './sandbox/router.js';
 import { NotifyRepo } from './store/notify-repo.js';
 import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes, type Notify } from './notify/index.js';
 import { createJobs, type Jobs } from './jobs/jobs.js';
+import { openCatalog, type Catalog } from './catalog/index.js';
 import type { WechatInbound } from './wechat/xml.js';
 import { seedDemo } from './sandbox/demo.js';
 import { sandboxStartBanner } from './sandbox/banner.js';
@@ -58,6 +59,7 @@ export interface Running {
     agency: Agency;
     notify: Notify;
     jobs: Jobs;
+    catalog: Catalog;
   };
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
@@ -112,7 +114,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       return wechat.code2Session(code);
     }, clock);
     const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
-    if (config.demoData) await seedDemo({ applications, accounts, clock, sandbox, logger });
+    const catalog = await openCatalog({
+      store,
+      agency,
+      contentDir: config.contentDir,
+      wechat: () => wechat,
+      mpAppid: config.miniProgram.secret ? config.miniProgram.appid : null,
+      feedUrl: config.feed.url,
+      feedReviewedAtSource: config.feed.reviewedAtSource,
+      logger,
+      clock,
+    });
+    if (config.demoData) await seedDemo({ applications, accounts, catalog: catalog.service, clock, sandbox, logger });
 
     const notify = createNotify({
       repo: notifyRepo,
@@ -131,7 +144,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
     });
     applications.onChange = () => notify.nudge();
-    const jobs = createJobs({ notify, store, logger });
+    const jobs = createJobs({
+      notify,
+      store,
+      logger,
+      extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
+    });
 
     const puppet = new OfficialAccountPuppet({
       selfId: config.wechat.appid,
@@ -143,12 +161,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       applications,
       conversations,
       agency: { name: agency.name, contact: agency.contactLine },
+      subscriptions: catalog.chat,
       staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
       clock,
     });
     const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
 
-    const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock };
+    const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
     const routers: Router[] = [
       createWechatWebhook({
         token: config.wechat.token,
@@ -166,6 +185,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         extensions: [
           (router, user) => guide.mountMiniProgram(router, user),
           (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),
+          (router) => catalog.mountMiniProgram(router, mpSessions),
         ],
       }),
       createAdminApi({
@@ -174,6 +194,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         jobs: () => jobs.jobs,
         extensions: [
           (router) => mountNotifyAdminRoutes(router, { accounts, applications, notify, templates: notify.templates }),
+          (router) => catalog.mountAdmin(router, accounts),
           mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
           mountCalendarRoutes(calendar),
           (router) => mountReportAdminRoutes(router, reportDeps),
@@ -189,6 +210,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         agency,
         conversations,
         report: reportDeps,
+        catalog: catalog.service,
         notify: { notify, templates: notify.templates },
         clock,
       }),
@@ -216,6 +238,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     await bot.start();
     jobs.start();
+    // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
+    // WeChat still remembers the client_msg_id of its last sends.
+    if (catalog.push.hasUnfinishedRun()) {
+      void catalog.push.run().catch((error: unknown) => logger.error({ err: error }, 'resuming the push run failed'));
+    }
 
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
     if (sandbox) {
@@ -251,7 +278,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       url,
       store,
       logger,
-      services: { accounts, applications, calendar, guide, agency, notify, jobs },
+      services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
       wechat,
       fakeWechat,
       firstAdmin,

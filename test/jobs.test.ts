@@ -44,8 +44,10 @@ test('schedules: defaults, overrides, and refusals of bad or duplicate definitio
   const r = recorder();
   const store = { backup: async () => '' };
   const jobs = createJobs({ notify: r.notify, store, schedules: { outbox: '*/2 * * * *' } });
-  t.is(jobs.find('outbox')!.cron, '*/2 * * * *');
-  t.is(jobs.find('deadline-reminders')!.cron, DEFAULT_SCHEDULES['deadline-reminders']);
+  t.deepEqual(jobs.find('outbox')!.cron, ['*/2 * * * *']);
+  t.deepEqual(jobs.find('deadline-reminders')!.cron, [DEFAULT_SCHEDULES['deadline-reminders']]);
+  const twice = createJobs({ notify: r.notify, store, extra: [{ name: 'push-new-items', cron: ['0 9 * * *', '0 17 * * *'], run: async () => 0 }] });
+  t.deepEqual(twice.find('push-new-items')!.cron, ['0 9 * * *', '0 17 * * *']);
   t.throws(() => createJobs({ notify: r.notify, store, schedules: { backup: '61 * * * *' } }), { message: 'job backup: "61 * * * *" is not a valid cron expression' });
   t.throws(() => createJobs({ notify: r.notify, store, extra: [{ name: 'outbox', cron: '* * * * *', run: async () => 0 }] }), { message: 'job outbox is defined twice' });
 });

@@ -38,3 +38,14 @@ export function bodyObject(body: unknown): Record<string, unknown> {
   }
   return body as Record<string, unknown>;
 }
+
+/**
+ * The body of a request that replaces something (PUT): a request with no body at all is refused,
+ * so a client that lost its payload on the way cannot blank what is saved.
+ */
+export function requiredBodyObject(ctx: { request: { length?: number; body?: unknown }; get(name: string): string }): Record<string, unknown> {
+  if (!ctx.request.length && !ctx.get('Transfer-Encoding')) {
+    throw new HttpError(400, 'bad-request', '请求内容为空：请提交 JSON 对象');
+  }
+  return bodyObject(ctx.request.body);
+}

@@ -7,14 +7,14 @@ import { createTask, validate, type ScheduledTask } from 'node-cron';
 
 export interface JobDefinition {
   name: string;
-  /** Five- or six-field cron expression in Asia/Shanghai time. */
-  cron: string;
+  /** Five- or six-field cron expressions in Asia/Shanghai time (several: the job runs at each). */
+  cron: string | string[];
   run: () => Promise<unknown>;
 }
 
 export interface Job {
   name: string;
-  cron: string;
+  cron: string[];
   run(): Promise<unknown>;
   /** The next scheduled time (for the console), null when stopped. */
   nextRun(): Date | null;
@@ -52,19 +52,21 @@ export const DEFAULT_SCHEDULES = {
 } as const;
 
 export function createJobs(deps: JobsDeps): Jobs {
-  const definitions: JobDefinition[] = [
+  const definitions: Array<JobDefinition & { cron: string[] }> = ([
     { name: 'outbox', cron: DEFAULT_SCHEDULES.outbox, run: () => deps.notify.runOutbox() },
     { name: 'deadline-reminders', cron: DEFAULT_SCHEDULES['deadline-reminders'], run: () => deps.notify.runDeadlineReminders() },
     { name: 'unanswered-digest', cron: DEFAULT_SCHEDULES['unanswered-digest'], run: () => deps.notify.runUnansweredDigest() },
     { name: 'backup', cron: DEFAULT_SCHEDULES.backup, run: async () => ({ folder: await deps.store.backup() }) },
     ...(deps.extra ?? []),
-  ].map((d) => ({ ...d, cron: deps.schedules?.[d.name] ?? d.cron }));
+  ] as JobDefinition[]).map((d) => ({ ...d, cron: [deps.schedules?.[d.name] ?? d.cron].flat() }));
 
   const names = new Set<string>();
   for (const d of definitions) {
     if (names.has(d.name)) throw new Error(`job ${d.name} is defined twice`);
     names.add(d.name);
-    if (!validate(d.cron)) throw new Error(`job ${d.name}: "${d.cron}" is not a valid cron expression`);
+    for (const cron of d.cron) {
+      if (!validate(cron)) throw new Error(`job ${d.name}: "${cron}" is not a valid cron expression`);
+    }
   }
 
   const running = new Map<string, Promise<unknown>>();
@@ -79,19 +81,25 @@ export function createJobs(deps: JobsDeps): Jobs {
       running.set(definition.name, execution);
       return execution;
     };
-    const task: ScheduledTask = createTask(definition.cron, once, {
-      name: definition.name,
-      timezone: TIMEZONE,
-      noOverlap: true,
-      logger: cronLogger(definition.name, deps.logger),
-    });
+    const tasks: ScheduledTask[] = definition.cron.map((cron) =>
+      createTask(cron, once, {
+        name: definition.name,
+        timezone: TIMEZONE,
+        noOverlap: true,
+        logger: cronLogger(definition.name, deps.logger),
+      }),
+    );
     const job: Job = {
       name: definition.name,
       cron: definition.cron,
-      run: () => task.execute(),
-      nextRun: () => (started ? task.getNextRun() : null),
+      run: () => tasks[0]!.execute(),
+      nextRun: () => {
+        if (!started) return null;
+        const next = tasks.map((task) => task.getNextRun()).filter((d): d is Date => d !== null);
+        return next.length ? new Date(Math.min(...next.map((d) => d.getTime()))) : null;
+      },
     };
-    return { job, task };
+    return { job, tasks };
   });
 
   return {
@@ -100,11 +108,11 @@ export function createJobs(deps: JobsDeps): Jobs {
     start() {
       if (started) return;
       started = true;
-      for (const { task } of entries) void task.start();
+      for (const { tasks } of entries) for (const task of tasks) void task.start();
     },
     async stop() {
       started = false;
-      for (const { task } of entries) await task.destroy();
+      for (const { tasks } of entries) for (const task of tasks) await task.destroy();
       await Promise.allSettled(running.values());
     },
   };

@@ -46,7 +46,12 @@ export function classifySendError(error: unknown): SendFailure {
     if (error.isRetryable || error.isRateLimited || error.isTokenError) return { kind: 'retry', code: error.errcode, detail };
     return { kind: 'permanent', code: error.errcode, detail };
   }
-  if (error instanceof WechatUnknownOutcomeError) return { kind: 'unknown', detail: error.message };
+  if (error instanceof WechatUnknownOutcomeError) {
+    // Losing the answer to an access-token request says nothing about the message: it was never
+    // sent, so it can simply be tried again.
+    if (error.api === 'stable_token') return { kind: 'retry', detail: error.message };
+    return { kind: 'unknown', detail: error.message };
+  }
   if (error instanceof WechatNetworkError) return { kind: 'retry', detail: error.message };
   if (error instanceof WecomRobotError) {
     if (error.outcomeUnknown) return { kind: 'unknown', detail: error.message };

@@ -17,7 +17,7 @@ import type { Router } from '@koa/router';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import { isIsoDate, todayInChina } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
-import { bodyObject } from '../http/body.js';
+import { bodyObject, requiredBodyObject } from '../http/body.js';
 import { permit, requireStaff } from '../http/auth.js';
 import type { FinalExportRecord, ReportRepo, ReviewCaseInput } from '../store/report-repo.js';
 import { buildAnnualReport } from './build.js';
@@ -103,21 +103,21 @@ export function mountReportAdminRoutes(router: Router, deps: ReportAdminDeps): v
   router.put('/reports/annual/:year/entered', async (ctx) => {
     const who = permit(ctx, 'report.edit');
     const year = parseYear(ctx.params.year, thisYear());
-    const entered = parseEnteredFigures(bodyObject(ctx.request.body));
+    const entered = parseEnteredFigures(requiredBodyObject(ctx));
     ctx.body = { year, entered: (await repo.setEntered(year, entered, who.username)).entered };
   });
 
   router.put('/reports/annual/:year/texts', async (ctx) => {
     const who = permit(ctx, 'report.edit');
     const year = parseYear(ctx.params.year, thisYear());
-    const texts = parseTexts(bodyObject(ctx.request.body));
+    const texts = parseTexts(requiredBodyObject(ctx));
     ctx.body = { year, texts: (await repo.setTexts(year, texts, who.username)).texts };
   });
 
   router.put('/reports/annual/:year/previous', async (ctx) => {
     const who = permit(ctx, 'report.edit');
     const year = parseYear(ctx.params.year, thisYear());
-    const carryForward = parseCarryForward(bodyObject(ctx.request.body));
+    const carryForward = parseCarryForward(requiredBodyObject(ctx));
     ctx.body = { year, carryForward: (await repo.setCarryForward(year, carryForward, who.username)).carryForward };
   });
 

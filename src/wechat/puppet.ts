@@ -3,7 +3,7 @@
 // comes out either as the passive reply of that very HTTP request (when it is ready within the
 // window) or through the customer-service API afterwards.
 import * as PUPPET from 'wechaty-puppet';
-import type { WechatInbound } from './xml.js';
+import { dedupeKey, type WechatInbound } from './xml.js';
 import { splitForWechat } from './text.js';
 
 /** What a user's message looks like to the bot: the raw inbound, kept for what Wechaty cannot carry. */
@@ -55,7 +55,6 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
   readonly #options: Required<Omit<OfficialAccountPuppetOptions, 'onSendError'>> & Pick<OfficialAccountPuppetOptions, 'onSendError'>;
   readonly #recent = new Map<string, InboundPayload>();
   readonly #slots = new Map<string, PassiveSlot[]>();
-  #sequence = 0;
 
   constructor(options: OfficialAccountPuppetOptions) {
     super();
@@ -77,7 +76,8 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
    * had nothing to say within the window (the HTTP route then answers "success").
    */
   ingest(inbound: WechatInbound): Promise<string | null> {
-    const id = `oa-${Date.now().toString(36)}-${(++this.#sequence).toString(36)}`;
+    // The push's dedupe key is its id: a resend of the same push is the same message to the bot.
+    const id = dedupeKey(inbound);
     this.#remember({ id, inbound });
     const silent = inbound.type === 'event' && SILENT_EVENTS.has(inbound.event === 'other' ? inbound.name : inbound.event);
     const reply = silent

@@ -43,6 +43,8 @@ export interface PlainSignatureQuery {
 /** Checks `signature` of a GET verification or a POST push; a missing part is a failure. */
 export function verifyPlainSignature(token: string, query: PlainSignatureQuery): boolean {
   const { signature, timestamp, nonce } = query;
+  // Query values come from the network: anything but three non-empty strings is not a signature.
+  if (typeof signature !== 'string' || typeof timestamp !== 'string' || typeof nonce !== 'string') return false;
   if (!signature || !timestamp || !nonce) return false;
   return safeEqual(plainSignature(token, timestamp, nonce), signature.toLowerCase());
 }

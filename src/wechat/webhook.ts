@@ -34,7 +34,7 @@ export function createWechatWebhook(options: WebhookOptions): Router {
   const router = new Router();
 
   function checkSignature(query: Record<string, unknown>): void {
-    const q = query as Record<string, string | undefined>;
+    const q = single(query);
     if (!verifyPlainSignature(options.token, { signature: q.signature, timestamp: q.timestamp, nonce: q.nonce })) {
       throw new HttpError(401, 'bad-signature', 'signature does not match');
     }
@@ -45,7 +45,7 @@ export function createWechatWebhook(options: WebhookOptions): Router {
 
   router.get('/wechat', (ctx) => {
     checkSignature(ctx.query);
-    const echostr = ctx.query.echostr;
+    const echostr = single(ctx.query).echostr;
     if (typeof echostr !== 'string' || echostr === '') throw new HttpError(400, 'bad-request', 'echostr missing');
     ctx.type = 'text/plain';
     ctx.body = echostr;
@@ -61,7 +61,7 @@ export function createWechatWebhook(options: WebhookOptions): Router {
       throw new HttpError(status === 413 ? 413 : 400, status === 413 ? 'too-large' : 'bad-request', 'body could not be read');
     }
 
-    const q = ctx.query as Record<string, string | undefined>;
+    const q = single(ctx.query);
     const encrypted = q.encrypt_type === 'aes';
     let xml = body;
     try {
@@ -127,4 +127,11 @@ export function createWechatWebhook(options: WebhookOptions): Router {
   }
 
   return router;
+}
+
+/** Query parameters WeChat sends once; a repeated one (an array) counts as absent. */
+function single(query: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(query)) out[key] = typeof value === 'string' ? value : undefined;
+  return out;
 }

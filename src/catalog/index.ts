@@ -1,0 +1,121 @@
+// The catalog, assembled: repositories, services, jobs, the bot's subscription handler and the
+// route mounters, from the store, the agency and the settings. main.ts calls openCatalog once.
+import type { Router } from '@koa/router';
+import type { Agency } from '../agency.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
+import type { StaffAccounts } from '../accounts/staff-accounts.js';
+import { CatalogRepo } from '../store/catalog-repo.js';
+import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
+import { CatalogService } from './service.js';
+import { SubscriptionsService } from './subscriptions.js';
+import { createSubscriptionChat, type SubscriptionsHandler } from './subscription-chat.js';
+import { FeedImporter } from './feed-import.js';
+import { PushJob, type DigestSender } from './push.js';
+import { loadPushConfig, pushCronExpressions, type PushConfig } from './push-config.js';
+import { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
+
+export { CatalogService, type PublishedItem, type PublicItemView, type StaffItemView } from './service.js';
+export { SubscriptionsService } from './subscriptions.js';
+export { createSubscriptionChat, parseSubscriptionCommand, type SubscriptionsHandler } from './subscription-chat.js';
+export { FeedImporter, type FeedImportOptions, type FeedImportResult } from './feed-import.js';
+export { PushJob, type DigestSender, type PushResult, type PushSettings } from './push.js';
+export { loadPushConfig, checkPushConfig, pushCronExpressions, DEFAULT_PUSH_CONFIG, type PushConfig } from './push-config.js';
+export { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
+
+export interface CatalogDeps {
+  store: Store;
+  agency: Agency;
+  /** CONTENT_DIR: data/catalog/push.json is read from here. */
+  contentDir: string;
+  /** The WeChat client; a function because main.ts builds it once the server listens. */
+  wechat: () => DigestSender;
+  /** The mini-program linked to the official account (template digests open it). */
+  mpAppid?: string | null;
+  /** FEED_URL and FEED_REVIEWED_AT_SOURCE. */
+  feedUrl?: string | null;
+  feedReviewedAtSource?: boolean;
+  /** Overrides of data/catalog/push.json (tests, benchmarks). */
+  push?: Partial<PushConfig>;
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+export interface CatalogJob {
+  name: 'push-new-items' | 'feed-import';
+  run: () => Promise<unknown>;
+  /** Cron expressions, China time (schedule with timezone 'Asia/Shanghai'). */
+  schedules: string[];
+}
+
+export interface Catalog {
+  service: CatalogService;
+  subscriptions: SubscriptionsService;
+  subscribers: SubscribersRepo;
+  /** For bot/dialog.ts: DialogDeps.subscriptions. */
+  chat: SubscriptionsHandler;
+  push: PushJob;
+  feed: FeedImporter;
+  config: PushConfig;
+  jobs(): CatalogJob[];
+  /** Published items and the category → 条例 article map, for the annual report. */
+  publishedItems: CatalogService['publishedItems'];
+  mountMiniProgram(router: Router, sessions: MiniProgramSessions): void;
+  mountAdmin(router: Router, accounts: StaffAccounts): void;
+}
+
+/** 索引号 prefix: the office's own code if agency.json gives one, else its short name. */
+function indexPrefix(agency: Agency): string {
+  for (const key of ['catalogIndexPrefix', 'organizationCode']) {
+    const value = agency[key];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return agency.shortName;
+}
+
+export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
+  const [repo, subscribers, ledger, fileConfig] = await Promise.all([
+    CatalogRepo.open(deps.store),
+    SubscribersRepo.open(deps.store),
+    PushLedgerRepo.open(deps.store),
+    loadPushConfig(deps.contentDir),
+  ]);
+  const config: PushConfig = { ...fileConfig, ...deps.push };
+  const categories = deps.agency.catalogCategories;
+  const service = new CatalogService(repo, { categories, indexPrefix: indexPrefix(deps.agency), clock: deps.clock });
+  const subscriptions = new SubscriptionsService(subscribers, categories, deps.clock);
+  const push = new PushJob({
+    catalog: service,
+    subscribers,
+    ledger,
+    sender: deps.wechat,
+    settings: config,
+    agencyName: deps.agency.name,
+    mpAppid: deps.mpAppid ?? null,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  const feed = new FeedImporter(service, {
+    feedUrl: deps.feedUrl,
+    feedReviewedAtSource: deps.feedReviewedAtSource,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  return {
+    service,
+    subscriptions,
+    subscribers,
+    chat: createSubscriptionChat(subscriptions),
+    push,
+    feed,
+    config,
+    jobs: () => [
+      { name: 'push-new-items', run: () => push.run(), schedules: pushCronExpressions(config.times) },
+      { name: 'feed-import', run: () => feed.run(), schedules: [config.feedSchedule] },
+    ],
+    publishedItems: () => service.publishedItems(),
+    mountMiniProgram: (router, sessions) => mountCatalogMiniProgramRoutes(router, { sessions, catalog: service, subscriptions }),
+    mountAdmin: (router, accounts) => mountCatalogAdminRoutes(router, { accounts, catalog: service, push, subscribers }),
+  };
+}

@@ -1,0 +1,119 @@
+// The catalog's HTTP routes. Mini-program (/mp/v1): the public catalog and the user's
+// subscriptions. Staff (/admin/v1): drafts, the review queue, review decisions, push runs.
+import type { Router } from '@koa/router';
+import { bodyObject } from '../http/body.js';
+import { permit, requireMiniProgramUser, requireStaff } from '../http/auth.js';
+import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
+import type { StaffAccounts } from '../accounts/staff-accounts.js';
+import type { SubscribersRepo } from '../store/subscribers-repo.js';
+import type { CatalogService } from './service.js';
+import type { SubscriptionsService } from './subscriptions.js';
+import type { PushJob } from './push.js';
+
+export interface CatalogMiniProgramRouteDeps {
+  sessions: MiniProgramSessions;
+  catalog: CatalogService;
+  subscriptions: SubscriptionsService;
+}
+
+/** On the '/mp/v1' router (body parser already applied). */
+export function mountCatalogMiniProgramRoutes(router: Router, deps: CatalogMiniProgramRouteDeps): void {
+  const { catalog, subscriptions } = deps;
+  const user = requireMiniProgramUser(deps.sessions);
+
+  // Public: what is published needs no login.
+  router.get('/catalog', (ctx) => {
+    const page = catalog.searchPublished(ctx.query);
+    ctx.body = {
+      items: page.items.map((item) => catalog.publicView(item)),
+      total: page.total,
+      page: page.page,
+      pageSize: page.pageSize,
+      categories: catalog.categories().map((c) => ({ id: c.id, name: c.name })),
+    };
+  });
+
+  router.get('/catalog/:id', (ctx) => {
+    ctx.body = catalog.publicView(catalog.getPublished(ctx.params.id!));
+  });
+
+  router.get('/subscriptions', user, (ctx) => {
+    ctx.body = subscriptions.view('miniprogram', ctx.state.openid);
+  });
+
+  router.put('/subscriptions', user, async (ctx) => {
+    await subscriptions.replace('miniprogram', ctx.state.openid, bodyObject(ctx.request.body).categories);
+    ctx.body = subscriptions.view('miniprogram', ctx.state.openid);
+  });
+}
+
+export interface CatalogAdminRouteDeps {
+  accounts: StaffAccounts;
+  catalog: CatalogService;
+  push: PushJob;
+  subscribers: SubscribersRepo;
+}
+
+/** On the '/admin/v1' router (body parser already applied). */
+export function mountCatalogAdminRoutes(router: Router, deps: CatalogAdminRouteDeps): void {
+  const { catalog, push } = deps;
+  const staff = requireStaff(deps.accounts);
+
+  router.get('/catalog/categories', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    ctx.body = { categories: catalog.categories() };
+  });
+
+  router.post('/catalog/items', staff, async (ctx) => {
+    const who = permit(ctx, 'catalog.draft');
+    const item = await catalog.draft(bodyObject(ctx.request.body), who.username);
+    ctx.status = 201;
+    ctx.body = catalog.staffView(item);
+  });
+
+  // The review queue with ?state=confidentiality-review etc.; also ?category=&q=&page=.
+  router.get('/catalog/items', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    const page = catalog.list(ctx.query);
+    ctx.body = { items: page.items.map((item) => catalog.staffView(item)), total: page.total, page: page.page, pageSize: page.pageSize };
+  });
+
+  router.get('/catalog/items/:id', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    ctx.body = catalog.staffView(catalog.get(ctx.params.id!));
+  });
+
+  router.patch('/catalog/items/:id', staff, async (ctx) => {
+    const who = permit(ctx, 'catalog.draft');
+    ctx.body = catalog.staffView(await catalog.edit(ctx.params.id!, bodyObject(ctx.request.body), who.username));
+  });
+
+  // submit / approve / reject: which role may act is decided by the item's stage (review.ts).
+  router.post('/catalog/items/:id/events', staff, async (ctx) => {
+    const who = permit(ctx, 'catalog.view');
+    const item = await catalog.review(ctx.params.id!, bodyObject(ctx.request.body), who);
+    ctx.body = catalog.staffView(item);
+  });
+
+  router.get('/catalog/push-runs', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    ctx.body = { runs: push.runs() };
+  });
+
+  router.get('/catalog/subscribers', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    const all = deps.subscribers.all();
+    const byCategory: Record<string, number> = Object.fromEntries(catalog.categories().map((c) => [c.id, 0]));
+    const byChannel: Record<string, number> = { 'official-account': 0, miniprogram: 0 };
+    for (const s of all) {
+      byChannel[s.channel] = (byChannel[s.channel] ?? 0) + 1;
+      for (const c of s.categories) byCategory[c] = (byCategory[c] ?? 0) + 1;
+    }
+    ctx.body = { total: all.length, byChannel, byCategory };
+  });
+
+  router.get('/catalog/feed', staff, (ctx) => {
+    permit(ctx, 'catalog.view');
+    ctx.body = { lastImport: catalog.lastFeedImport() };
+  });
+}
