@@ -25,6 +25,7 @@ import { loadReportInputs } from './store-inputs.js';
 import type { ReportFormat, ReportInputs } from './types.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { loadAgency } from '../agency.js';
+import { openCatalog } from '../catalog/index.js';
 import { Store } from '../store/store.js';
 import { StoreFileError } from '../store/durable-json-file.js';
 import { ApplicationsRepo } from '../store/applications-repo.js';
@@ -187,11 +188,21 @@ export async function loadInputsFromDataDir(year: number, env: NodeJS.ProcessEnv
         if (error instanceof StoreFileError) throw new ReportInputError(`数据文件无法读取：${error.message.replaceAll(snapshot, config.dataDir)}`);
         throw error;
       });
+      // The catalog is opened only to list what was published; the report never sends anything.
+      const catalog = await openCatalog({
+        store,
+        agency,
+        contentDir: config.contentDir,
+        wechat: () => {
+          throw new Error('the report command sends nothing');
+        },
+      });
       const { previousSource: _, ...inputs } = await loadReportInputs(year, {
         applications: applicationsRepo,
         calendar: () => calendar.current(),
         reportRepo,
         agency,
+        catalog,
       });
       return inputs;
     } finally {
