@@ -61,6 +61,8 @@ export interface Running {
     jobs: Jobs;
     catalog: Catalog;
   };
+  /** Repositories tests look into directly. */
+  repos: { conversations: ConversationsRepo; notify: NotifyRepo };
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
   fakeWechat: FakeWechatApi | null;
@@ -279,6 +281,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       store,
       logger,
       services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
+      repos: { conversations, notify: notifyRepo },
       wechat,
       fakeWechat,
       firstAdmin,

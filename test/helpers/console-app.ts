@@ -1,35 +1,10 @@
-// The staff console as main.ts will mount it: the real store on a temporary folder, the services,
-// the staff API with its document and report routes, the catalog and notifications, and the
-// console router, on a free port. Also a cookie-keeping client that uses the console like a browser.
+// The staff console as the product runs it: the whole server (src/main.ts start()) on a temporary
+// folder and a free port, with one staff account per role. Also a cookie-keeping client that uses
+// the console like a browser.
 import type { ExecutionContext } from 'ava';
-import path from 'node:path';
-import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { loadAgency } from '../../src/agency.js';
-import { Store } from '../../src/store/store.js';
-import { AccountsRepo } from '../../src/store/accounts-repo.js';
-import { ApplicationsRepo } from '../../src/store/applications-repo.js';
-import { ConversationsRepo } from '../../src/store/conversations-repo.js';
-import { ReportRepo } from '../../src/store/report-repo.js';
-import { NotifyRepo } from '../../src/store/notify-repo.js';
-import { StaffAccounts } from '../../src/accounts/staff-accounts.js';
-import { ApplicationsService } from '../../src/applications/service.js';
-import { CalendarSource } from '../../src/applications/calendar-source.js';
-import { createAdminApi } from '../../src/admin/api.js';
-import { mountDocumentRoutes } from '../../src/admin/document-routes.js';
-import { mountReportAdminRoutes } from '../../src/report/admin-routes.js';
-import { loadDocumentTemplates } from '../../src/documents/index.js';
-import { openCatalog, type DigestSender } from '../../src/catalog/index.js';
-import { createNotify, loadNotifyTemplates, officeInfo, type Notify } from '../../src/notify/index.js';
-import type { WechatSender } from '../../src/notify/channels.js';
 import type { Role } from '../../src/domain/roles.js';
-import { createConsoleRouter } from '../../src/admin/console/index.js';
-import { listen } from './http.js';
-import { tempDir } from './temp.js';
-import { testClock, type TestClock } from './app.js';
+import { startApp, testClock, type TestClock } from './app.js';
 
-export const CONTENT_DIR = path.resolve('data');
 export const PASSWORD = 'console-password-1';
 
 /** One account per role the console treats differently. */
@@ -42,79 +17,28 @@ export const STAFF: Record<string, { roles: Role[]; displayName: string }> = {
   clerk: { roles: ['submitter'], displayName: '周报送' },
 };
 
-const noWechat = () => Promise.reject(new Error('no WeChat in console tests'));
-const nothingToSend: DigestSender & WechatSender = {
-  sendTemplate: noWechat,
-  sendBizSubscribe: noWechat,
-  sendMiniProgramSubscribe: noWechat,
-  sendCustomText: noWechat,
-};
-
 export async function consoleApp(t: ExecutionContext, options: { clock?: TestClock } = {}) {
   const clock = options.clock ?? testClock('2026-03-16T02:00:00Z');
-  const dir = await tempDir(t, 'gongkai-console-');
-  const store = await Store.open(dir, clock);
-  const [accountsRepo, applicationsRepo, conversations, notifyRepo] = await Promise.all([
-    AccountsRepo.open(store),
-    ApplicationsRepo.open(store),
-    ConversationsRepo.open(store),
-    NotifyRepo.open(store),
-  ]);
-  const reportRepo = await ReportRepo.open(store, clock);
-  const agency = await loadAgency(CONTENT_DIR);
-  const calendar = await CalendarSource.open(CONTENT_DIR, dir);
-  const documentTemplates = await loadDocumentTemplates(CONTENT_DIR);
-  const accounts = new StaffAccounts(accountsRepo, clock);
+  // The first admin comes from ADMIN_USERNAME/ADMIN_PASSWORD, as in production.
+  const running = await startApp(t, { clock, env: { ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: PASSWORD } });
+  const { accounts, applications, calendar, catalog, notify } = running.services;
   for (const [username, { roles, displayName }] of Object.entries(STAFF)) {
-    await accounts.createUser('system', { username, password: PASSWORD, roles, displayName });
+    if (username !== 'admin') await accounts.createUser('system', { username, password: PASSWORD, roles, displayName });
   }
-  const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
-  const catalog = await openCatalog({ store, agency, contentDir: CONTENT_DIR, wechat: () => nothingToSend, logger: createLogger('silent'), clock });
-  const notify: Notify = createNotify({
-    repo: notifyRepo,
-    applications,
-    intents: () => applicationsRepo.intents(),
-    accounts,
-    unanswered: () => conversations.unanswered(),
-    wechat: nothingToSend,
-    templates: await loadNotifyTemplates(CONTENT_DIR),
-    office: officeInfo(agency),
-    calendar: () => calendar.current(),
+  return {
+    url: running.url,
+    dir: running.config.dataDir,
     clock,
-  });
-  const report = { applications, calendar: () => calendar.current(), reportRepo, catalog: catalog.service, agency, clock };
-
-  const admin = createAdminApi({
-    accounts,
-    applications,
-    extensions: [
-      (router) => catalog.mountAdmin(router, accounts),
-      mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
-      (router) => mountReportAdminRoutes(router, { ...report, accounts }),
-    ],
-  });
-  const consoleRouter = createConsoleRouter({
+    store: running.store,
     accounts,
     applications,
     calendar,
-    documentTemplates,
-    agency,
-    conversations,
-    report,
-    catalog: catalog.service,
-    notify: { notify, templates: notify.templates },
-    clock,
-  });
-  const logs: string[] = [];
-  const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
-  const app = createApp({ config: loadConfig({ DATA_DIR: dir, PORT: '0' }), logger, routers: [consoleRouter, admin] });
-  const server = await listen(app);
-  t.teardown(async () => {
-    await server.close();
-    await notify.idle();
-    await store.close();
-  });
-  return { url: server.url, dir, clock, store, accounts, applications, calendar, catalog, notify, notifyRepo, conversations, logs };
+    catalog,
+    notify,
+    notifyRepo: running.repos.notify,
+    conversations: running.repos.conversations,
+    logs: running.logs,
+  };
 }
 
 export type ConsoleApp = Awaited<ReturnType<typeof consoleApp>>;
