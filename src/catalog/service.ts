@@ -273,6 +273,11 @@ export class CatalogService {
   publicView(item: CatalogItem): PublicItemView {
     const publication = publicationOf(item);
     if (!publication) throw new DomainError('not-found', '找不到该条目');
+    return { ...this.#describe(item), publishedOn: publication.on };
+  }
+
+  /** What citizens and staff both see of an item. */
+  #describe(item: CatalogItem) {
     return {
       id: item.id,
       indexNo: item.indexNo,
@@ -282,7 +287,6 @@ export class CatalogService {
       documentNumber: item.documentNumber,
       summary: item.summary,
       url: item.url,
-      publishedOn: publication.on,
       source: item.source,
     };
   }
@@ -291,16 +295,8 @@ export class CatalogService {
     const state = stateOf(item.events);
     const created = item.events[0];
     return {
-      id: item.id,
-      indexNo: item.indexNo,
-      title: item.title,
-      category: item.category,
-      categoryName: this.categoryName(item.category),
-      documentNumber: item.documentNumber,
-      summary: item.summary,
-      url: item.url,
+      ...this.#describe(item),
       publishedOn: publicationOf(item)?.on ?? null,
-      source: item.source,
       state,
       stateLabel: STATE_LABELS[state],
       documentKind: item.documentKind,

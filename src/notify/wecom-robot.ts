@@ -1,7 +1,7 @@
 // The office's WeCom (企业微信) group robot: one webhook URL from the configuration, text messages to
 // the staff group. The robot takes 20 messages a minute and 2048 bytes of text per message.
 import { WECHAT_TEXT_MAX_BYTES, utf8Length } from '../wechat/text.js';
-import type { FetchLike } from '../wechat/http.js';
+import { causeCode, type FetchLike } from '../wechat/http.js';
 
 export class WecomRobotError extends Error {
   override readonly name = 'WecomRobotError';
@@ -66,12 +66,3 @@ function fitBytes(text: string, max: number): string {
   return `${chars.join('')}…`;
 }
 
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isProcessAlive } from '../store/store.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -69,14 +70,6 @@ async function realpathOrSelf(p: string): Promise<string> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Gathers the facts about `target` and removes everything in it, or throws ResetRefused. */
 export async function resetDataDir(options: { target: string; explicit: boolean; projectRoot?: string; home?: string }): Promise<{ dir: string; removed: string[] }> {
@@ -88,7 +81,7 @@ export async function resetDataDir(options: { target: string; explicit: boolean;
     throw error;
   });
   const lockPid = entries?.includes('.lock') ? Number(await fs.readFile(path.join(target, '.lock'), 'utf8').catch(() => '')) : 0;
-  const lockHolder = lockPid > 0 && isAlive(lockPid) ? lockPid : null;
+  const lockHolder = lockPid > 0 && isProcessAlive(lockPid) ? lockPid : null;
 
   const refusal = resetRefusal({ target, projectRoot, home, explicit: options.explicit, entries, lockHolder });
   if (refusal) throw new ResetRefused(refusal);

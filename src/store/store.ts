@@ -57,7 +57,7 @@ async function takeLock(dir: string): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(await fs.readFile(lock, 'utf8').catch(() => ''));
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      if (pid && pid !== process.pid && isProcessAlive(pid)) {
         throw new StoreFileError(lock, `is held by the running process ${pid}: another server uses DATA_DIR ${dir}`);
       }
       await fs.rm(lock, { force: true }); // left by a process that died
@@ -66,7 +66,8 @@ async function takeLock(dir: string): Promise<void> {
   throw new StoreFileError(lock, 'could not be taken');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (EPERM: it does, as another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -28,7 +28,8 @@ const NOT_SENT_CODES = new Set([
   'ERR_INVALID_URL',
 ]);
 
-function causeCode(error: unknown): string | undefined {
+/** The first error code along an error's cause chain (fetch wraps the socket's ECONNRESET etc.). */
+export function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
