@@ -7,7 +7,7 @@
 // Baseline, in the same run: a bare Koa route that parses the same JSON body and writes it durably
 // (temp file, fsync, rename, folder fsync) as a file of its own — the floor of a "saved" answer.
 // Target: p99 under 100 ms with 10,000 stored requests.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { writeFileDurably } from '../src/store/durable-json-file.js';
 import { todayInChina } from '../src/domain/calendar.js';
 import type { StoredApplication } from '../src/store/applications-repo.js';
 import { sampleApplications, writeApplicationsFile } from './lib/applications-seed.js';
+import { changedFiles as changed, fileStates } from './lib/files.js';
 import { personApplication } from './lib/identities.js';
 import type { BenchOptions, BenchResult } from './lib/result.js';
 import { startBareKoa, startProduct, tempFolder } from './lib/servers.js';
@@ -45,22 +46,6 @@ interface ScaleFigures {
   changed: string[];
   /** Those of them a submit has no business with. */
   rewritten: string[];
-}
-
-async function fileStates(dir: string): Promise<Map<string, string>> {
-  const states = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.relative(dir, path.join(entry.parentPath, entry.name));
-    const s = await stat(path.join(dir, file));
-    states.set(file, `${s.mtimeMs}:${s.size}`);
-  }
-  return states;
-}
-
-function changed(before: Map<string, string>, after: Map<string, string>): string[] {
-  const files = new Set([...before.keys(), ...after.keys()]);
-  return [...files].filter((f) => before.get(f) !== after.get(f)).sort();
 }
 
 let applicantCounter = 0;
@@ -93,7 +78,7 @@ async function measureScale(samples: readonly StoredApplication[], scale: Scale,
       }
       await product.services.notify.idle();
       const after = await fileStates(folder.dir);
-      const changedFiles = changed(before, after);
+      const written = changed(before, after);
       const stored = product.services.applications.all().length;
       if (stored !== scale.stored + scale.submits) throw new Error(`expected ${scale.stored + scale.submits} stored requests, found ${stored}`);
 
@@ -118,8 +103,8 @@ async function measureScale(samples: readonly StoredApplication[], scale: Scale,
         latency: latencies.summary(),
         stringifyMs: round(median(stringifyTimes), 1),
         durableWriteMs: round(median(writeTimes), 1),
-        changed: changedFiles,
-        rewritten: changedFiles.filter((f) => !EXPECTED_WRITES.has(f)),
+        changed: written,
+        rewritten: written.filter((f) => !EXPECTED_WRITES.has(f)),
       };
     } finally {
       await product.dispose();

@@ -16,6 +16,7 @@ import { buildTextReply } from '../src/wechat/xml.js';
 import { push, textXml } from '../test/helpers/wechat-client.js';
 import { LoadGenerator, type ClosedLoop, type LoadResult, type LoadTarget, type OpenLoop, type WechatTextRequests } from './lib/load.js';
 import { hotSpots, type HotSpot } from './lib/profile.js';
+import { changedFiles, fileStates } from './lib/files.js';
 import { answeredQuestions, type AnsweredQuestion } from './lib/questions.js';
 import type { BenchOptions, BenchResult } from './lib/result.js';
 import { startBareKoa, startProduct } from './lib/servers.js';
@@ -41,18 +42,34 @@ interface ProductFigures {
   half: LoadResult;
   /** CPU time of this process (the server) per answered push, during the half-rate phase. */
   cpuMsPerPush: number;
-  inboxBytes: number;
+  /** The data files written during the half-rate phase, as they stand at the end. */
+  writes: WrittenFile[];
+  /** Entries in wechat-inbox.json at the end. */
   inboxEntries: number;
-  /** One JSON.stringify of the inbox as it stands at the end: the CPU part of one inbox write. */
-  inboxStringifyMs: number;
   /** Where the server's CPU goes at the half rate (a separate, profiled phase). */
   spots: HotSpot[];
-  /** The share of that CPU in the guide's own retrieval code. */
+  /** The share of that CPU in the store's code (src/store/), and in the guide's retrieval. */
+  storeShare: number;
   guideShare: number;
 }
 
+interface WrittenFile {
+  file: string;
+  bytes: number;
+  /** One JSON.stringify of its content: the CPU part of rewriting it once. */
+  stringifyMs: number;
+}
+
+/** What the data files a push writes are for, to explain the figures. */
+const PURPOSE: Record<string, string> = {
+  'wechat-inbox.json': 'the webhook keeps every push of the last 10 minutes, so that a push WeChat retries is not processed twice',
+  'conversations.json': "the chat state, which also keeps each user's answered messages for 30 minutes, so that a resent message gets the same reply",
+  'notify.json': "the time of each user's last message, which opens WeChat's 48-hour customer-service window; written at most once per user every 10 minutes",
+};
+
 /** The guide's retrieval: what a push must pay for in any design. */
 const GUIDE_SOURCES = /^(src\/guide\/|@node-rs\/jieba)/;
+const STORE_SOURCES = /^src\/store\//;
 
 /** Runs a phase and measures the CPU this process (where the server runs) spent on it. */
 async function withCpu(load: LoadGenerator, target: LoadTarget, phase: ClosedLoop | OpenLoop): Promise<{ result: LoadResult; cpuMsPerRequest: number }> {
@@ -86,26 +103,36 @@ async function measureProduct(load: LoadGenerator, answered: AnsweredQuestion[],
     await load.run(target, { mode: 'closed', connections: CONNECTIONS, durationMs: phases.warmUpMs });
     const peak = await load.run(target, { mode: 'closed', connections: CONNECTIONS, durationMs: phases.phaseMs });
     const rate = options.rate ?? Math.max(1, Math.round(peak.throughput / 2));
+    const dataDir = product.config.dataDir;
+    const before = await fileStates(dataDir);
     const half = await withCpu(load, target, { mode: 'open', rate, durationMs: phases.phaseMs });
+    const written = changedFiles(before, await fileStates(dataDir)).filter((f) => f.endsWith('.json'));
     const profiled = await hotSpots(() => load.run(target, { mode: 'open', rate, durationMs: Math.min(3000, phases.phaseMs) }));
-    const inboxText = await readFile(path.join(product.config.dataDir, 'wechat-inbox.json'), 'utf8');
-    const inbox = JSON.parse(inboxText) as { data: { handled: Record<string, unknown> } };
-    const stringifyTimes: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      JSON.stringify(inbox);
-      stringifyTimes.push(performance.now() - started);
+    const writes: WrittenFile[] = [];
+    let inboxEntries = 0;
+    for (const file of written) {
+      const text = await readFile(path.join(dataDir, file), 'utf8');
+      const data = JSON.parse(text) as { data?: { handled?: Record<string, unknown> } };
+      if (file === 'wechat-inbox.json') inboxEntries = Object.keys(data.data?.handled ?? {}).length;
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        JSON.stringify(data);
+        times.push(performance.now() - started);
+      }
+      writes.push({ file, bytes: Buffer.byteLength(text), stringifyMs: round(median(times), 2) });
     }
+    const shareOf = (pattern: RegExp) => round([...profiled.byFile].reduce((sum, [file, share]) => sum + (pattern.test(file) ? share : 0), 0), 3);
     return {
       questions: questions.length,
       peak,
       half: half.result,
       cpuMsPerPush: half.cpuMsPerRequest,
-      inboxBytes: Buffer.byteLength(inboxText),
-      inboxEntries: Object.keys(inbox.data.handled).length,
-      inboxStringifyMs: round(median(stringifyTimes), 2),
+      writes,
+      inboxEntries,
       spots: profiled.spots,
-      guideShare: round([...profiled.byFile].reduce((sum, [file, share]) => sum + (GUIDE_SOURCES.test(file) ? share : 0), 0), 3),
+      storeShare: shareOf(STORE_SOURCES),
+      guideShare: shareOf(GUIDE_SOURCES),
     };
   } finally {
     await product.dispose();
@@ -145,30 +172,39 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
         `and a p99 of ${round(inMemory.half.latency.p99, 1)} ms at ${halfRate}/s.`
       : '';
     const spots = product.spots.slice(0, 5).map((s) => `${s.where} ${percent(s.share)}`).join(', ');
-    const sustained = Math.round(halfRate * INBOX_RETENTION_S);
+    const files = product.writes.map((w) => `${w.file} (${formatBytes(w.bytes)}, ${w.stringifyMs} ms to serialise once${PURPOSE[w.file] ? `: ${PURPOSE[w.file]}` : ''})`);
+    const inboxLine = product.inboxEntries
+      ? ` After this run's ${pushes.toLocaleString('en-US')} pushes the inbox holds ${product.inboxEntries.toLocaleString('en-US')} entries; ` +
+        `a load held for 10 minutes at ${halfRate}/s would leave about ${Math.round(halfRate * INBOX_RETENTION_S).toLocaleString('en-US')} ` +
+        'to rewrite every time, so a sustained load would do worse than these figures.'
+      : '';
     const cause =
-      `Every push is recorded in wechat-inbox.json (the dedupe record that keeps a push WeChat retries from being processed twice, kept ` +
-      `${INBOX_RETENTION_S / 60} minutes); each write re-serialises and rewrites the whole file, and recordHandled walks every entry ` +
-      `to drop the expired ones. After this run's ${pushes.toLocaleString('en-US')} pushes the inbox holds ${product.inboxEntries.toLocaleString('en-US')} ` +
-      `entries (${formatBytes(product.inboxBytes)}, ${product.inboxStringifyMs} ms to serialise once); writes are batched, but their cost grows ` +
-      `with the traffic of the last 10 minutes, so a load held for 10 minutes at ${halfRate}/s would leave about ${sustained.toLocaleString('en-US')} ` +
-      'entries to rewrite every time and the figures above are better than a sustained load would give.';
+      `While answering at ${halfRate}/s the server rewrote ${files.join('; ')}. Each push is answered only after its changes are on disk; ` +
+      'writes to one file are batched, but every write re-serialises the whole file and the repositories walk all their entries to ' +
+      'drop the expired ones, so the cost per push grows with the traffic of the last 10 to 30 minutes.' +
+      inboxLine;
+    const twoRecords = ['wechat-inbox.json', 'conversations.json'].every((f) => product.writes.some((w) => w.file === f));
     const fix =
-      'What would fix it: an append-only inbox log (one small line appended and fsynced per push, compacted as entries expire), ' +
-      'or a dedupe set in memory with the inbox made durable off the reply path.';
+      'What would fix it: append-only logs for these records (one small line appended and fsynced per push, compacted as entries ' +
+      'expire) instead of whole-file rewrites' +
+      (twoRecords ? '; and one record per push rather than two (the webhook keeps one to dedupe, the dialog another for the same resend)' : '') +
+      '.';
     if (ratio < THROUGHPUT_TARGET_RATIO) {
       throughputNotes.push(
         `Peak throughput is ${percent(ratio)} of the bare Koa route's, under the 50% target. The server spends ${product.cpuMsPerPush} ms ` +
           `of CPU per push against ${bareCpuMs} ms for the bare route (measured at ${halfRate}/s).${diskLine} ` +
-          `Where the CPU goes (self time at ${halfRate}/s): ${spots}; the guide's retrieval code takes ${percent(product.guideShare)}. ${cause} ${fix}`,
+          `The store's code (src/store/) takes ${percent(product.storeShare)} of that CPU and the guide's retrieval ${percent(product.guideShare)}; ` +
+          `the busiest functions (self time): ${spots}. ${cause} ${fix}`,
       );
     }
     if (product.half.latency.p99 > P99_TARGET_MS || product.half.failed > 0) {
       latencyNotes.push(
         `At ${halfRate} pushes/s (half of the peak) the p99 is ${round(product.half.latency.p99, 1)} ms (p50 ${round(product.half.latency.p50, 1)} ms)` +
-          `${product.half.failed ? ` and ${product.half.failed} pushes failed` : ''}. A push is answered only after its inbox write is on disk, ` +
-          'and it may first wait for the batch already being written; with each batch re-serialising the whole inbox, the wait grows ' +
-          `with the inbox.${diskLine} ${fix}`,
+          `${product.half.failed ? ` and ${product.half.failed} pushes failed` : ''}. At that rate the server uses ` +
+          `${percent((product.cpuMsPerPush * halfRate) / 1000)} of one core (${product.cpuMsPerPush} ms of CPU per push): the closed-loop peak ` +
+          'gains from large write batches that a steady rate does not give. A push waits for the durable writes of its changes, ' +
+          'often behind the batch already being written, and every batch re-serialises whole files that grow with the recent traffic ' +
+          `(see the note on throughput).${diskLine}`,
       );
     }
     for (const [label, result] of [
@@ -180,7 +216,7 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
       if (result.failed) latencyNotes.push(`${label}: ${result.failed} failed requests, e.g. ${result.failures[0]}`);
     }
     const scenario = `${product.questions} dev-set questions, ${QUESTIONS_PER_USER} per user`;
-    const inMemoryDetails = inMemory ? { peak: summary(inMemory.peak), half: summary(inMemory.half), cpuMsPerPush: inMemory.cpuMsPerPush, inboxBytes: inMemory.inboxBytes } : null;
+    const inMemoryDetails = inMemory ? { peak: summary(inMemory.peak), half: summary(inMemory.half), cpuMsPerPush: inMemory.cpuMsPerPush } : null;
     return [
       {
         name: `webhook: guide answers/s through signed POST /wechat, ${CONNECTIONS} connections, closed loop ${phases.phaseMs / 1000} s (${scenario})`,
@@ -196,8 +232,10 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
           product: summary(product.peak),
           bare: summary(barePeak),
           cpuMsPerPush: { product: product.cpuMsPerPush, bare: bareCpuMs },
-          inbox: { bytes: product.inboxBytes, entries: product.inboxEntries, stringifyMs: product.inboxStringifyMs },
+          filesWrittenAtHalfRate: product.writes,
+          inboxEntries: product.inboxEntries,
           hotSpots: product.spots,
+          storeShare: product.storeShare,
           guideShare: product.guideShare,
           questions: product.questions,
           dataOnTmpfs: inMemoryDetails,
