@@ -12,7 +12,6 @@ import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
-import { WechatInboxRepo } from './store/wechat-inbox-repo.js';
 import { ReportRepo } from './store/report-repo.js';
 import { mountReportAdminRoutes } from './report/admin-routes.js';
 import { StaffAccounts } from './accounts/staff-accounts.js';
@@ -83,11 +82,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const store = await Store.open(config.dataDir, clock);
   try {
-    const [accountsRepo, applicationsRepo, conversations, inbox] = await Promise.all([
+    const [accountsRepo, applicationsRepo, conversations] = await Promise.all([
       AccountsRepo.open(store),
       ApplicationsRepo.open(store),
       ConversationsRepo.open(store),
-      WechatInboxRepo.open(store),
     ]);
     const reportRepo = await ReportRepo.open(store, clock);
     const notifyRepo = await NotifyRepo.open(store);
@@ -176,7 +174,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         appid: config.wechat.appid,
         aesKey: config.wechat.aesKey,
         puppet,
-        inbox,
         logger,
         clock,
         onInbound: (inbound) => noteInbound(notify, inbound),

@@ -11,9 +11,8 @@
 // Nothing in DATA_DIR is written, and a final export made here is not recorded: the record of final
 // exports belongs to the staff API (GET /admin/v1/reports/annual?final=1).
 
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildAnnualReport } from './build.js';
@@ -26,6 +25,7 @@ import type { ReportFormat, ReportInputs } from './types.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { loadAgency } from '../agency.js';
 import { openCatalog } from '../catalog/index.js';
+import { copyDataFolder, type FolderCopy } from '../store/folder-copy.js';
 import { Store } from '../store/store.js';
 import { StoreFileError } from '../store/durable-json-file.js';
 import { ApplicationsRepo } from '../store/applications-repo.js';
@@ -168,15 +168,22 @@ export async function loadInputsFromDataDir(year: number, env: NodeJS.ProcessEnv
     if (error instanceof ConfigError) throw new ReportInputError(`环境变量配置有误，无法读取数据：\n${error.message}`);
     throw error;
   }
-  const files = await dataFiles(config.dataDir);
-  if (!files.includes('applications.json')) {
-    throw new ReportInputError(
-      `数据目录 ${config.dataDir} 中没有申请数据（applications.json）：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`,
-    );
-  }
-  const snapshot = await mkdtemp(join(tmpdir(), 'gongkai-report-'));
+  let copy: FolderCopy;
   try {
-    for (const file of files) await copyFile(join(config.dataDir, file), join(snapshot, file));
+    copy = await copyDataFolder(config.dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ReportInputError(`数据目录 ${config.dataDir} 不存在：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`);
+    }
+    throw error;
+  }
+  const snapshot = copy.dir;
+  try {
+    if (!copy.files.includes('applications.json')) {
+      throw new ReportInputError(
+        `数据目录 ${config.dataDir} 中没有申请数据（applications.json）：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`,
+      );
+    }
     const agency = await loadAgency(config.contentDir).catch((error: Error) => {
       throw new ReportInputError(`读不到机关信息：${error.message}（请检查环境变量 CONTENT_DIR）`);
     });
@@ -209,20 +216,7 @@ export async function loadInputsFromDataDir(year: number, env: NodeJS.ProcessEnv
       await store.close();
     }
   } finally {
-    await rm(snapshot, { recursive: true, force: true });
-  }
-}
-
-/** The data files directly in the folder (not backups, not the lock or temporary files). */
-async function dataFiles(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.')).map((e) => e.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ReportInputError(`数据目录 ${dir} 不存在：请检查环境变量 DATA_DIR，或用 --input 指定 JSON 数据文件。`);
-    }
-    throw error;
+    await copy.remove();
   }
 }
 

@@ -1,7 +1,8 @@
-// Per-user chat state that must survive a restart (conversations.json): half-filled application
-// forms, and the questions the guide could not answer, for staff to review.
+// Per-user chat state that must survive a restart (conversations.json and its journal): half-filled
+// application forms, the replies given to recent messages (so that WeChat's resends are answered,
+// not processed again), and the questions the guide could not answer, for staff to review.
 import type { Store } from './store.js';
-import type { DataFile } from './data-file.js';
+import { JournaledFile } from './journaled-file.js';
 
 export interface UnansweredQuestion {
   id: string;
@@ -35,21 +36,70 @@ interface ConversationsData {
   answered: Record<string, AnsweredMessage[]>;
 }
 
-/** Long enough for WeChat's retries and a restart; short enough to keep the file small. */
-const ANSWERED_RETENTION_MS = 30 * 60_000;
+/** Long enough for WeChat's retries and a restart; short enough to keep the state small. */
+const ANSWERED_RETENTION_MS = 15 * 60_000;
+/** Every this many turns, answered messages past their retention are dropped (one journal line). */
+const PRUNE_EVERY = 500;
 
 const UNANSWERED_LIMIT = 5000;
 
+/** The changes to conversations.json, as journal lines (see journaled-file.ts). */
+type ConversationsOp =
+  | { type: 'turn'; openid: string; turn: Turn; at: string }
+  | { type: 'unanswered'; question: UnansweredQuestion }
+  | { type: 'unanswered-status'; id: string; status: UnansweredQuestion['status'] }
+  | { type: 'prune'; before: string };
+
+function reduce(d: ConversationsData, op: ConversationsOp): void {
+  switch (op.type) {
+    case 'turn': {
+      const { openid, turn, at } = op;
+      if (turn.form !== undefined) {
+        if (turn.form) d.forms[openid] = turn.form;
+        else delete d.forms[openid];
+      }
+      if (turn.unanswered) pushUnanswered(d, turn.unanswered);
+      if (turn.messageId) {
+        const mine = (d.answered[openid] ?? []).slice(-9);
+        mine.push({ messageId: turn.messageId, reply: turn.reply, at });
+        d.answered[openid] = mine;
+      }
+      return;
+    }
+    case 'unanswered':
+      pushUnanswered(d, op.question);
+      return;
+    case 'unanswered-status': {
+      const question = d.unanswered.find((u) => u.id === op.id);
+      if (question) question.status = op.status;
+      return;
+    }
+    case 'prune':
+      for (const [openid, list] of Object.entries(d.answered)) {
+        const kept = list.filter((m) => m.at >= op.before);
+        if (kept.length) d.answered[openid] = kept;
+        else delete d.answered[openid];
+      }
+  }
+}
+
 export class ConversationsRepo {
-  private constructor(private readonly file: DataFile<ConversationsData>) {}
+  #turnsSincePrune = 0;
+
+  private constructor(private readonly file: JournaledFile<ConversationsData, ConversationsOp>) {}
 
   static async open(store: Store): Promise<ConversationsRepo> {
     return new ConversationsRepo(
-      await store.file<ConversationsData>({
+      await JournaledFile.open<ConversationsData, ConversationsOp>(store, {
         name: 'conversations',
-        version: 2,
+        version: 3,
         defaults: () => ({ forms: {}, unanswered: [], answered: {} }),
-        migrations: { 2: (d: Omit<ConversationsData, 'answered'>) => ({ ...d, answered: {} }) },
+        migrations: {
+          2: (d: Omit<ConversationsData, 'answered'>) => ({ ...d, answered: {} }),
+          // Version 3 keeps the same data, now as a snapshot with a journal beside it.
+          3: (d: ConversationsData) => d,
+        },
+        reduce,
       }),
     );
   }
@@ -59,44 +109,30 @@ export class ConversationsRepo {
     return this.file.data.answered[openid]?.find((m) => m.messageId === messageId)?.reply;
   }
 
+  /** Saves what one message changed, with its reply, as one journal line. */
   async saveTurn(openid: string, turn: Turn, now: Date): Promise<void> {
-    const cutoff = new Date(now.getTime() - ANSWERED_RETENTION_MS).toISOString();
-    await this.file.update((d) => {
-      if (turn.form !== undefined) {
-        if (turn.form) d.forms[openid] = turn.form;
-        else delete d.forms[openid];
-      }
-      if (turn.unanswered) pushUnanswered(d, turn.unanswered);
-      if (turn.messageId) {
-        const mine = (d.answered[openid] ?? []).filter((m) => m.at >= cutoff).slice(-9);
-        mine.push({ messageId: turn.messageId, reply: turn.reply, at: now.toISOString() });
-        d.answered[openid] = mine;
-      }
-      for (const [id, list] of Object.entries(d.answered)) {
-        if (list.every((m) => m.at < cutoff)) delete d.answered[id];
-      }
-    });
+    await this.file.commit({ type: 'turn', openid, turn, at: now.toISOString() });
+    if (++this.#turnsSincePrune >= PRUNE_EVERY) {
+      this.#turnsSincePrune = 0;
+      await this.file.commit({ type: 'prune', before: new Date(now.getTime() - ANSWERED_RETENTION_MS).toISOString() });
+    }
   }
 
   form<F>(openid: string): F | undefined {
     return this.file.data.forms[openid] as F | undefined;
   }
 
-
   unanswered(): readonly UnansweredQuestion[] {
     return this.file.data.unanswered;
   }
 
   async recordUnanswered(question: UnansweredQuestion): Promise<void> {
-    await this.file.update((d) => pushUnanswered(d, question));
+    await this.file.commit({ type: 'unanswered', question });
   }
 
   async setUnansweredStatus(id: string, status: UnansweredQuestion['status']): Promise<UnansweredQuestion | undefined> {
-    return this.file.update((d) => {
-      const q = d.unanswered.find((u) => u.id === id);
-      if (q) q.status = status;
-      return q;
-    });
+    await this.file.commit({ type: 'unanswered-status', id, status });
+    return this.file.data.unanswered.find((u) => u.id === id);
   }
 }
 

@@ -92,6 +92,11 @@ export class DataFile<T> {
     return result;
   }
 
+  /** Reads the file again, dropping in-memory changes that were never written. */
+  async reload(): Promise<void> {
+    await this.low.read();
+  }
+
   /** Copies the current file to `dir` durably; for the nightly backup job. */
   async backupTo(dir: string): Promise<string> {
     await fs.mkdir(dir, { recursive: true });

@@ -1,6 +1,11 @@
 // The official account's server URL: GET for WeChat's URL check, POST for every push. A push is
-// verified (signature, replay window, and in safe mode msg_signature and appid), deduplicated,
-// handed to the puppet, and answered with the bot's passive reply or "success".
+// verified (signature, replay window, and in safe mode msg_signature and appid), handed to the
+// puppet, and answered with the bot's passive reply or "success".
+//
+// WeChat's retries: the puppet gives every push its dedupe key as message id, and the dialog saves
+// the reply it gave to each message id in the same write as what the message changed; a retry is
+// answered from there, also after a restart. Here only a retry that arrives while the first
+// delivery is still being answered is joined to it.
 import { Router } from '@koa/router';
 import getRawBody from 'raw-body';
 import type { Logger } from '../log.js';
@@ -9,14 +14,12 @@ import { isWithinReplayWindow, verifyPlainSignature, DEFAULT_REPLAY_WINDOW_SECON
 import { WechatCipher, WechatCryptoError } from './crypto.js';
 import { buildEncryptedReplyXml, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseInboundXml, WechatXmlError, type WechatInbound } from './xml.js';
 import type { OfficialAccountPuppet } from './puppet.js';
-import type { WechatInboxRepo } from '../store/wechat-inbox-repo.js';
 
 export interface WebhookOptions {
   token: string;
   appid: string;
   aesKey: string | null;
   puppet: OfficialAccountPuppet;
-  inbox: WechatInboxRepo;
   logger: Logger;
   clock?: () => Date;
   replayWindowSeconds?: number;
@@ -108,15 +111,11 @@ export function createWechatWebhook(options: WebhookOptions): Router {
 
   async function answerOnce(inbound: WechatInbound): Promise<string | null> {
     const key = dedupeKey(inbound);
-    const done = options.inbox.handled(key);
-    if (done) return done.reply;
     const running = inFlight.get(key);
     if (running) return running;
     const answering = (async () => {
       await options.onInbound?.(inbound);
-      const reply = await options.puppet.ingest(inbound);
-      await options.inbox.recordHandled(key, reply, clock());
-      return reply;
+      return options.puppet.ingest(inbound);
     })();
     inFlight.set(key, answering);
     try {

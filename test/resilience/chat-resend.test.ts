@@ -1,29 +1,33 @@
 // Found by the kill -9 suite (crash.suite.ts): the server died after the chat form had saved an
 // answer and before the push was recorded as handled, WeChat resent the push (same MsgId), and the
-// answer was applied a second time — to the next question. Here the death is made exact: the inbox
-// file cannot be written (a folder sits where its temporary file goes), so the push fails right
-// after the form saved the answer, as it would when the process dies at that moment.
+// answer was applied a second time — to the next question. Now the reply is saved in the same
+// write as the answer; here the answer to WeChat is lost and the server restarts before the resend.
 import test from 'ava';
-import { mkdir, rmdir } from 'node:fs/promises';
-import path from 'node:path';
 import { startApp } from '../helpers/app.js';
+import { tempDir } from '../helpers/temp.js';
 import { push, textXml } from '../helpers/wechat-client.js';
 
 let nextMsgId = 7_400_000_000_000_000_000n;
 
 async function chat(t: Parameters<typeof startApp>[0], openid: string) {
-  const app = await startApp(t);
-  const blocker = path.join(app.config.dataDir, '.wechat-inbox.json.tmp');
-  const say = async (text: string, msgId = String(nextMsgId++)) => ({ msgId, ...(await push(app.url, textXml(openid, text, msgId))) });
-  /** Sends a push whose handling dies after the dialog's own write, then resends it as WeChat does. */
+  const dataDir = await tempDir(t);
+  let app = await startApp(t, { dataDir });
+  const say = async (text: string, msgId = String(nextMsgId++), createTime = Math.floor(Date.now() / 1000)) => ({
+    msgId,
+    createTime,
+    ...(await push(app.url, textXml(openid, text, msgId, createTime))),
+  });
+  /** Sends a push whose answer never reaches WeChat, restarts the server, then resends the push. */
   const sayAcrossCrash = async (text: string) => {
-    await mkdir(blocker);
     const first = await say(text);
-    await rmdir(blocker);
-    t.not(first.status, 200, 'the first delivery is not answered');
-    return say(text, first.msgId);
+    await app.stop();
+    app = await startApp(t, { dataDir });
+    // A resend is the same push: same MsgId, same CreateTime.
+    const again = await say(text, first.msgId, first.createTime);
+    t.is(again.reply, first.reply, 'the resend gets the reply already given');
+    return again;
   };
-  return { app, say, sayAcrossCrash };
+  return { app: () => app, say, sayAcrossCrash };
 }
 
 const ANSWERS_TO_PHONE = ['我要申请', '个人', '李四', '11010519491231002X'];
@@ -43,5 +47,5 @@ test('a "确认" resent by WeChat after the server died mid-way gets the trackin
   const resent = await sayAcrossCrash('确认');
   t.is(resent.status, 200);
   t.regex(resent.reply ?? '', /申请已提交，申请编号 \d{4}-\d{6}/);
-  t.is(app.services.applications.all().length, 1);
+  t.is(app().services.applications.all().length, 1);
 });

@@ -20,6 +20,7 @@ import {
   seededRandom,
   sentMessages,
   sleep,
+  storedApplications,
   TEMPLATES,
   expectedMessages,
   matches,
@@ -169,7 +170,7 @@ test('kill -9 under concurrent submissions and chat: acknowledged requests survi
     // The folder as the next start will find it.
     const files = await readDataFiles(dir);
     corrupt.push(...files.corrupt.map((c) => `kill ${kill}: ${c}`));
-    const stored = files.parsed.get('applications.json')?.data.applications ?? [];
+    const stored = await storedApplications(dir);
     const byId = new Map<string, any>(stored.map((a: any) => [a.id, a]));
     const byTrackingNo = new Map<string, any>(stored.map((a: any) => [a.trackingNo, a]));
     for (const acked of ledger.applications) {
@@ -203,7 +204,7 @@ test('kill -9 under concurrent submissions and chat: acknowledged requests survi
 
   const files = await readDataFiles(dir);
   corrupt.push(...files.corrupt.map((c) => `at the end: ${c}`));
-  const applications: any[] = files.parsed.get('applications.json').data.applications;
+  const applications: any[] = await storedApplications(dir);
   const deliveries: any[] = Object.values(files.parsed.get('notify.json').data.deliveries);
   const sent = sentMessages(wechat.fake.outbox.list());
 

@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Koa from 'koa';
 import { createFakeWechatApi, type FakeOutboxRecord, type FakeWechatApi } from '../../src/wechat/fake-api.js';
+import { Store } from '../../src/store/store.js';
+import { copyDataFolder } from '../../src/store/folder-copy.js';
+import { ApplicationsRepo } from '../../src/store/applications-repo.js';
 import { ADMIN } from '../helpers/app.js';
 import { APPID, TOKEN } from '../helpers/wechat-client.js';
 
@@ -220,3 +223,21 @@ export function chinaToday(now: Date = new Date()): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The applications as the next start will find them: the product's own store opened on a copy of
+ * the folder (snapshot plus journal replayed), so a damaged journal fails here as it would there.
+ */
+export async function storedApplications(dir: string): Promise<any[]> {
+  const copy = await copyDataFolder(dir);
+  try {
+    const store = await Store.open(copy.dir);
+    try {
+      return structuredClone([...(await ApplicationsRepo.open(store)).all()]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await copy.remove();
+  }
+}

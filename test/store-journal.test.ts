@@ -1,0 +1,86 @@
+import test from 'ava';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Store } from '../src/store/store.js';
+import { JournaledFile, type JournalSpec } from '../src/store/journaled-file.js';
+import { StoreFileError } from '../src/store/durable-json-file.js';
+import { tempDir } from './helpers/temp.js';
+
+interface Counter {
+  items: string[];
+}
+type Op = { add: string };
+const spec = (compactEvery = 2000): JournalSpec<Counter, Op> => ({
+  name: 'counter',
+  version: 1,
+  defaults: () => ({ items: [] }),
+  reduce: (d, op) => void d.items.push(op.add),
+  compactEvery,
+});
+
+async function open(dir: string, compactEvery?: number) {
+  const store = await Store.open(dir);
+  return { store, file: await JournaledFile.open(store, spec(compactEvery)) };
+}
+
+test('changes go to the journal; a restart replays them and starts a fresh snapshot', async (t) => {
+  const dir = await tempDir(t);
+  const { store, file } = await open(dir);
+  await Promise.all(['a', 'b', 'c'].map((add) => file.commit({ add })));
+  const journal = await readFile(path.join(dir, 'counter.journal'), 'utf8');
+  t.is(journal.trim().split('\n').length, 3);
+  t.deepEqual(JSON.parse(await readFile(path.join(dir, 'counter.json'), 'utf8')).data, { lastSeq: 0, state: { items: [] } });
+  await store.close();
+
+  const again = await open(dir);
+  t.deepEqual(again.file.data.items, ['a', 'b', 'c']);
+  t.deepEqual(JSON.parse(await readFile(path.join(dir, 'counter.json'), 'utf8')).data, { lastSeq: 3, state: { items: ['a', 'b', 'c'] } });
+  t.is(await readFile(path.join(dir, 'counter.journal'), 'utf8'), '');
+  await again.store.close();
+});
+
+test('a torn last line (the process died mid-write) was never acknowledged and is dropped', async (t) => {
+  const dir = await tempDir(t);
+  const { store, file } = await open(dir);
+  await file.commit({ add: 'kept' });
+  await store.close();
+  await appendFile(path.join(dir, 'counter.journal'), '{"seq":2,"op":{"add":"to');
+  const again = await open(dir);
+  t.deepEqual(again.file.data.items, ['kept']);
+  await again.file.commit({ add: 'next' });
+  await again.store.close();
+  t.deepEqual((await open(dir)).file.data.items, ['kept', 'next']);
+});
+
+test('a crash between the new snapshot and emptying the journal applies nothing twice', async (t) => {
+  const dir = await tempDir(t);
+  const { store, file } = await open(dir, 2);
+  await file.commit({ add: 'a' });
+  await file.commit({ add: 'b' }); // compacts: snapshot has lastSeq 2
+  await store.close();
+  // Put the already-compacted lines back, as if the journal had not been emptied.
+  await writeFile(path.join(dir, 'counter.journal'), '{"seq":1,"op":{"add":"a"}}\n{"seq":2,"op":{"add":"b"}}\n{"seq":3,"op":{"add":"c"}}\n');
+  const again = await open(dir);
+  t.deepEqual(again.file.data.items, ['a', 'b', 'c']);
+  await again.store.close();
+});
+
+test('a damaged line in the middle, or a gap in the sequence, stops the start and is left alone', async (t) => {
+  for (const journal of ['{"seq":1,"op":{"add":"a"}}\nnot json\n{"seq":3,"op":{"add":"c"}}\n', '{"seq":1,"op":{"add":"a"}}\n{"seq":5,"op":{"add":"e"}}\n']) {
+    const dir = await tempDir(t);
+    await writeFile(path.join(dir, 'counter.journal'), journal);
+    const store = await Store.open(dir);
+    await t.throwsAsync(JournaledFile.open(store, spec()), { instanceOf: StoreFileError });
+    t.is(await readFile(path.join(dir, 'counter.journal'), 'utf8'), journal);
+    await store.close();
+  }
+});
+
+test('a file written before the journal existed (bare state) is wrapped by the migration', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, 'counter.json'), JSON.stringify({ schemaVersion: 1, data: { items: ['old'] } }));
+  const store = await Store.open(dir);
+  const file = await JournaledFile.open(store, { ...spec(), version: 2, migrations: { 2: (d: Counter) => d } });
+  t.deepEqual(file.data.items, ['old']);
+  await store.close();
+});
