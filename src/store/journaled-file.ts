@@ -16,9 +16,15 @@ import type { Store } from './store.js';
 export interface JournalSpec<T, Op> extends FileSpec<T> {
   /** Applies one change to the data, in place. Must be deterministic: it runs again on replay. */
   reduce: (data: T, op: Op) => void;
-  /** Compact after this many journal lines (default 2,000). */
+  /**
+   * Compact after this many journal lines. By default the journal is compacted once it is as large
+   * as the snapshot (at least 1 MiB): each byte of snapshot is then rewritten about once per byte
+   * appended, so the cost per change stays constant however large the collection grows.
+   */
   compactEvery?: number;
 }
+
+const MIN_COMPACTION_BYTES = 1 << 20;
 
 interface Snapshot<T> {
   lastSeq: number;
@@ -33,6 +39,8 @@ interface Line<Op> {
 export class JournaledFile<T, Op> {
   #seq: number;
   #sinceCompaction = 0;
+  #journalBytes = 0;
+  #snapshotBytes = 0;
   #pending: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   #writing: Promise<void> | null = null;
 
@@ -96,7 +104,8 @@ export class JournaledFile<T, Op> {
           await handle.close();
         }
         this.#sinceCompaction += batch.length;
-        if (this.#sinceCompaction >= (this.spec.compactEvery ?? 2000)) await this.#compact();
+        this.#journalBytes += batch.reduce((sum, b) => sum + Buffer.byteLength(b.line), 0);
+        if (this.#dueForCompaction()) await this.#compact();
         for (const b of batch) b.resolve();
       } catch (error) {
         // Memory holds changes the disk may not: start again from what the disk holds.
@@ -109,6 +118,11 @@ export class JournaledFile<T, Op> {
     this.#writing = null;
   }
 
+  #dueForCompaction(): boolean {
+    if (this.spec.compactEvery !== undefined) return this.#sinceCompaction >= this.spec.compactEvery;
+    return this.#journalBytes >= Math.max(MIN_COMPACTION_BYTES, this.#snapshotBytes);
+  }
+
   /** Writes the whole state as the new snapshot, then empties the journal. */
   async #compact(): Promise<void> {
     await this.snapshot.update((s) => {
@@ -117,6 +131,8 @@ export class JournaledFile<T, Op> {
     await fs.writeFile(this.journal, '');
     await syncFolder(path.dirname(this.journal));
     this.#sinceCompaction = 0;
+    this.#journalBytes = 0;
+    this.#snapshotBytes = (await fs.stat(this.snapshot.file)).size;
   }
 
   async #reload(): Promise<void> {
@@ -151,6 +167,7 @@ export class JournaledFile<T, Op> {
     }
     // Start every run from a fresh snapshot and an empty journal: replay cost stays bounded.
     if (text.length > 0) await this.#compact();
+    else this.#snapshotBytes = (await fs.stat(this.snapshot.file)).size;
   }
 }
 
