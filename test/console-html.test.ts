@@ -1,5 +1,5 @@
 import test from 'ava';
-import { escapeHtml, html, query, raw, safeUrl } from '../src/admin/console/html.js';
+import { escapeHtml, html, query, raw, safeUrl } from '../src/http/html.js';
 import { safeNext } from '../src/admin/console/session.js';
 import { chinaDateTime, clip } from '../src/admin/console/format.js';
 

@@ -1,7 +1,7 @@
 // A document as a printable A4 page in the usual 公文 look: title in a Song face, body in 仿宋 三号
 // with two-character indents, the office's name and the date at the right where the seal goes.
 // Every text is escaped: the description and the reasons come from outside the office.
-import { escapeHtml } from '../report/render-html.js';
+import { escapeHtml } from '../http/html.js';
 import type { FormalDocument } from './render.js';
 
 const STYLE = `

@@ -7,11 +7,7 @@ import { SECTION_ORDER } from './labels.js';
 import { chineseDate } from './period.js';
 import type { AnnualReport } from './types.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
-}
+import { escapeHtml } from '../http/html.js';
 
 const STYLE = `
 @page { size: A4; margin: 25mm 20mm 22mm; }

@@ -1,7 +1,7 @@
 // The simulator page, rendered on the server: a WeChat chat with the official account (its custom
 // menu from data/menu.json) beside a panel that walks through the mini-program API. Everything
 // dynamic happens in /sandbox/app.js; this markup only carries what the server already knows.
-import { html, type SafeHtml } from '../admin/console/html.js';
+import { html, type SafeHtml } from '../http/html.js';
 import {
   APPLICANT_TYPE_LABELS,
   DELIVERY_FORM_LABELS,

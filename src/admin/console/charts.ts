@@ -1,7 +1,7 @@
 // Two small charts drawn as inline SVG on the server: no script, no library, nothing for the
 // Content-Security-Policy to allow. Colours come from console.css through class names, and each
 // chart carries a <title> and is followed on its page by the same numbers as a table.
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../http/html.js';
 
 /** A round upper bound for an axis and its step: 0–5 ticks of 1, 2 or 5 × 10^k. */
 export function axisScale(max: number): { top: number; step: number } {

@@ -14,7 +14,7 @@ import { staffOf } from '../../http/auth.js';
 import { describeError, HttpError } from '../../http/errors.js';
 import type { Assets } from './assets.js';
 import { setFlash, takeFlash, type Flash } from './flash.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../http/html.js';
 import { renderPage, type PageParts } from './layout.js';
 import { mayOpen, navEntry, navFor, type Feature } from './nav.js';
 import { staffPage } from './session.js';

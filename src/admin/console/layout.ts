@@ -3,7 +3,7 @@
 import type { StaffPrincipal } from '../../accounts/staff-accounts.js';
 import { ROLE_LABELS } from '../../domain/roles.js';
 import type { Flash } from './flash.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../http/html.js';
 import type { NavEntry } from './nav.js';
 
 export const CONSOLE_NAME = '政府信息公开工作台';

@@ -10,7 +10,7 @@ import { describeError, HttpError } from '../../http/errors.js';
 import type { StaffAccounts } from '../../accounts/staff-accounts.js';
 import type { ConsoleKit } from './kit.js';
 import { field } from './event-form.js';
-import { html } from './html.js';
+import { html } from '../../http/html.js';
 
 const LOGIN_CSRF_COOKIE = 'gk_login';
 

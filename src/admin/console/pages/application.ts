@@ -15,7 +15,7 @@ import { can } from '../../../domain/roles.js';
 import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
 import type { ApplicationView, TimelineEntry } from '../../../applications/view.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, query, type SafeHtml } from '../html.js';
+import { html, query, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime, longDate } from '../format.js';
 import { eventInputFromForm } from '../event-form.js';
 import { OUTCOME_GROUPS, outcomeGroupOf } from '../stats.js';

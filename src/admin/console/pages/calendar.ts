@@ -6,7 +6,7 @@ import { can } from '../../../domain/roles.js';
 import { HolidayFileError } from '../../../store/holiday-files.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, safeUrl, type SafeHtml } from '../html.js';
+import { html, safeUrl, type SafeHtml } from '../../../http/html.js';
 import { field } from '../event-form.js';
 
 export interface HolidaySummary {

@@ -8,7 +8,7 @@ import type { StaffItemView } from '../../../catalog/service.js';
 import { STATE_LABELS } from '../../../catalog/review.js';
 import type { ItemState } from '../../../catalog/types.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, query, safeUrl, type SafeHtml } from '../html.js';
+import { html, query, safeUrl, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
 

@@ -5,7 +5,7 @@ import { listApplications } from '../../application-list.js';
 import { APPLICATION_STATUSES, STATUS_LABELS } from '../../../domain/applications/index.js';
 import { can } from '../../../domain/roles.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, query, type SafeHtml } from '../html.js';
+import { html, query, type SafeHtml } from '../../../http/html.js';
 import { clip } from '../format.js';
 import { field } from '../event-form.js';
 

@@ -8,7 +8,7 @@ import { renderMessage } from '../../../notify/templates.js';
 import { channelLabel } from '../../../notify/outbox.js';
 import type { Delivery } from '../../../store/notify-repo.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, type SafeHtml } from '../html.js';
+import { html, type SafeHtml } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
 

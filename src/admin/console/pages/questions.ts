@@ -6,7 +6,7 @@ import { maskFreeText } from '../../../domain/masking.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { UnansweredQuestion } from '../../../store/conversations-repo.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, query } from '../html.js';
+import { html, query } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
 

@@ -7,7 +7,7 @@ import { defaultFormatForYear } from '../../../report/labels.js';
 import { loadReportInputs, type ReportInputsDeps } from '../../../report/store-inputs.js';
 import type { ReportFormat } from '../../../report/types.js';
 import type { ConsoleKit } from '../kit.js';
-import { html, query } from '../html.js';
+import { html, query } from '../../../http/html.js';
 import { field } from '../event-form.js';
 
 const PREVIOUS_SOURCE: Record<string, string> = {

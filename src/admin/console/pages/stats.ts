@@ -2,7 +2,7 @@
 // server-drawn charts, each followed by its numbers as a table.
 import type { Router } from '@koa/router';
 import type { ConsoleKit } from '../kit.js';
-import { html } from '../html.js';
+import { html } from '../../../http/html.js';
 import { barListChart, columnChart } from '../charts.js';
 import { yearStats } from '../stats.js';
 

@@ -3,7 +3,7 @@
 import type { Router } from '@koa/router';
 import { ROLES, ROLE_LABELS } from '../../../domain/roles.js';
 import type { ConsoleKit } from '../kit.js';
-import { html } from '../html.js';
+import { html } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
 import { field, fieldValues } from '../event-form.js';
 

@@ -1,4 +1,4 @@
-// The one way console pages write HTML. Every value interpolated into html`…` is escaped, unless it
+// The one way pages write HTML (the console, the sandbox, printable documents and reports). Every value interpolated into html`…` is escaped, unless it
 // is already SafeHtml: markup made by this same tag, or text passed deliberately through raw().
 // So a page cannot print an applicant's words as markup by forgetting to escape them.
 
