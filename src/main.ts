@@ -246,14 +246,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
     if (sandbox) {
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
-      process.stdout.write(sandboxStartBanner(url));
-    }
-    if (firstAdmin) {
-      // Printed once, to the terminal of whoever started the sandbox; it is not stored anywhere.
-      process.stdout.write(
-        `\n  Staff console: ${url}/admin   user: ${firstAdmin.username}   password: ${firstAdmin.password}\n` +
-          '  (shown once; the password is stored only as a hash)\n\n',
-      );
     }
 
     let stopping: Promise<void> | null = null;
@@ -323,6 +315,14 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, (error as Error).message);
     process.exit(1);
+  }
+  // For the person who ran `npm start`: where to go, and the first admin's password, shown once.
+  if (config.mode === 'sandbox') process.stdout.write(sandboxStartBanner(running.url));
+  if (running.firstAdmin) {
+    process.stdout.write(
+      `\n  Staff console: ${running.url}/admin   user: ${running.firstAdmin.username}   password: ${running.firstAdmin.password}\n` +
+        '  (shown once; the password is stored only as a hash)\n\n',
+    );
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

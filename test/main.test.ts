@@ -12,6 +12,9 @@ test('the server starts, answers /healthz, and stops cleanly on SIGTERM', async 
   const response = await fetch(`${server.url}/healthz`);
   t.deepEqual(await response.json(), { status: 'ok' });
   t.regex(server.output(), /SANDBOX MODE/);
+  // The newcomer is told where to go, and the generated admin password, once.
+  t.regex(server.output(), /http:\/\/127\.0\.0\.1:\d+\/sandbox/);
+  t.regex(server.output(), /user: admin {3}password: \w{14}/);
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0);
   t.regex(server.output(), /"msg":"stopped"/);
