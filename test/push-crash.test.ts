@@ -147,31 +147,43 @@ for (const [title, c] of CASES) {
     t.is(result.runs.length, 1, 'the interrupted run was resumed, not a new one planned');
     t.is(result.runs[0].state, 'finished');
 
+    const store = await Store.open(dir);
+    t.teardown(() => store.close());
+    const ledger = await PushLedgerRepo.open(store);
+    const runId = result.runs[0].runId;
+    const totals = ledger.totals(runId);
+    t.is(totals.sending, 0);
+    // A mini-program digest in flight at the kill cannot be told apart from one never sent (WeChat's
+    // subscribe messages have no client_msg_id): it is recorded as 'unknown' rather than risked
+    // twice, so its subscriber gets at most one. Everyone else gets exactly one.
+    t.is(totals.sent + totals.unknown, recipients);
+    t.true(totals.unknown <= (c.inFlight === 'subscribe_send' || (c.mp > 0 && c.concurrency > 1) ? c.concurrency : 0));
+    const unknown = new Set(
+      Object.entries(ledger.deliveries(runId))
+        .filter(([, d]) => d.state === 'unknown')
+        .map(([key]) => key),
+    );
+    const isUnknown = (openid: string) => [...unknown].some((key) => key.endsWith(openid));
+
     const got = digests(fake.outbox.list());
-    const counts = new Map<string, number>();
-    for (const d of got) counts.set(d.touser, (counts.get(d.touser) ?? 0) + 1);
     for (const [openid, wants] of expected) {
       const mine = got.filter((d) => d.touser === openid);
       if (!wants) {
         t.is(mine.length, 0, `${openid} subscribed to nothing new`);
         continue;
       }
-      t.is(mine.length, 1, `${openid} got ${mine.length} digests`);
+      if (isUnknown(openid)) {
+        t.true(openid.startsWith('mp-'), `only mini-program digests may end unknown (${openid})`);
+        t.true(mine.length <= 1, `${openid} got ${mine.length} digests`);
+        if (mine.length === 0) continue;
+      } else {
+        t.is(mine.length, 1, `${openid} got ${mine.length} digests`);
+      }
       t.deepEqual([...mine[0]!.categories].sort(), wants.categories, openid);
       t.is(mine[0]!.count, wants.count, openid);
       t.is(mine[0]!.api, openid.startsWith('mp-') ? 'subscribe_send' : 'template_send');
     }
-    t.is(got.length, recipients);
+    t.true(got.length <= recipients && got.length >= recipients - unknown.size);
     t.is(new Set(got.map((d) => d.runId)).size, 1);
-
-    const store = await Store.open(dir);
-    t.teardown(() => store.close());
-    const ledger = await PushLedgerRepo.open(store);
-    const totals = ledger.totals(result.runs[0].runId);
-    t.is(totals.sending, 0);
-    // A mini-program digest in flight at the kill cannot be told apart from one never sent: it is
-    // recorded as 'unknown' rather than risked twice.
-    t.is(totals.sent + totals.unknown, recipients);
-    t.true(totals.unknown <= (c.inFlight === 'subscribe_send' || (c.mp > 0 && c.concurrency > 1) ? c.concurrency : 0));
   });
 }
