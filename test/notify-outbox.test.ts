@@ -12,14 +12,14 @@ import { ApplicationsService } from '../src/applications/service.js';
 import { CalendarSource } from '../src/applications/calendar-source.js';
 import { StaffAccounts } from '../src/accounts/staff-accounts.js';
 import { WechatApiClient, type WechatApiClientOptions } from '../src/wechat/api-client.js';
-import { createFakeWechatApi, type FakeOutboxRecord } from '../src/wechat/fake-api.js';
+import type { FakeOutboxRecord } from '../src/wechat/fake-api.js';
 import { createNotify, loadNotifyTemplates, type NotifyDeps } from '../src/notify/index.js';
 import { renderMessage } from '../src/notify/templates.js';
 import { tempDir } from './helpers/temp.js';
+import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONTENT = path.join(ROOT, 'data');
-const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
 const OFFICE = { name: '黄石市人民防空办公室', contact: '市人防办秘书科；电话 0714-1234567', supplementPeriodWorkingDays: 15 };
 /** Monday 2025-09-01, 09:00 in China. */
 const T0 = Date.parse('2025-09-01T01:00:00Z');
@@ -41,17 +41,8 @@ const BODY = {
 };
 
 /** The fake WeChat API on a real HTTP server. */
-async function fakeServer(t: ExecutionContext, clock: { now: number }) {
-  const fake = createFakeWechatApi({ ...CREDENTIALS, clock: () => clock.now, enforceCustomWindow: true });
-  const app = new Koa();
-  app.use(fake.router.routes());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { fake, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+function fakeServer(t: ExecutionContext, clock: { now: number }) {
+  return serveFakeWechat(t, { clock: () => clock.now, enforceCustomWindow: true, prefix: '' });
 }
 
 /** The services on a store folder, with notify wired as main would wire it. */

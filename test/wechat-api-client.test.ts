@@ -4,25 +4,15 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { WechatApiClient, type WechatApiClientOptions } from '../src/wechat/api-client.js';
 import { WechatApiError, WechatNetworkError, WechatUnknownOutcomeError } from '../src/wechat/errors.js';
-import { createFakeWechatApi, type FakeWechatApiOptions } from '../src/wechat/fake-api.js';
+import type { FakeWechatApiOptions } from '../src/wechat/fake-api.js';
+import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 
 const T0 = 1_700_000_000_000;
-const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
-const PREFIX = '/__sandbox/wechat-api';
 
 /** The fake API on a real HTTP server on an ephemeral port, and a client pointed at it. */
 async function setup(t: ExecutionContext, fakeOptions: Partial<FakeWechatApiOptions> = {}, clientOptions: Partial<WechatApiClientOptions> = {}) {
   const clock = { now: T0 };
-  const fake = createFakeWechatApi({ ...CREDENTIALS, clock: () => clock.now, prefix: PREFIX, ...fakeOptions });
-  const app = new Koa();
-  app.use(fake.router.routes());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PREFIX}`;
+  const { fake, baseUrl } = await serveFakeWechat(t, { clock: () => clock.now, ...fakeOptions });
   const sleeps: number[] = [];
   const client = new WechatApiClient({
     baseUrl,

@@ -1,25 +1,13 @@
 import test, { type ExecutionContext } from 'ava';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import { createFakeWechatApi, type FakeWechatApiOptions } from '../src/wechat/fake-api.js';
+import type { FakeWechatApiOptions } from '../src/wechat/fake-api.js';
+import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 
 // These tests speak raw HTTP to the fake, as WeChat's own docs describe the endpoints, without our client.
 const T0 = 1_700_000_000_000;
-const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
 
 async function setup(t: ExecutionContext, options: Partial<FakeWechatApiOptions> = {}) {
   const clock = { now: T0 };
-  const fake = createFakeWechatApi({ ...CREDENTIALS, clock: () => clock.now, ...options });
-  const app = new Koa();
-  app.use(fake.router.routes());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { fake, baseUrl: base } = await serveFakeWechat(t, { clock: () => clock.now, prefix: '', ...options });
   const post = async (path: string, body: unknown, raw = false) => {
     const response = await fetch(base + path, { method: 'POST', body: raw ? String(body) : JSON.stringify(body) });
     t.is(response.status, 200, 'WeChat answers 200 even for errors');
