@@ -6,6 +6,7 @@
 // customer-service window) and staff binding codes.
 import type { Store } from './store.js';
 import type { DataFile } from './data-file.js';
+import { JournaledFile } from './journaled-file.js';
 
 /** The ways a message can travel; the order per audience is data (data/notify/templates.json). */
 export const CHANNEL_NAMES = ['oa-template', 'oa-subscribe', 'mp-subscribe', 'customer-service', 'wecom-robot'] as const;
@@ -108,14 +109,22 @@ export interface DeliveryEffects {
   entries?: OwnEntry[];
   /** A one-time subscribe credit: used (-1), given back (+1), or found to be gone (exhaust). */
   credit?: { openid: string; templateId: string; delta?: number; exhaust?: boolean };
-  /** WeChat said the customer-service window is closed: forget the interaction. */
+  /** WeChat said the customer-service window is closed: forget the interaction (in its own journal). */
   forgetInteraction?: string;
 }
 
 const HISTORY_LIMIT = 30;
 
+/** One line per message a user sends: the 48-hour window opens (at) or is found closed (null). */
+type InteractionOp = { openid: string; at: string | null };
+
 export class NotifyRepo {
-  private constructor(private readonly file: DataFile<NotifyData>) {}
+  private constructor(
+    private readonly file: DataFile<NotifyData>,
+    // Written on almost every chat message, so it has a journal of its own: recording that a user
+    // wrote must not rewrite the whole outbox file.
+    private readonly interactions: JournaledFile<{ interactions: Record<string, string> }, InteractionOp>,
+  ) {}
 
   static async open(store: Store): Promise<NotifyRepo> {
     const file = await store.file<NotifyData>({
@@ -124,7 +133,16 @@ export class NotifyRepo {
       defaults: () => ({ entries: [], planned: {}, deliveries: {}, consents: {}, interactions: {}, bindingCodes: [], bindingFailures: {} }),
       check: (d) => (Array.isArray(d.entries) && typeof d.deliveries === 'object' && d.deliveries !== null ? null : 'entries or deliveries missing'),
     });
-    return new NotifyRepo(file);
+    const interactions = await JournaledFile.open<{ interactions: Record<string, string> }, InteractionOp>(store, {
+      name: 'interactions',
+      version: 1,
+      defaults: () => ({ interactions: {} }),
+      reduce: (d, op) => {
+        if (op.at) d.interactions[op.openid] = op.at;
+        else delete d.interactions[op.openid];
+      },
+    });
+    return new NotifyRepo(file, interactions);
   }
 
   // --- outbox entries and deliveries --------------------------------------------------------------
@@ -180,6 +198,8 @@ export class NotifyRepo {
 
   /** Changes one delivery, and whatever goes with it, in one write; returns the delivery as saved. */
   async updateDelivery(key: string, change: (d: Delivery) => void, effects: DeliveryEffects = {}, at?: string): Promise<Delivery> {
+    // A closed window only costs one more refused send if this is lost in a crash: its own journal.
+    if (effects.forgetInteraction) await this.forgetInteraction(effects.forgetInteraction);
     return this.file.update((data) => {
       const delivery = data.deliveries[key];
       if (!delivery) throw new Error(`delivery ${key} vanished`);
@@ -196,7 +216,6 @@ export class NotifyRepo {
         if (exhaust) consent.longTerm = false;
         if (at) consent.updatedAt = at;
       }
-      if (effects.forgetInteraction) delete data.interactions[effects.forgetInteraction];
       return delivery;
     });
   }
@@ -232,13 +251,18 @@ export class NotifyRepo {
   // --- customer-service window ----------------------------------------------------------------------
 
   lastInteraction(openid: string): string | undefined {
-    return this.file.data.interactions[openid];
+    // Files written before the interactions had their own journal kept them in notify.json.
+    return this.interactions.data.interactions[openid] ?? this.file.data.interactions[openid];
   }
 
   async noteInteraction(openid: string, at: string): Promise<void> {
-    await this.file.update((d) => {
-      d.interactions[openid] = at;
-    });
+    await this.interactions.commit({ openid, at });
+  }
+
+  /** WeChat said the customer-service window is closed. */
+  async forgetInteraction(openid: string): Promise<void> {
+    if (this.file.data.interactions[openid]) await this.file.update((d) => void delete d.interactions[openid]);
+    await this.interactions.commit({ openid, at: null });
   }
 
   // --- staff binding codes --------------------------------------------------------------------------
