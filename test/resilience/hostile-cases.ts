@@ -39,7 +39,6 @@ export interface HostileContext {
 // ------------------------------------------------------------------------------------------------
 // Hostile text
 
-const LONG = 'A'.repeat(70_000);
 export const HOSTILE_STRINGS: readonly string[] = [
   '😀',
   '👨‍👩‍👧‍👦🏳️‍🌈',

@@ -9,7 +9,7 @@ import { ADMIN, client, personApplication, startApp, testClock } from '../helper
 import { TOKEN } from '../helpers/wechat-client.js';
 import { hostileCases, type Expectation, type HostileCase } from './hostile-cases.js';
 import { rawRequest } from './raw-http.js';
-import { changedFiles, CREDENTIALS, fakeWechatServer, hashDataFiles, seededRandom } from './support.js';
+import { changedFiles, fakeWechatServer, wechatEnv, hashDataFiles, seededRandom } from './support.js';
 
 const COUNT = Number(process.env.RESILIENCE_HOSTILE ?? 2000);
 const SEED = Number(process.env.RESILIENCE_SEED ?? 20260316);
@@ -66,14 +66,7 @@ test('2,000 hostile requests: each is refused with a 4xx, the server stays up, a
   const clock = testClock(new Date(Date.now() - 8 * DAY).toISOString());
   const app = await startApp(t, {
     clock,
-    env: {
-      WECHAT_APPID: CREDENTIALS.appid,
-      WECHAT_SECRET: CREDENTIALS.secret,
-      WECHAT_TOKEN: TOKEN,
-      WECHAT_API_BASE: wechat.url,
-      MP_APPID: CREDENTIALS.mpAppid,
-      MP_SECRET: CREDENTIALS.mpSecret,
-    },
+    env: wechatEnv(wechat.url),
   });
   const dir = app.config.dataDir;
   const call = client(app.url);

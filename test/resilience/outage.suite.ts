@@ -9,9 +9,8 @@ import path from 'node:path';
 import type { FakeFault } from '../../src/wechat/fake-api.js';
 import type { WechatApiName } from '../../src/wechat/errors.js';
 import { ADMIN, client, personApplication, startApp, testClock } from '../helpers/app.js';
-import { TOKEN } from '../helpers/wechat-client.js';
 import { chatUser, fillChatForm } from './chat-driver.js';
-import { CREDENTIALS, expectedMessages, fakeWechatServer, matches, sentMessages, TEMPLATES, type FakeWechatServer } from './support.js';
+import { wechatEnv, expectedMessages, fakeWechatServer, matches, sentMessages, TEMPLATES, type FakeWechatServer } from './support.js';
 
 const STAFF_OPENID = 'staffadmin';
 const MINUTE = 60_000;
@@ -44,14 +43,7 @@ for (const scenario of SCENARIOS) {
     t.teardown(() => wechat.close().catch(() => undefined));
     const app = await startApp(t, {
       clock,
-      env: {
-        WECHAT_APPID: CREDENTIALS.appid,
-        WECHAT_SECRET: CREDENTIALS.secret,
-        WECHAT_TOKEN: TOKEN,
-        WECHAT_API_BASE: wechat.url,
-        MP_APPID: CREDENTIALS.mpAppid,
-        MP_SECRET: CREDENTIALS.mpSecret,
-      },
+      env: wechatEnv(wechat.url),
     });
     const call = client(app.url);
     const staff = { Authorization: `Bearer ${(await call('POST', '/admin/v1/session', ADMIN)).body.token}` };

@@ -58,16 +58,23 @@ export async function fakeWechatServer(options: { clock?: () => number } = {}): 
   };
 }
 
-/** The environment of a production-mode server whose WeChat is the fake at `apiBase`. */
-export function productionEnv(apiBase: string, dataDir: string): NodeJS.ProcessEnv {
+/** The WeChat settings of a production-mode server whose WeChat is the fake at `apiBase`. */
+export function wechatEnv(apiBase: string): NodeJS.ProcessEnv {
   return {
-    DATA_DIR: dataDir,
     WECHAT_APPID: CREDENTIALS.appid,
     WECHAT_SECRET: CREDENTIALS.secret,
     WECHAT_TOKEN: TOKEN,
     WECHAT_API_BASE: apiBase,
     MP_APPID: CREDENTIALS.mpAppid,
     MP_SECRET: CREDENTIALS.mpSecret,
+  };
+}
+
+/** The whole environment of such a server started as its own process. */
+export function productionEnv(apiBase: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...wechatEnv(apiBase),
+    DATA_DIR: dataDir,
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     DEMO_DATA: 'off',

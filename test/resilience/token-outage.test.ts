@@ -3,8 +3,7 @@
 // at-most-once channels (subscribe messages), marks the message sent and never sends it.
 import test from 'ava';
 import { ADMIN, client, personApplication, startApp, testClock } from '../helpers/app.js';
-import { TOKEN } from '../helpers/wechat-client.js';
-import { CREDENTIALS, fakeWechatServer, sentMessages, TEMPLATES } from './support.js';
+import { wechatEnv, fakeWechatServer, sentMessages, TEMPLATES } from './support.js';
 
 test('a receipt whose token fetch lost its connection is sent later, once', async (t) => {
   const clock = testClock(new Date().toISOString());
@@ -12,14 +11,7 @@ test('a receipt whose token fetch lost its connection is sent later, once', asyn
   t.teardown(() => wechat.close());
   const app = await startApp(t, {
     clock,
-    env: {
-      WECHAT_APPID: CREDENTIALS.appid,
-      WECHAT_SECRET: CREDENTIALS.secret,
-      WECHAT_TOKEN: TOKEN,
-      WECHAT_API_BASE: wechat.url,
-      MP_APPID: CREDENTIALS.mpAppid,
-      MP_SECRET: CREDENTIALS.mpSecret,
-    },
+    env: wechatEnv(wechat.url),
   });
   const call = client(app.url);
   const session = await call('POST', '/mp/v1/session', { code: 'dev:o-token-lost' });
