@@ -9,18 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { loadGuide } from '../src/guide/load.js';
 import { sharedJieba } from '../src/guide/jieba.js';
+import type { BenchResult } from './lib/result.js';
+import { round } from './lib/stats.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const WARM_UP_ROUNDS = 3;
 const ROUNDS = 30;
 
-export interface BenchResult {
-  name: string;
-  figure: number;
-  unit: string;
-  baseline: number;
-  ratio: number;
-  target?: number;
+export interface GuideBenchResult extends BenchResult {
   /** 99th percentile of the per-question times, same unit. */
   p99: number;
   baselineP99: number;
@@ -43,9 +39,8 @@ function timeEach(questions: string[], rounds: number, fn: (q: string) => unknow
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export async function run(): Promise<BenchResult> {
+export async function run(): Promise<GuideBenchResult> {
   const guide = await loadGuide(resolve(ROOT, 'data'));
   const jieba = sharedJieba();
   const dev = JSON.parse(await readFile(resolve(ROOT, 'test/fixtures/faq-dev.json'), 'utf8')) as { questions: { question: string }[] };

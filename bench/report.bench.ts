@@ -10,26 +10,14 @@ import { buildAnnualReport } from '../src/report/build.js';
 import { OUTPUT_KINDS, renderReport } from '../src/report/export.js';
 import { sampleReportInputs } from '../src/report/sample-inputs.js';
 import type { ReportInputs } from '../src/report/types.js';
+import type { BenchResult } from './lib/result.js';
+import { median } from './lib/stats.js';
 
 const YEAR = 2024;
 const FORMAT = '2021';
 const REQUESTS = 5000;
 const RUNS = 5;
 
-export interface BenchResult {
-  name: string;
-  figure: number;
-  unit: string;
-  baseline: number;
-  ratio: number;
-  target?: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 async function buildAndRenderAll(inputs: ReportInputs): Promise<number> {
   const report = buildAnnualReport({ ...inputs, year: YEAR, format: FORMAT });

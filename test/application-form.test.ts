@@ -2,14 +2,8 @@ import test from 'ava';
 import { DomainError } from '../src/domain/errors.js';
 import { fieldValidators, validateApplicationInput } from '../src/domain/application-form.js';
 import { formatTrackingNo, parseTrackingNo } from '../src/domain/tracking-number.js';
+import { idNumber } from './helpers/id-number.js';
 
-// A citizen number with its check digit computed by ISO 7064 MOD 11-2 (recursive form).
-function idNumber(body17: string): string {
-  let p = 0;
-  for (const ch of body17) p = ((p + Number(ch)) * 2) % 11;
-  const check = (12 - p) % 11;
-  return body17 + (check === 10 ? 'X' : String(check));
-}
 const ID = idNumber('42010219900101123');
 const CREDIT_CODE = '91110000600037341L';
 const DESCRIPTION = '请公开本办2019年人防工程易地建设费的收取和使用情况';

@@ -17,6 +17,7 @@ import { createNotify, loadNotifyTemplates, type NotifyDeps } from '../src/notif
 import { renderMessage } from '../src/notify/templates.js';
 import { tempDir } from './helpers/temp.js';
 import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
+import { idNumber } from './helpers/id-number.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONTENT = path.join(ROOT, 'data');
@@ -26,13 +27,6 @@ const T0 = Date.parse('2025-09-01T01:00:00Z');
 const MP_RECEIPT = 'GK_MP_RECEIPT';
 const MP_PROGRESS = 'GK_MP_PROGRESS';
 const MP_RESULT = 'GK_MP_RESULT';
-
-function idNumber(body17: string): string {
-  let p = 0;
-  for (const ch of body17) p = ((p + Number(ch)) * 2) % 11;
-  const check = (12 - p) % 11;
-  return body17 + (check === 10 ? 'X' : String(check));
-}
 
 const BODY = {
   applicant: { type: 'person', name: '张小明', idNumber: idNumber('42010219900101123'), phone: '13812345678', email: 'zhang@example.com', address: '湖北省黄石市下陆区团城山街道1号' },

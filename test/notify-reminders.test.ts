@@ -16,20 +16,14 @@ import { createFakeWechatApi } from '../src/wechat/fake-api.js';
 import { createNotify, loadNotifyTemplates } from '../src/notify/index.js';
 import { reminderFor } from '../src/notify/reminders.js';
 import { tempDir } from './helpers/temp.js';
+import { idNumber } from './helpers/id-number.js';
+import { CREDENTIALS } from './helpers/fake-wechat-server.js';
 
 const CONTENT = path.resolve(import.meta.dirname, '..', 'data');
-const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
 
 /** 08:00 in China on a date. */
 const morning = (date: string) => Date.parse(`${date}T00:00:00Z`);
 const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
-function idNumber(body17: string): string {
-  let p = 0;
-  for (const ch of body17) p = ((p + Number(ch)) * 2) % 11;
-  const check = (12 - p) % 11;
-  return body17 + (check === 10 ? 'X' : String(check));
-}
 
 const BODY = {
   applicant: { type: 'person', name: '李四', idNumber: idNumber('42020319850505123'), phone: '13912345678', address: '湖北省黄石市黄石港区某路1号', postcode: '435000' },

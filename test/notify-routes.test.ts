@@ -19,16 +19,10 @@ import { createAdminApi } from '../src/admin/api.js';
 import { createNotify, loadNotifyTemplates, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes } from '../src/notify/index.js';
 import { json, listen } from './helpers/http.js';
 import { tempDir } from './helpers/temp.js';
+import { idNumber } from './helpers/id-number.js';
+import { CREDENTIALS } from './helpers/fake-wechat-server.js';
 
 const CONTENT = path.resolve(import.meta.dirname, '..', 'data');
-const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
-
-function idNumber(body17: string): string {
-  let p = 0;
-  for (const ch of body17) p = ((p + Number(ch)) * 2) % 11;
-  const check = (12 - p) % 11;
-  return body17 + (check === 10 ? 'X' : String(check));
-}
 
 const BODY = {
   applicant: { type: 'person', name: '王五', idNumber: idNumber('42020319850505123'), phone: '13712345678' },
