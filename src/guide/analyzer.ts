@@ -58,7 +58,7 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   const toCanonical = synonymMap(resources.synonyms);
   const domainWords = new Set(Object.values(resources.dictionary.groups).flat().map(foldCase));
   const stopwords = new Set((resources.stopwords?.words ?? []).map(foldCase));
-  const variants = variantMap(resources.variants);
+  const toSimplified = simplifier(variantMap(resources.variants));
   const fixTypos = typoFixer(resources.synonyms.misspellings ?? {});
 
   jieba.loadDict(userDictionary([...domainWords, ...toCanonical.keys(), ...toCanonical.values()]));
@@ -79,9 +79,7 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   }
 
   function normalise(text: string): string {
-    let folded = foldCase(text.normalize('NFKC'));
-    if (variants.size > 0) folded = Array.from(folded, (ch) => variants.get(ch) ?? ch).join('');
-    return fixTypos(folded);
+    return fixTypos(toSimplified(foldCase(text.normalize('NFKC'))));
   }
 
   // HMM is off: guessing new words glues fragments like 金在 or 能延 together, which then match
@@ -143,6 +141,13 @@ function variantMap(variants: VariantData | undefined): Map<string, string> {
   if (chars.length % 2 !== 0) throw new Error('traditionalToSimplified must hold pairs of characters');
   for (let i = 0; i < chars.length; i += 2) map.set(chars[i]!, chars[i + 1]!);
   return map;
+}
+
+/** Replaces traditional characters; most questions have none and pass through untouched. */
+function simplifier(variants: Map<string, string>): (text: string) => string {
+  if (variants.size === 0) return (text) => text;
+  const pattern = new RegExp(`[${[...variants.keys()].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'gu');
+  return (text) => text.replace(pattern, (ch) => variants.get(ch)!);
 }
 
 /** One pass of longest-first replacement, so a fix never feeds another fix. */

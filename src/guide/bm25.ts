@@ -32,8 +32,8 @@ interface Posting {
 
 export interface Bm25Index {
   readonly size: number;
-  /** Score of every document (by position) for a set of distinct query terms. */
-  score(terms: readonly string[]): Float64Array;
+  /** Score of every document (by position) for distinct query terms, into `into` when given. */
+  score(terms: Iterable<string>, into?: Float64Array): Float64Array;
   /** Whether a document contains a term in any field. */
   contains(doc: number, term: string): boolean;
   /** Inverse document frequency; undefined for a term no document contains. */
@@ -81,8 +81,8 @@ export function buildBm25Index(docs: readonly IndexedDocument[], options: Bm25Op
 
   return {
     size: n,
-    score(terms) {
-      const scores = new Float64Array(n);
+    score(terms, into) {
+      const scores = into ? into.fill(0) : new Float64Array(n);
       for (const term of terms) {
         const list = postings.get(term);
         if (list) for (const p of list) scores[p.doc] += p.contribution;

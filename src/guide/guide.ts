@@ -143,18 +143,31 @@ export function createGuide(input: GuideInput): Guide {
 
   const byId = new Map(rendered.map((e) => [e.id, e]));
 
-  function rank(question: string) {
+  // Scratch space for the phrasing scores: ask() runs start to end without awaiting, so one buffer
+  // serves every question instead of a new one per question.
+  const phrasingScores = new Float64Array(phrasingIndex.size);
+  const bestPhrasing = new Float64Array(entryIndex.size);
+
+  /** Scores every entry; `order` holds the best `limit` entries with a score, best first. */
+  function rank(question: string, limit: number) {
     const tokens = dedupe(analyzer.tokens(question.slice(0, MAX_QUESTION_LENGTH)));
-    const scored = [...new Set(tokens.flatMap((t) => [t.term, ...t.parts.map((p) => p.term)]))].filter((t) => !neutral.has(t));
-    const scores = entryIndex.score(scored).map((s) => s * options.entryWeight);
-    const best = new Float64Array(entryIndex.size);
-    phrasingIndex.score(scored).forEach((s, p) => {
+    const scored = new Set<string>();
+    for (const token of tokens) {
+      if (!neutral.has(token.term)) scored.add(token.term);
+      for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
+    }
+    // An entry's score: its own BM25F score, plus the score of its best single phrasing.
+    const scores = entryIndex.score(scored);
+    phrasingIndex.score(scored, phrasingScores);
+    bestPhrasing.fill(0);
+    for (let p = 0; p < phrasingScores.length; p++) {
       const doc = phrasingOwner[p]!;
-      if (s > best[doc]!) best[doc] = s;
-    });
-    best.forEach((s, doc) => { scores[doc] += s * options.phrasingWeight; });
-    const order = Array.from(scores.keys()).filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]!);
-    return { tokens, scores, order };
+      if (phrasingScores[p]! > bestPhrasing[doc]!) bestPhrasing[doc] = phrasingScores[p]!;
+    }
+    for (let doc = 0; doc < scores.length; doc++) {
+      scores[doc] = scores[doc]! * options.entryWeight + bestPhrasing[doc]! * options.phrasingWeight;
+    }
+    return { tokens, scores, order: bestFirst(scores, limit) };
   }
 
   /**
@@ -223,7 +236,7 @@ export function createGuide(input: GuideInput): Guide {
 
   return {
     ask(question) {
-      const { tokens, scores, order } = rank(question);
+      const { tokens, scores, order } = rank(question, 1 + ALTERNATIVES);
       const best = order[0];
       if (best === undefined) return { status: 'out-of-scope', score: 0, coverage: 0, alternatives: [] };
       const s1 = scores[best]!;
@@ -243,7 +256,7 @@ export function createGuide(input: GuideInput): Guide {
     },
 
     explain(question, limit = 5) {
-      const { tokens, scores, order } = rank(question);
+      const { tokens, scores, order } = rank(question, limit);
       return {
         terms: tokens.map((t) => ({
           term: t.parts.length > 0 ? `${t.term}(${t.parts.map((p) => p.term).join(',')})` : t.term,
@@ -256,7 +269,8 @@ export function createGuide(input: GuideInput): Guide {
     },
 
     search(query, limit = 10) {
-      const { tokens, scores, order } = rank(query);
+      // Entries the coverage rules out are skipped, so the whole ranking is needed.
+      const { tokens, scores, order } = rank(query, entryIndex.size);
       return order
         .filter((d) => coverage(tokens, d) >= options.minCoverage)
         .slice(0, Math.max(0, limit))
@@ -286,6 +300,24 @@ export function createGuide(input: GuideInput): Guide {
       }));
     },
   };
+}
+
+/**
+ * The `limit` documents with the highest positive scores, best first; equal scores keep document
+ * order. Insertion into a short list: a question needs the best four of a few dozen, and sorting
+ * them all took a third of the time of answering it.
+ */
+function bestFirst(scores: Float64Array, limit: number): number[] {
+  const top: number[] = [];
+  if (limit < 1) return top;
+  for (let doc = 0; doc < scores.length; doc++) {
+    const score = scores[doc]!;
+    if (score <= 0 || (top.length === limit && score <= scores[top[limit - 1]!]!)) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    for (; at > 0 && score > scores[top[at - 1]!]!; at--) top[at] = top[at - 1]!;
+    top[at] = doc;
+  }
+  return top;
 }
 
 function dedupe(tokens: Token[]): Token[] {

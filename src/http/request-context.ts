@@ -1,5 +1,5 @@
 // Gives every request an id (echoed as X-Request-Id) and a child logger that carries it, and logs
-// one line per request when it ends.
+// one line per request when it ends (at debug level).
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../log.js';
@@ -9,8 +9,11 @@ export function requestContext(logger: Logger): Middleware {
     const incoming = ctx.get('X-Request-Id');
     const requestId = /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // Most requests log nothing: the child logger is made on first use, not for every webhook push.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
     ctx.set('X-Request-Id', requestId);
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     try {
       await next();

@@ -8,6 +8,7 @@ import { StoreFileError } from './durable-json-file.js';
 
 export class Store {
   readonly #files = new Map<string, Promise<DataFile<any>>>();
+  readonly #closers: Array<() => Promise<void>> = [];
   #closed = false;
 
   private constructor(readonly dir: string, private readonly clock: () => Date) {}
@@ -37,12 +38,18 @@ export class Store {
     return target;
   }
 
+  /** Runs `close` when the store closes, e.g. to close a file kept open between writes. */
+  whenClosing(close: () => Promise<void>): void {
+    this.#closers.push(close);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     // Each DataFile acknowledges a write only after it is on disk; waiting for the open promises
     // is enough to be sure nothing half-opened is left behind.
     await Promise.allSettled(this.#files.values());
+    await Promise.allSettled(this.#closers.map((close) => close()));
     await fs.rm(path.join(this.dir, '.lock'), { force: true });
   }
 }

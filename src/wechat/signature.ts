@@ -5,12 +5,12 @@
  * `msg_signature` signs the ciphertext in safe mode. Both are sha1 over the lexicographically sorted
  * parts, joined without separator.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** sha1 hex of the parts sorted as strings (code-unit order, the same as WeChat's byte order for ASCII). */
 export function sortedSha1(parts: readonly string[]): string {
-  const joined = [...parts].sort().join('');
-  return createHash('sha1').update(joined, 'utf8').digest('hex');
+  // One-shot hash: half the cost of a Hash object, and it runs on every push.
+  return hash('sha1', [...parts].sort().join(''), 'hex');
 }
 
 /** The `signature` query parameter: sha1(sort([token, timestamp, nonce])). */
