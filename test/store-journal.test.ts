@@ -84,3 +84,46 @@ test('a file written before the journal existed (bare state) is wrapped by the m
   t.deepEqual(file.data.items, ['old']);
   await store.close();
 });
+
+/** The open file descriptors of this process that point at `file` (Linux's /proc). */
+async function descriptorsOf(file: string): Promise<number> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return links.filter((link) => link === file).length;
+}
+
+test('the journal stays open between batches and is closed with the store', async (t) => {
+  const dir = await tempDir(t);
+  const journal = path.join(dir, 'counter.journal');
+  const { store, file } = await open(dir);
+  await file.commit({ add: 'a' });
+  await file.commit({ add: 'b' });
+  t.is(await descriptorsOf(journal), 1);
+  await store.close();
+  t.is(await descriptorsOf(journal), 0);
+  t.is((await readFile(journal, 'utf8')).trim().split('\n').length, 2);
+});
+
+test('changes committed at once are all acknowledged, written in order with consecutive sequence numbers', async (t) => {
+  const dir = await tempDir(t);
+  const { store, file } = await open(dir);
+  const adds = Array.from({ length: 50 }, (_, i) => `item-${i}`);
+  await Promise.all(adds.map((add) => file.commit({ add })));
+  const lines = (await readFile(path.join(dir, 'counter.journal'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  t.deepEqual(lines.map((l) => l.seq), adds.map((_, i) => i + 1));
+  t.deepEqual(lines.map((l) => l.op.add), adds);
+  await store.close();
+  t.deepEqual((await open(dir)).file.data.items, adds);
+});
+
+test('a journal that does not wait for fsync still keeps its changes across a restart', async (t) => {
+  const dir = await tempDir(t);
+  const store = await Store.open(dir);
+  const file = await JournaledFile.open(store, { ...spec(), sync: false });
+  await Promise.all(['x', 'y'].map((add) => file.commit({ add })));
+  t.is((await readFile(path.join(dir, 'counter.journal'), 'utf8')).trim().split('\n').length, 2);
+  await store.close();
+  const again = await Store.open(dir);
+  t.deepEqual((await JournaledFile.open(again, { ...spec(), sync: false })).data.items, ['x', 'y']);
+  await again.close();
+});
