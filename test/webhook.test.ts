@@ -117,3 +117,34 @@ test('a half-filled chat form survives a server restart', async (t) => {
   const next = await push(second.url, textXml('o-restart', '11010519491231002X', msgId()));
   t.regex(next.reply!, /电话/);
 });
+
+test('a question writes nothing to disk and a resend gets the same answer; a resent command that acted is answered from its saved turn, also after a restart', async (t) => {
+  const { tempDir } = await import('./helpers/temp.js');
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const dataDir = await tempDir(t);
+  const journal = () => readFile(path.join(dataDir, 'conversations.journal'), 'utf8').catch(() => '');
+  const openid = 'o-resend';
+  const first = await startApp(t, { dataDir });
+  const subscribed = await push(first.url, textXml(openid, '订阅 全部', msgId()));
+  t.regex(subscribed.reply!, /^已订阅/);
+  const dropId = msgId();
+  const dropTime = Math.floor(Date.now() / 1000);
+  const dropped = await push(first.url, textXml(openid, '取消订阅', dropId, dropTime));
+  t.regex(dropped.reply!, /^已取消全部订阅/);
+
+  const before = await journal();
+  const questionId = msgId();
+  const questionTime = Math.floor(Date.now() / 1000);
+  const asked = await push(first.url, textXml(openid, '申请公开要多久', questionId, questionTime));
+  t.regex(asked.reply!, /工作日/);
+  t.is(await journal(), before, 'a question changes nothing, so nothing is written');
+  t.true(before.includes(dropId), 'the command that acted is saved with its reply');
+  t.is((await push(first.url, textXml(openid, '申请公开要多久', questionId, questionTime))).reply, asked.reply);
+  await first.stop();
+
+  const second = await startApp(t, { dataDir });
+  // Applied again, "取消订阅" would now say there is nothing to cancel.
+  t.is((await push(second.url, textXml(openid, '取消订阅', dropId, dropTime))).reply, dropped.reply);
+  t.is((await push(second.url, textXml(openid, '申请公开要多久', questionId, questionTime))).reply, asked.reply);
+});
