@@ -15,6 +15,7 @@ export interface HotSpot {
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
+  children?: number[];
 }
 
 export interface Profile<T> {
@@ -35,6 +36,15 @@ export async function hotSpots<T>(work: () => Promise<T>, top = 8): Promise<Prof
     const result = await work();
     const { profile } = await session.post('Profiler.stop');
     const nodes = new Map<number, ProfileNode>((profile.nodes as ProfileNode[]).map((n) => [n.id, n]));
+    const parents = new Map<number, number>();
+    for (const node of nodes.values()) for (const child of node.children ?? []) parents.set(child, node.id);
+    // The profiler's own work (under node:inspector's session) is the measurement, not the server.
+    const ownWork = (id: number): boolean => {
+      for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+        if (nodes.get(at)!.callFrame.url === 'node:inspector') return true;
+      }
+      return false;
+    };
     const self = new Map<string, number>();
     const files = new Map<string, number>();
     const samples = profile.samples ?? [];
@@ -43,7 +53,7 @@ export async function hotSpots<T>(work: () => Promise<T>, top = 8): Promise<Prof
     samples.forEach((id, i) => {
       const frame = nodes.get(id)!.callFrame;
       const micros = deltas[i] ?? 0;
-      if (frame.functionName === '(idle)') return;
+      if (frame.functionName === '(idle)' || ownWork(id)) return;
       busy += micros;
       const file = sourceOf(frame.url);
       const where = `${frame.functionName || '(anonymous)'} (${file})`;
