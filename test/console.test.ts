@@ -380,3 +380,60 @@ test('notifications: failed deliveries can be sent again; the binding code is sh
   t.regex((await han.page('/admin/account')).html, /获取绑定码/);
   t.false((await han.page('/admin/account')).html.includes(code), 'shown once');
 });
+
+test('annual report page: staff type in table 二, fees, texts, last year’s carry-forward and review cases, and the checks follow', async (t) => {
+  const app = await consoleApp(t);
+  const admin = await loggedIn(app, 'admin');
+  const page = '/admin/report?year=2025';
+  const inputs = async () => (await (await admin.request('GET', '/admin/v1/reports/annual/2025/inputs')).json()) as Record<string, any>;
+  const passed = (html: string, detail: string) => html.includes(`<li class="ok"><span class="mark">通过</span> ${detail}</li>`);
+  let { html } = await admin.page(page);
+  t.regex(html, /以下数据尚未填写/);
+  t.regex(html, /未提供 2024 年度报告的“四、结转下年度继续办理”数据/);
+
+  // A figure that is not a number is refused, named, and nothing is saved.
+  const cells = [...html.matchAll(/name="(p-[\w-]+)"/g)].map((m) => m[1]!);
+  t.true(cells.length >= 10, 'every cell of table 二 has a field');
+  const refused = await admin.post('/admin/report/2025/entered', { format: '2021', [cells[0]!]: '-3', feesCollected: '12.5' }, page);
+  t.is(refused.status, 303);
+  ({ html } = await admin.page(page));
+  t.regex(html, /<div class="flash error"/);
+  t.deepEqual((await inputs()).entered, {});
+
+  const saved = await admin.post('/admin/report/2025/entered', { format: '2021', ...Object.fromEntries(cells.map((c) => [c, '2'])), feesCollected: '12.5' }, page);
+  t.is(saved.headers.get('location'), '/admin/report?year=2025&format=2021');
+  ({ html } = await admin.page(page));
+  t.regex(html, /已保存 2025 年度表二和收费数字/);
+  t.true(passed(html, '需人工填报的数据均已填写。'), 'no figure is missing any more');
+  const [row, column] = cells[0]!.split('-').slice(1);
+  t.is((await inputs()).entered.proactive[row!][column!], 2);
+  t.is((await inputs()).entered.feesCollected, 12.5);
+  t.true(html.includes(`name="${cells[0]!}" value="2"`), 'the form shows what was saved');
+
+  await admin.post('/admin/report/2025/texts', { format: '2021', overview: '本年度收到申请 {{requests.newReceived.total}} 件。', problems: '无。', otherMatters: '无。', issuedOn: '2026-01-20' }, page);
+  await admin.post('/admin/report/2025/previous', { format: '2021', ...Object.fromEntries(['person', 'commercial', 'research', 'publicWelfare', 'legalService', 'otherOrg'].map((k) => [`c-${k}`, '0'])) }, page);
+  ({ html } = await admin.page(page));
+  t.true(passed(html, '文字部分均已撰写，占位符均已替换。'));
+  t.true(passed(html, '本年上年结转数与 2024 年度报告的结转下年度数一致。'));
+  t.is((await inputs()).texts.issuedOn, '2026-01-20');
+
+  await admin.post('/admin/report/2025/cases', { format: '2021', kind: 'reconsideration', result: 'upheld', filedOn: '2025-05-06', closedOn: '2025-08-01', note: '黄政复〔2025〕12号' }, page);
+  const wrong = await admin.post('/admin/report/2025/cases', { format: '2021', kind: 'reconsideration', result: 'upheld', filedOn: '2025-05-06' }, page);
+  t.is(wrong.status, 303);
+  ({ html } = await admin.page(page));
+  t.regex(html, /已有审理结果的案件，请填写结案日期/);
+  const cases = (await inputs()).reviewCases as Array<{ id: string; note: string }>;
+  t.deepEqual(cases.map((c) => c.note), ['黄政复〔2025〕12号']);
+  t.regex(html, /<td data-label="备注">黄政复〔2025〕12号<\/td>/);
+  await admin.post(`/admin/report/2025/cases/${cases[0]!.id}/delete`, { format: '2021' }, page);
+  t.deepEqual((await inputs()).reviewCases, []);
+
+  // A leader reads the report but cannot change it.
+  const chief = await loggedIn(app, 'chief');
+  const read = await chief.page(page);
+  t.is(read.status, 200);
+  t.false(read.html.includes('action="/admin/report/2025/entered"'));
+  await chief.post('/admin/report/2025/texts', { format: '2021', overview: '改', problems: '改', otherMatters: '改' }, page);
+  t.regex((await chief.page(page)).html, /当前账号的角色无权修改年度报告/);
+  t.is((await inputs()).texts.overview, '本年度收到申请 {{requests.newReceived.total}} 件。');
+});

@@ -23,7 +23,17 @@ import type { FinalExportRecord, ReportRepo, ReviewCaseInput } from '../store/re
 import { buildAnnualReport } from './build.js';
 import { isOutputKind, renderReport, type OutputKind } from './export.js';
 import { ReportNotFinalError, failedChecks } from './final-gate.js';
-import { PROACTIVE_BLOCKS, REPORT_TITLE, REQUEST_COLUMNS, REVIEW_BLOCKS, REVIEW_COLUMNS, SIGNED_PROACTIVE_COLUMNS, defaultFormatForYear } from './labels.js';
+import {
+  PROACTIVE_BLOCKS,
+  REPORT_TITLE,
+  REQUEST_COLUMNS,
+  REVIEW_BLOCKS,
+  REVIEW_COLUMNS,
+  REVIEW_KIND_LABELS,
+  REVIEW_RESULT_LABELS,
+  SIGNED_PROACTIVE_COLUMNS,
+  defaultFormatForYear,
+} from './labels.js';
 import { loadReportInputs, type ReportInputsDeps } from './store-inputs.js';
 import type {
   AnnualReport,
@@ -434,12 +444,6 @@ export function parseCarryForward(body: Record<string, unknown>): ColumnCounts |
   return counts;
 }
 
-const REVIEW_KINDS: Record<ReviewKind, string> = {
-  reconsideration: '行政复议',
-  'litigation-direct': '未经复议直接起诉',
-  'litigation-after-reconsideration': '复议后起诉',
-};
-const REVIEW_RESULTS: Record<ReviewResult, string> = { upheld: '结果维持', corrected: '结果纠正', other: '其他结果', pending: '尚未审结' };
 const describe = (labels: Record<string, string>) => Object.entries(labels).map(([key, label]) => `${key}（${label}）`).join('、');
 
 /** A reconsideration or lawsuit: decided cases have a closing date, pending ones do not. */
@@ -450,8 +454,8 @@ export function parseReviewCase(body: Record<string, unknown>, today: string): R
   }
   const { kind, result, filedOn, note } = body;
   const closedOn = body.closedOn ?? null;
-  if (typeof kind !== 'string' || !(kind in REVIEW_KINDS)) problems.add('kind', `案件类型应为 ${describe(REVIEW_KINDS)}`);
-  if (typeof result !== 'string' || !(result in REVIEW_RESULTS)) problems.add('result', `审理结果应为 ${describe(REVIEW_RESULTS)}`);
+  if (typeof kind !== 'string' || !(kind in REVIEW_KIND_LABELS)) problems.add('kind', `案件类型应为 ${describe(REVIEW_KIND_LABELS)}`);
+  if (typeof result !== 'string' || !(result in REVIEW_RESULT_LABELS)) problems.add('result', `审理结果应为 ${describe(REVIEW_RESULT_LABELS)}`);
   if (!isIsoDate(filedOn)) problems.add('filedOn', '请填写立案（受理）日期，格式 YYYY-MM-DD');
   else if (filedOn > today) problems.add('filedOn', '立案日期不能晚于今天');
   if (closedOn !== null) {
@@ -459,7 +463,7 @@ export function parseReviewCase(body: Record<string, unknown>, today: string): R
     else if (closedOn > today) problems.add('closedOn', '结案日期不能晚于今天');
     else if (isIsoDate(filedOn) && closedOn < filedOn) problems.add('closedOn', '结案日期不能早于立案日期');
     else if (result === 'pending') problems.add('closedOn', '尚未审结的案件不应有结案日期');
-  } else if (typeof result === 'string' && result !== 'pending' && result in REVIEW_RESULTS) {
+  } else if (typeof result === 'string' && result !== 'pending' && result in REVIEW_RESULT_LABELS) {
     problems.add('closedOn', '已有审理结果的案件，请填写结案日期');
   }
   if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > 200)) problems.add('note', '备注应为文字，不超过 200 字');

@@ -11,6 +11,8 @@ import type {
   RequestRowKey,
   ReviewBlockKey,
   ReviewColumnKey,
+  ReviewKind,
+  ReviewResult,
   SectionKey,
 } from './types.js';
 
@@ -246,6 +248,14 @@ export const REVIEW_BLOCKS: readonly { key: ReviewBlockKey; label: string }[] = 
   { key: 'litigationDirect', label: '未经复议直接起诉' },
   { key: 'litigationAfterReconsideration', label: '复议后起诉' },
 ];
+
+/** A review case's kind and result, as staff choose them when entering a case. */
+export const REVIEW_KIND_LABELS: Record<ReviewKind, string> = {
+  reconsideration: '行政复议',
+  'litigation-direct': '未经复议直接起诉',
+  'litigation-after-reconsideration': '复议后起诉',
+};
+export const REVIEW_RESULT_LABELS: Record<ReviewResult, string> = { upheld: '结果维持', corrected: '结果纠正', other: '其他结果', pending: '尚未审结' };
 
 export const REVIEW_COLUMNS: readonly { key: ReviewColumnKey; label: string }[] = [
   { key: 'upheld', label: '结果维持' },

@@ -8,7 +8,7 @@ import type { CalendarSource } from '../../applications/calendar-source.js';
 import type { CatalogService } from '../../catalog/service.js';
 import type { DocumentTemplates } from '../../documents/index.js';
 import type { NotifyAdminDeps } from '../../notify/routes.js';
-import type { ReportInputsDeps } from '../../report/store-inputs.js';
+import type { ReportPageDeps } from './pages/report.js';
 import type { ConversationsRepo } from '../../store/conversations-repo.js';
 import { staffOf } from '../../http/auth.js';
 import { describeError, HttpError } from '../../http/errors.js';
@@ -28,8 +28,8 @@ export interface ConsoleDeps {
   agency?: Pick<Agency, 'name'>;
   /** The bot's unanswered questions; without it the page is not offered. */
   conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
-  /** What the annual report is built from (as for the report's staff routes); without it, no report page. */
-  report?: ReportInputsDeps;
+  /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */
+  report?: ReportPageDeps;
   /** The catalog service, for the publication review queue; without it, no review page. */
   catalog?: Pick<CatalogService, 'list' | 'staffView' | 'review'>;
   /** Notifications: failed deliveries, applicants to contact by hand, the staff WeChat binding code. */

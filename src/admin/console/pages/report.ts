@@ -9,6 +9,7 @@ import type { ReportFormat } from '../../../report/types.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query } from '../../../http/html.js';
 import { field } from '../event-form.js';
+import { mountReportInputRoutes, reportInputForms, type ReportEditor } from './report-inputs.js';
 
 const PREVIOUS_SOURCE: Record<string, string> = {
   entered: '上年结转数为工作人员录入',
@@ -17,7 +18,12 @@ const PREVIOUS_SOURCE: Record<string, string> = {
   none: '缺少上年结转数',
 };
 
-export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportInputsDeps): void {
+/** The report's inputs, and the records staff type in, which this page also edits. */
+export type ReportPageDeps = ReportInputsDeps & { reportRepo: ReportInputsDeps['reportRepo'] & ReportEditor };
+
+export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportPageDeps): void {
+  mountReportInputRoutes(router, kit, report.reportRepo, kit.deps.clock ?? (() => new Date()));
+
   router.get('/report', kit.staff, async (ctx) => {
     kit.open(ctx, 'report');
     const thisYear = Number(kit.deps.applications.today().slice(0, 4));
@@ -45,6 +51,7 @@ export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportI
 <p class="${failed.length ? 'warning' : 'ok-text'}">${failed.length ? `有 ${failed.length} 项核对未通过，修正前不能正式导出。` : '全部核对通过，可以正式导出。'}${PREVIOUS_SOURCE[previousSource] ? `（${PREVIOUS_SOURCE[previousSource]}）` : ''}</p>
 <ul class="checks">${[...failed, ...built.checks.filter((c) => c.ok)].map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><span class="mark">${c.ok ? '通过' : '未通过'}</span> ${c.detail}</li>`)}</ul>
 </section>
+${reportInputForms(ctx, kit, { year, format, report: built, record: report.reportRepo.year(year), previousSource, cases: report.reportRepo.reviewCases() })}
 <section aria-labelledby="h-downloads"><h2 id="h-downloads">下载（草稿）</h2>
 <p class="downloads"><a href="${link('html')}" target="_blank" rel="noopener">网页版</a> <a href="${link('docx')}" download>Word</a> <a href="${link('xlsx')}" download>Excel</a> <a href="${link('md')}" download>Markdown</a></p>
 </section>
