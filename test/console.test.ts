@@ -3,6 +3,7 @@
 import test from 'ava';
 import { Browserless, consoleApp, csrfOf, loggedIn, record, seedInbox, PASSWORD } from './helpers/console-app.js';
 import { CONSOLE_CSP } from '../src/admin/console/kit.js';
+import { idNumber } from './helpers/id-number.js';
 import type { Delivery } from '../src/store/notify-repo.js';
 
 /** Monday 16 March 2026, 10:00 in China. */
@@ -76,7 +77,7 @@ test('every console page has the strict CSP, is not cached, and has no inline sc
   const app = await consoleApp(t, {});
   const { overdue } = await seedInbox(app);
   const admin = await loggedIn(app, 'admin');
-  for (const route of ['/admin/login', '/admin', `/admin/applications/${overdue.id}`, '/admin/stats', '/admin/report', '/admin/catalog', '/admin/notify', '/admin/questions', '/admin/calendar', '/admin/users', '/admin/account', '/admin/applications/nope']) {
+  for (const route of ['/admin/login', '/admin', '/admin/applications/new', `/admin/applications/${overdue.id}`, '/admin/stats', '/admin/report', '/admin/catalog', '/admin/notify', '/admin/questions', '/admin/calendar', '/admin/users', '/admin/account', '/admin/applications/nope']) {
     const { response, html } = await admin.page(route);
     t.is(response.headers.get('content-security-policy'), CONSOLE_CSP, route);
     t.is(response.headers.get('cache-control'), 'no-store', route);
@@ -436,4 +437,54 @@ test('annual report page: staff type in table 二, fees, texts, last year’s ca
   await chief.post('/admin/report/2025/texts', { format: '2021', overview: '改', problems: '改', otherMatters: '改' }, page);
   t.regex((await chief.page(page)).html, /当前账号的角色无权修改年度报告/);
   t.is((await inputs()).texts.overview, '本年度收到申请 {{requests.newReceived.total}} 件。');
+});
+
+test('a registrar registers a request that came by letter, with the day it was received; a refused form keeps what was typed', async (t) => {
+  const app = await consoleApp(t);
+  const reg = await loggedIn(app, 'reg');
+  t.regex((await reg.page('/admin')).html, /<a class="button" href="\/admin\/applications\/new">/);
+  t.false((await (await loggedIn(app, 'han')).page('/admin')).html.includes('/admin/applications/new'), 'handlers do not register requests');
+  const { html: blank } = await reg.page('/admin/applications/new');
+  t.regex(blank, /name="received-on" value="2026-03-16"/);
+
+  const letter = {
+    'received-on': '2026-03-12',
+    'applicant-type': 'person',
+    name: '陈来信',
+    'id-number': '420202198001011234',
+    phone: '',
+    address: '湖北省黄石市下陆区团城山街道 1 号',
+    description: '请公开本市 2025 年人防工程易地建设费的收缴和使用情况。',
+    'delivery-form': 'paper',
+    'delivery-method': 'post',
+  };
+  const refused = await reg.post('/admin/applications/new', letter, '/admin/applications/new');
+  t.is(refused.status, 422);
+  const again = await refused.text();
+  t.regex(again, /有 3 处需要修改，申请尚未登记/);
+  t.regex(again, /name="name" value="陈来信"/, 'what was typed is kept');
+  t.regex(again, /<span class="error-text" id="e-id-number">[^<]+<\/span>/);
+  t.regex(again, /<span class="error-text" id="e-phone">请填写联系电话<\/span>/);
+  t.regex(again, /<span class="error-text" id="e-postcode">选择邮寄方式获取信息，请填写邮政编码<\/span>/);
+  t.is(app.applications.all().length, 0);
+
+  const future = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000', 'received-on': '2026-03-17' }, '/admin/applications/new');
+  t.is(future.status, 422);
+  t.regex(await future.text(), /收到日期不能晚于今天/);
+  t.is(app.applications.all().length, 0);
+
+  const done = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin/applications/new');
+  t.is(done.status, 303);
+  const [created] = app.applications.all();
+  t.is(done.headers.get('location'), `/admin/applications/${created!.id}`);
+  const view = app.applications.view(created!, 'staff-full');
+  t.is(view.receivedOn, '2026-03-12');
+  t.is(created!.channel, 'staff');
+  const { html } = await reg.page(done.headers.get('location')!);
+  t.regex(html, new RegExp(`已登记申请 ${view.trackingNo}，2026-03-12 收到，答复期限 ${view.dueDate}`));
+
+  const handler = await loggedIn(app, 'han');
+  const forbidden = await handler.post('/admin/applications/new', letter, '/admin');
+  t.is(forbidden.status, 403);
+  t.is(app.applications.all().length, 1);
 });

@@ -8,6 +8,7 @@ import { consoleErrors, consoleHeaders, createKit, type ConsoleDeps } from './ki
 import { mountSession } from './session.js';
 import { mountInbox } from './pages/inbox.js';
 import { mountApplicationPage } from './pages/application.js';
+import { mountRegisterPage } from './pages/register.js';
 import { mountStatsPage } from './pages/stats.js';
 import { mountReportPage } from './pages/report.js';
 import { mountCatalogPage } from './pages/catalog.js';
@@ -31,6 +32,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   assets.mount(router);
   mountSession(router, kit);
   mountInbox(router, kit);
+  // Before the request page, whose /applications/:id would take /applications/new.
+  mountRegisterPage(router, kit);
   mountApplicationPage(router, kit);
   mountStatsPage(router, kit);
   // Pages of optional modules exist only when the module is wired in; the menu hides them otherwise.

@@ -54,7 +54,8 @@ export function mountInbox(router: Router, kit: ConsoleKit): void {
       title: '申请办理',
       current: 'inbox',
       wide: true,
-      body: html`<ul class="counts" aria-label="统计">
+      body: html`${can(who.roles, 'applications.import') && html`<p class="page-actions"><a class="button" href="/admin/applications/new">登记申请（信函、传真、当面等）</a></p>`}
+<ul class="counts" aria-label="统计">
 ${counter('未办结', list.counts.open, {}, 'open')}
 ${counter('已逾期', list.counts.overdue, { filter: 'overdue' }, 'overdue')}
 ${counter('5 个工作日内到期', list.counts.dueSoon, { filter: 'due-soon' }, 'due-soon')}
