@@ -488,3 +488,44 @@ test('a registrar registers a request that came by letter, with the day it was r
   t.is(forbidden.status, 403);
   t.is(app.applications.all().length, 1);
 });
+
+test('notifications whose arrival is unknown (the send was cut off) are listed for a month, so staff can check', async (t) => {
+  const app = await consoleApp(t);
+  const { overdue } = await seedInbox(app);
+  const sent = (key: string, confirmed: boolean | null, updatedAt: string): Delivery => ({
+    key,
+    entryKey: key,
+    kind: 'applicant:decided',
+    audience: 'applicant',
+    applicationId: overdue.id,
+    recipient: { type: 'applicant', openid: 'o-applicant', app: 'mp' },
+    channels: ['mp-subscribe'],
+    channelIndex: 0,
+    vars: { trackingNo: overdue.trackingNo },
+    status: 'sent',
+    attempts: 0,
+    nextAttemptAt: updatedAt,
+    inFlight: null,
+    sentVia: 'mp-subscribe',
+    confirmed,
+    msgid: null,
+    reason: null,
+    history: [{ at: updatedAt, channel: 'mp-subscribe', result: 'unknown', detail: '上次发送的结果未知（进程中断），为避免重复不再发送' }],
+    createdAt: updatedAt,
+    updatedAt,
+  });
+  await app.notifyRepo.plan(
+    [
+      { entryKey: 'recent', deliveries: [sent('recent', false, '2026-03-14T02:00:00.000Z')] },
+      { entryKey: 'old', deliveries: [sent('old', false, '2026-01-20T02:00:00.000Z')] },
+      { entryKey: 'fine', deliveries: [sent('fine', true, '2026-03-15T02:00:00.000Z')] },
+    ],
+    NOW,
+  );
+  const page = (await (await loggedIn(app, 'han')).page('/admin/notify')).html;
+  t.regex(page, /送达情况未知（近 30 天，1）/);
+  const section = page.slice(page.indexOf('id="h-unconfirmed"'));
+  t.is([...section.matchAll(/<td data-label="申请">/g)].length, 1);
+  t.true(section.includes(overdue.trackingNo));
+  t.regex(section, /<td data-label="时间">2026-03-14/);
+});

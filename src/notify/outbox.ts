@@ -298,6 +298,14 @@ export class Outbox {
     return this.deps.repo.deliveries().filter((d) => d.status === 'dead').sort(newestFirst);
   }
 
+  /**
+   * Marked sent after a send whose answer never came (the process stopped mid-send, or the network
+   * dropped), on a channel that cannot be repeated safely: it may or may not have arrived. Newest first.
+   */
+  unconfirmed(): Delivery[] {
+    return this.deps.repo.deliveries().filter((d) => d.status === 'sent' && d.confirmed === false).sort(newestFirst);
+  }
+
   needsContact(): Delivery[] {
     return this.deps.repo.deliveries().filter((d) => d.status === 'needs-contact').sort(newestFirst);
   }

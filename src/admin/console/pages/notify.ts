@@ -12,6 +12,9 @@ import { html, type SafeHtml } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
 
+/** How far back the page lists deliveries whose arrival is unknown. */
+const UNCONFIRMED_DAYS = 30;
+
 export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: NonNullable<ConsoleKit['deps']['notify']>): void {
   const { notify, templates } = notifyDeps;
   const { applications } = kit.deps;
@@ -29,6 +32,9 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
     const who = kit.open(ctx, 'notify');
     const full = can(who.roles, 'applications.viewPersonalData');
     const dead = notify.outbox.deadLetters();
+    // The last month's: older ones have been acted on, or no longer matter.
+    const since = new Date((kit.deps.clock ?? (() => new Date()))().getTime() - UNCONFIRMED_DAYS * 86_400_000).toISOString();
+    const unconfirmed = notify.outbox.unconfirmed().filter((d) => d.updatedAt >= since);
     const contact = notify.outbox.needsContact();
 
     const contactOf = (d: Delivery): SafeHtml | string => {
@@ -77,6 +83,22 @@ ${
 <td data-label="原因">${d.reason ?? '—'}${d.history.length > 0 && html`<br><span class="hint">${channelLabel(d.history.at(-1)!.channel)}，${d.history.length} 次尝试</span>`}</td>
 <td data-label="最后尝试">${chinaDateTime(d.updatedAt)}</td>
 <td data-label="处理"><form method="post" action="/admin/notify/retry" class="inline">${kit.csrf(ctx)}<input type="hidden" name="key" value="${d.key}"><button type="submit">重新发送</button></form></td>
+</tr>`,
+      )}</tbody></table>`
+}
+</section>
+<section aria-labelledby="h-unconfirmed"><h2 id="h-unconfirmed">送达情况未知（近 ${UNCONFIRMED_DAYS} 天，${unconfirmed.length}）</h2>
+<p class="hint">发送时连接中断，微信没有回复结果。这类消息重发可能让对方收到两次，系统因此不再重发；如内容重要，请核实对方是否收到。</p>
+${
+  unconfirmed.length === 0
+    ? html`<p class="empty">没有送达情况未知的消息。</p>`
+    : html`<table class="cards"><thead><tr><th>申请</th><th>消息</th><th>接收人</th><th>渠道</th><th>时间</th></tr></thead><tbody>${unconfirmed.map(
+        (d) => html`<tr>
+<td data-label="申请">${applicationLink(d)}</td>
+<td data-label="消息">${label(d)}</td>
+<td data-label="接收人">${recipient(d)}</td>
+<td data-label="渠道">${d.sentVia ? channelLabel(d.sentVia) : '—'}</td>
+<td data-label="时间">${chinaDateTime(d.updatedAt)}</td>
 </tr>`,
       )}</tbody></table>`
 }
