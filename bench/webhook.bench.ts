@@ -85,7 +85,7 @@ async function withCpu(
   const result = await load.run(target, phase);
   const used = process.cpuUsage(before);
   const loop = performance.eventLoopUtilization(loopBefore);
-  const perRequest = (ms: number) => round(ms / Math.max(1, result.completed), 4);
+  const perRequest = (ms: number) => round(ms / Math.max(1, result.completed), 3);
   // CPU counts every thread and the kernel; busy is the time the one JavaScript thread was at work.
   return { result, cpuMsPerRequest: perRequest((used.user + used.system) / 1000), busyMsPerRequest: perRequest(loop.active) };
 }
