@@ -1,5 +1,6 @@
 import test from 'ava';
 import { startApp, client, mpLogin, staffLogin, personApplication, testClock, ADMIN } from './helpers/app.js';
+import { idNumber } from './helpers/id-number.js';
 
 const MONDAY = '2026-11-30T02:00:00Z';
 
@@ -182,4 +183,22 @@ test('the same applicant asking for the same information again is flagged to sta
   t.deepEqual(detail.body.possibleDuplicateOf, [first.body.trackingNo]);
   const otherDetail = await call('GET', `/admin/v1/applications/${other.body.id}`, undefined, admin);
   t.deepEqual(otherDetail.body.possibleDuplicateOf, []);
+});
+
+test('possible duplicates are found by ID number (an x is an X) and by WeChat user, in the order stored, also after a restart', async (t) => {
+  const { tempDir } = await import('./helpers/temp.js');
+  const dataDir = await tempDir(t);
+  const submit = (app: Awaited<ReturnType<typeof startApp>>, body: unknown, openid: string | null) =>
+    app.services.applications.submit(body, { channel: openid ? 'miniprogram' : 'staff', openid, by: openid ? 'applicant' : 'reg' });
+  const first = await startApp(t, { dataDir, clock: testClock(MONDAY) });
+  const byLetter = await submit(first, personApplication({ applicant: { idNumber: '11010519491231002x' } }), null);
+  const unrelated = await submit(first, personApplication({ applicant: { name: '李四', idNumber: idNumber('11010519500101003') } }), 'o-other');
+  const byWechat = await submit(first, personApplication({ applicant: { name: '王五', idNumber: idNumber('11010519600101004') } }), 'o-same');
+  t.deepEqual(unrelated.application.possibleDuplicateOf, []);
+  await first.stop();
+
+  const second = await startApp(t, { dataDir, clock: testClock(MONDAY) });
+  // The ID number of the letter's applicant (typed with a capital X), from the WeChat user of the third request.
+  const again = await submit(second, personApplication({ request: { description: '请公开2025年度本市人防工程建设审批事项办理结果的清单' } }), 'o-same');
+  t.deepEqual(again.application.possibleDuplicateOf, [byLetter.application.trackingNo, byWechat.application.trackingNo]);
 });

@@ -1,5 +1,6 @@
 // "The same applicant asking for the same information again" (第三十六条第六项). The system only
 // flags it; staff decide whether it is a duplicate.
+import { identityKey } from '../domain/identity.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 
 interface Incoming {
@@ -9,21 +10,22 @@ interface Incoming {
 
 const SIMILAR = 0.8;
 
+/**
+ * The tracking numbers of earlier requests by the same applicant (same ID number or credit code, or
+ * the same WeChat user) for the same information. `existing` may be every stored request or only
+ * that applicant's (ApplicationsRepo.sameApplicant): the answer is the same.
+ */
 export function findPossibleDuplicates(incoming: Incoming, openid: string | null, existing: readonly StoredApplication[]): string[] {
-  const who = identityOf(incoming.applicant);
+  const who = identityKey(incoming.applicant);
   const grams = bigrams(incoming.request.description);
   return existing
-    .filter((app) => (who !== null && identityOf(app.applicant) === who) || (openid !== null && app.openid === openid))
+    .filter((app) => (who !== null && identityKey(app.applicant) === who) || (openid !== null && app.openid === openid))
     .filter((app) => {
       const doc = incoming.request.documentNumber?.trim();
       if (doc && doc === app.request.documentNumber?.trim()) return true;
       return similarity(grams, bigrams(app.request.description)) >= SIMILAR;
     })
     .map((app) => app.trackingNo);
-}
-
-function identityOf(applicant: { idNumber?: string; creditCode?: string }): string | null {
-  return applicant.idNumber?.toUpperCase() ?? applicant.creditCode?.toUpperCase() ?? null;
 }
 
 function normalise(text: string): string {

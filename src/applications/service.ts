@@ -16,6 +16,7 @@ import {
 } from '../domain/applications/index.js';
 import type { ApplicationsRepo, Channel, NotificationIntent, StoredApplication } from '../store/applications-repo.js';
 import { findPossibleDuplicates } from './duplicates.js';
+import { identityKey } from '../domain/identity.js';
 import { intentsFor } from './intents.js';
 import { toView, type ApplicationView, type ViewAudience } from './view.js';
 
@@ -78,7 +79,7 @@ export class ApplicationsService {
     const now = this.clock();
     const at = now.toISOString();
     const today = todayInChina(now);
-    const possibleDuplicateOf = findPossibleDuplicates(value, context.openid, this.repo.all());
+    const possibleDuplicateOf = findPossibleDuplicates(value, context.openid, this.repo.sameApplicant(identityKey(value.applicant), context.openid));
     const online = context.channel === 'miniprogram' || context.channel === 'wechat';
 
     const [application] = await this.repo.insert(

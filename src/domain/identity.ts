@@ -209,3 +209,11 @@ export function validatePostcode(raw: string): Check {
   if (!/^\d{6}$/.test(text)) return fail('邮政编码应为6位数字');
   return ok(text);
 }
+
+/**
+ * Who an applicant is, as far as their papers say: the ID number of a person or the credit code of
+ * an organisation, in upper case (a trailing x and X are the same number); null when neither is known.
+ */
+export function identityKey(applicant: { idNumber?: string; creditCode?: string }): string | null {
+  return applicant.idNumber?.toUpperCase() ?? applicant.creditCode?.toUpperCase() ?? null;
+}

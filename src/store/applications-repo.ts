@@ -6,6 +6,7 @@
 // so a submit costs the same with 100 or 100,000 stored requests.
 import type { Store } from './store.js';
 import { JournaledFile } from './journaled-file.js';
+import { identityKey } from '../domain/identity.js';
 import type { Application, ApplicationEvent } from '../domain/applications/types.js';
 
 export type Channel = 'miniprogram' | 'wechat' | 'staff' | 'import';
@@ -77,8 +78,20 @@ export class ApplicationsRepo {
     return this.index.of(this.file.data).byTrackingNo.get(trackingNo);
   }
 
+  /** The requests of one WeChat user, oldest first (a new list the caller may sort). */
   byOpenid(openid: string): StoredApplication[] {
-    return this.file.data.applications.filter((a) => a.openid === openid);
+    return [...(this.index.of(this.file.data).byOpenid.get(openid) ?? [])];
+  }
+
+  /**
+   * The requests by the same applicant: the same ID number or credit code (identityKey), or the same
+   * WeChat user. Looked up, not searched: a submit must not walk every request ever stored.
+   */
+  sameApplicant(identity: string | null, openid: string | null): StoredApplication[] {
+    const index = this.index.of(this.file.data);
+    const found = new Set([...(identity ? index.byIdentity.get(identity) ?? [] : []), ...(openid ? index.byOpenid.get(openid) ?? [] : [])]);
+    // In the order they were stored, as in all().
+    return [...found].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
   }
 
   idempotent(key: string): StoredApplication | undefined {
@@ -118,26 +131,36 @@ export class ApplicationsRepo {
   }
 }
 
-/** Lookups by id and tracking number, kept up to date by the same reducer that applies changes. */
+/**
+ * Lookups by id, tracking number, WeChat user and applicant identity, kept up to date by the same
+ * reducer that applies changes. Who applied never changes after a request is stored, so only an
+ * insert touches the last two.
+ */
 class ApplicationsIndex {
   #data: ApplicationsData | null = null;
   byId = new Map<string, StoredApplication>();
   byTrackingNo = new Map<string, StoredApplication>();
+  byOpenid = new Map<string, StoredApplication[]>();
+  byIdentity = new Map<string, StoredApplication[]>();
+  position = new Map<StoredApplication, number>();
 
   /** The index of `data`; rebuilt when the data object was replaced (a reload after a failed write). */
   of(data: ApplicationsData): this {
     if (this.#data !== data) {
       this.#data = data;
-      this.byId.clear();
-      this.byTrackingNo.clear();
+      for (const map of [this.byId, this.byTrackingNo, this.byOpenid, this.byIdentity, this.position]) map.clear();
       for (const app of data.applications) this.#add(app);
     }
     return this;
   }
 
   #add(app: StoredApplication): void {
+    this.position.set(app, this.position.size);
     this.byId.set(app.id, app);
     this.byTrackingNo.set(app.trackingNo, app);
+    if (app.openid) listIn(this.byOpenid, app.openid).push(app);
+    const identity = identityKey(app.applicant);
+    if (identity) listIn(this.byIdentity, identity).push(app);
   }
 
   apply(d: ApplicationsData, op: ApplicationsOp): void {
@@ -157,4 +180,10 @@ class ApplicationsIndex {
       d.intents.push(...op.intents);
     }
   }
+}
+
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }
