@@ -14,6 +14,31 @@ function inboxRows(html: string): Array<{ no: string; classes: string }> {
   return [...html.matchAll(/<tr(?: class="([^"]*)")?>\s*<td data-label="编号"><a href="\/admin\/applications\/[^"]+">([^<]+)<\/a>/g)].map((m) => ({ no: m[2]!, classes: m[1] ?? '' }));
 }
 
+/** A delivery record as the outbox stores it: an applicant's message by template, not yet sent. */
+function delivery(fields: Partial<Delivery> & Pick<Delivery, 'key' | 'entryKey'>): Delivery {
+  return {
+    kind: 'applicant:decided',
+    audience: 'applicant',
+    applicationId: null,
+    recipient: { type: 'applicant', openid: 'o-applicant', app: 'mp' },
+    channels: ['oa-template'],
+    channelIndex: 0,
+    vars: {},
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: NOW,
+    inFlight: null,
+    sentVia: null,
+    confirmed: null,
+    msgid: null,
+    reason: null,
+    history: [],
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...fields,
+  };
+}
+
 function count(html: string, label: string): number {
   const match = new RegExp(`<strong>(\\d+)</strong><span>${label}</span>`).exec(html);
   if (!match) throw new Error(`no count ${label}`);
@@ -340,28 +365,19 @@ test('publication review through the console: submitted, checked for secrets, ap
 test('notifications: failed deliveries can be sent again; the binding code is shown to its owner', async (t) => {
   const app = await consoleApp(t);
   const { overdue } = await seedInbox(app);
-  const dead: Delivery = {
+  const dead = delivery({
     key: 'k1>han',
     entryKey: 'k1',
     kind: 'staff:overdue',
     audience: 'staff',
     applicationId: overdue.id,
     recipient: { type: 'staff', username: 'han', openid: 'o-han' },
-    channels: ['oa-template'],
-    channelIndex: 0,
     vars: { trackingNo: overdue.trackingNo },
     status: 'dead',
     attempts: 5,
-    nextAttemptAt: NOW,
-    inFlight: null,
-    sentVia: null,
-    confirmed: null,
-    msgid: null,
     reason: '模板消息发送失败',
     history: [{ at: NOW, channel: 'oa-template', result: 'failed', code: 43004 }],
-    createdAt: NOW,
-    updatedAt: NOW,
-  };
+  });
   await app.notifyRepo.plan([{ entryKey: 'k1', deliveries: [dead] }], NOW);
 
   const han = await loggedIn(app, 'han');
@@ -492,28 +508,21 @@ test('a registrar registers a request that came by letter, with the day it was r
 test('notifications whose arrival is unknown (the send was cut off) are listed for a month, so staff can check', async (t) => {
   const app = await consoleApp(t);
   const { overdue } = await seedInbox(app);
-  const sent = (key: string, confirmed: boolean | null, updatedAt: string): Delivery => ({
-    key,
-    entryKey: key,
-    kind: 'applicant:decided',
-    audience: 'applicant',
-    applicationId: overdue.id,
-    recipient: { type: 'applicant', openid: 'o-applicant', app: 'mp' },
-    channels: ['mp-subscribe'],
-    channelIndex: 0,
-    vars: { trackingNo: overdue.trackingNo },
-    status: 'sent',
-    attempts: 0,
-    nextAttemptAt: updatedAt,
-    inFlight: null,
-    sentVia: 'mp-subscribe',
-    confirmed,
-    msgid: null,
-    reason: null,
-    history: [{ at: updatedAt, channel: 'mp-subscribe', result: 'unknown', detail: '上次发送的结果未知（进程中断），为避免重复不再发送' }],
-    createdAt: updatedAt,
-    updatedAt,
-  });
+  const sent = (key: string, confirmed: boolean, updatedAt: string) =>
+    delivery({
+      key,
+      entryKey: key,
+      applicationId: overdue.id,
+      vars: { trackingNo: overdue.trackingNo },
+      channels: ['mp-subscribe'],
+      status: 'sent',
+      sentVia: 'mp-subscribe',
+      confirmed,
+      history: [{ at: updatedAt, channel: 'mp-subscribe', result: 'unknown', detail: '上次发送的结果未知（进程中断），为避免重复不再发送' }],
+      nextAttemptAt: updatedAt,
+      createdAt: updatedAt,
+      updatedAt,
+    });
   await app.notifyRepo.plan(
     [
       { entryKey: 'recent', deliveries: [sent('recent', false, '2026-03-14T02:00:00.000Z')] },
