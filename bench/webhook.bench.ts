@@ -64,9 +64,9 @@ const PURPOSE: Record<string, string> = {
   'conversations.json':
     "the chat state's snapshot (forms, and the reply given to each user's recent messages, so that a push WeChat resends gets the same reply); rewritten only when its journal has grown as large as it",
   'conversations.journal':
-    'one line per push that changes something (a form step, an unanswered question, a subscription): what it changed and the reply given, appended and fsynced (one fsync shared by the pushes of that moment); a guide answer changes nothing and writes nothing',
+    'one line per push: what the message changed and the reply given (so that a resend is answered the same, also after a restart), appended and fdatasynced (one shared by the pushes of that moment)',
   'notify.json': 'the outbox: deliveries of the receipts and staff alerts',
-  'interactions.journal': "one line per user every 10 minutes at most: the time of the user's last message, which opens WeChat's 48-hour customer-service window (a hint, appended without waiting for fsync)",
+  'interactions.journal': "one line per user every 10 minutes at most: the time of the user's last message, which opens WeChat's 48-hour customer-service window",
   'interactions.json': "the snapshot of those times, rewritten only when its journal has grown as large as it",
 };
 

@@ -45,13 +45,6 @@ export interface DialogDeps {
   clock?: () => Date;
 }
 
-/**
- * What answering one message changed: the turn to save, and whether it acted on another part of
- * the product (a subscription, a staff binding), which makes a resend after a restart unsafe to
- * answer afresh.
- */
-type Changes = Omit<Turn, 'reply'> & { effects?: boolean };
-
 /** Menu keys of data/menu.json. */
 export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT' } as const;
 
@@ -85,26 +78,19 @@ export function createDialog(deps: DialogDeps) {
       const earlier = deps.conversations.answeredReply(input.openid, input.messageId);
       if (earlier !== undefined) return earlier;
     }
-    const changes: Changes = { messageId: input.messageId };
+    const changes: Omit<Turn, 'reply'> = { messageId: input.messageId };
     const reply = await answer(input, changes);
-    const { effects, ...turn } = changes;
-    // A message that changed nothing (a question, a progress query) needs no durable record: asked
-    // again after a restart, it gets the same answer. Only its reply is kept, in memory, for resends.
-    if (effects || turn.form !== undefined || turn.unanswered) await deps.conversations.saveTurn(input.openid, { ...turn, reply }, clock());
-    else if (input.messageId) deps.conversations.rememberReply(input.openid, input.messageId, reply);
+    await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
     return reply;
   }
 
-  async function answer(input: Inbound, turn: Changes): Promise<string | null> {
+  async function answer(input: Inbound, turn: Omit<Turn, 'reply'>): Promise<string | null> {
     if (input.kind === 'event') return onEvent(input, turn);
     if (input.kind === 'other') return '目前只能处理文字消息。请直接输入您的问题，或回复“帮助”。';
     const text = input.text.trim();
     if (text === '') return help();
     const binding = await deps.staffBinding?.(input.openid, text);
-    if (binding) {
-      turn.effects = true;
-      return binding;
-    }
+    if (binding) return binding;
 
     const form = deps.conversations.form<FormState>(input.openid);
     if (form) {
@@ -127,21 +113,17 @@ export function createDialog(deps: DialogDeps) {
     if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(input.openid);
     if (deps.subscriptions) {
       const handled = await deps.subscriptions.handle(input.openid, text);
-      if (handled !== null) {
-        turn.effects = true;
-        return handled;
-      }
+      if (handled !== null) return handled;
     }
     return ask(input.openid, text, turn);
   }
 
-  async function onEvent(input: Extract<Inbound, { kind: 'event' }>, turn: Changes): Promise<string | null> {
+  async function onEvent(input: Extract<Inbound, { kind: 'event' }>, turn: Omit<Turn, 'reply'>): Promise<string | null> {
     switch (input.event) {
       case 'subscribe':
         return greeting();
       case 'unsubscribe':
         // Leaving the account ends every subscription and drops a half-filled form.
-        turn.effects = true;
         await deps.subscriptions?.unsubscribeAll(input.openid);
         turn.form = null;
         return null;
@@ -154,7 +136,6 @@ export function createDialog(deps: DialogDeps) {
           case MENU.track:
             return progress(input.openid, null);
           case MENU.subscribe:
-            turn.effects = true;
             return deps.subscriptions ? ((await deps.subscriptions.handle(input.openid, '订阅')) ?? help()) : help();
           case MENU.contact:
             return deps.agency.contact;
@@ -168,13 +149,13 @@ export function createDialog(deps: DialogDeps) {
     }
   }
 
-  function beginForm(turn: Changes): string {
+  function beginForm(turn: Omit<Turn, 'reply'>): string {
     const { state, reply } = startForm(clock());
     turn.form = state;
     return reply;
   }
 
-  async function continueForm(openid: string, form: FormState, text: string, turn: Changes): Promise<string> {
+  async function continueForm(openid: string, form: FormState, text: string, turn: Omit<Turn, 'reply'>): Promise<string> {
     const step = answerForm(form, text, clock());
     if (step.kind === 'cancelled') {
       turn.form = null;
@@ -235,7 +216,7 @@ export function createDialog(deps: DialogDeps) {
     return entry ? `【${entry.title}】\n${entry.answer}` : '请直接输入您想了解的问题。';
   }
 
-  function ask(openid: string, question: string, turn: Changes): string {
+  function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): string {
     const result = deps.guide.ask(question);
     lastAlternatives.set(openid, result.alternatives);
     if (result.status === 'answered' && result.answer) return result.answer;

@@ -462,8 +462,11 @@ test('a registrar registers a request that came by letter, with the day it was r
   t.false((await (await loggedIn(app, 'han')).page('/admin')).html.includes('/admin/applications/new'), 'handlers do not register requests');
   const { html: blank } = await reg.page('/admin/applications/new');
   t.regex(blank, /name="received-on" value="2026-03-16"/);
+  t.false(blank.includes('<option value="wechat">'), 'a paper applicant cannot be answered through WeChat');
+  const formId = /name="form-id" value="([\w-]+)"/.exec(blank)![1]!;
 
   const letter = {
+    'form-id': formId,
     'received-on': '2026-03-12',
     'applicant-type': 'person',
     name: '陈来信',
@@ -499,8 +502,15 @@ test('a registrar registers a request that came by letter, with the day it was r
   const { html } = await reg.page(done.headers.get('location')!);
   t.regex(html, new RegExp(`已登记申请 ${view.trackingNo}，2026-03-12 收到，答复期限 ${view.dueDate}`));
 
+  // The same form sent again (a double click, a reload) finds the request it made.
+  const twice = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin/applications/new');
+  t.is(twice.headers.get('location'), `/admin/applications/${created!.id}`);
+  t.regex((await reg.page(twice.headers.get('location')!)).html, new RegExp(`这份申请已经登记过（申请编号 ${view.trackingNo}）`));
+  t.is(app.applications.all().length, 1);
+  t.is(app.applications.get(created!.id).events.filter((e) => e.type === 'receive').length, 1);
+
   const handler = await loggedIn(app, 'han');
-  const forbidden = await handler.post('/admin/applications/new', letter, '/admin');
+  const forbidden = await handler.post('/admin/applications/new', { ...letter, 'form-id': 'another-form-1', 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin');
   t.is(forbidden.status, 403);
   t.is(app.applications.all().length, 1);
 });

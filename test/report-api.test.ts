@@ -460,3 +460,19 @@ test('without last year in the system, the carry-forward is typed in (and can be
   ({ body } = await admin('GET', '/admin/v1/reports/annual?year=2025'));
   t.is(body.previousSource, 'none');
 });
+
+test('names an object inherits (constructor, toString) are neither a case kind nor a figure', async (t) => {
+  const { as } = await serve(t, { records: RECORDS });
+  const admin = await as('admin');
+  for (const [kind, result] of [['constructor', 'upheld'], ['reconsideration', 'toString'], ['__proto__', 'pending']]) {
+    const refused = await admin('POST', '/admin/v1/reports/annual/2025/review-cases', { kind, result, filedOn: '2025-04-01', closedOn: '2025-06-01' });
+    t.is(refused.status, 400, `${kind}/${result}`);
+  }
+  t.deepEqual((await admin('GET', '/admin/v1/reports/annual/2025/inputs')).body.reviewCases, []);
+  await admin('PUT', '/admin/v1/reports/annual/2025/texts', { overview: '共 {{constructor}} 件。', problems: '无。', otherMatters: '无。' });
+  const { status, body } = await admin('GET', '/admin/v1/reports/annual?year=2025');
+  t.is(status, 200);
+  const texts = body.checks.find((c: { name: string }) => c.name === 'texts.complete');
+  t.false(texts.ok);
+  t.regex(texts.detail, /constructor/);
+});

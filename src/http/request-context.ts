@@ -11,7 +11,12 @@ export function requestContext(logger: Logger): Middleware {
     ctx.state.requestId = requestId;
     // Most requests log nothing: the child logger is made on first use, not for every webhook push.
     let log: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => (log ??= logger.child({ requestId })),
+      set: (value: Logger) => void (log = value),
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     if (!logger.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();

@@ -454,8 +454,8 @@ export function parseReviewCase(body: Record<string, unknown>, today: string): R
   }
   const { kind, result, filedOn, note } = body;
   const closedOn = body.closedOn ?? null;
-  if (typeof kind !== 'string' || !(kind in REVIEW_KIND_LABELS)) problems.add('kind', `案件类型应为 ${describe(REVIEW_KIND_LABELS)}`);
-  if (typeof result !== 'string' || !(result in REVIEW_RESULT_LABELS)) problems.add('result', `审理结果应为 ${describe(REVIEW_RESULT_LABELS)}`);
+  if (typeof kind !== 'string' || !Object.hasOwn(REVIEW_KIND_LABELS, kind)) problems.add('kind', `案件类型应为 ${describe(REVIEW_KIND_LABELS)}`);
+  if (typeof result !== 'string' || !Object.hasOwn(REVIEW_RESULT_LABELS, result)) problems.add('result', `审理结果应为 ${describe(REVIEW_RESULT_LABELS)}`);
   if (!isIsoDate(filedOn)) problems.add('filedOn', '请填写立案（受理）日期，格式 YYYY-MM-DD');
   else if (filedOn > today) problems.add('filedOn', '立案日期不能晚于今天');
   if (closedOn !== null) {
@@ -463,7 +463,7 @@ export function parseReviewCase(body: Record<string, unknown>, today: string): R
     else if (closedOn > today) problems.add('closedOn', '结案日期不能晚于今天');
     else if (isIsoDate(filedOn) && closedOn < filedOn) problems.add('closedOn', '结案日期不能早于立案日期');
     else if (result === 'pending') problems.add('closedOn', '尚未审结的案件不应有结案日期');
-  } else if (typeof result === 'string' && result !== 'pending' && result in REVIEW_RESULT_LABELS) {
+  } else if (typeof result === 'string' && result !== 'pending' && Object.hasOwn(REVIEW_RESULT_LABELS, result)) {
     problems.add('closedOn', '已有审理结果的案件，请填写结案日期');
   }
   if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > 200)) problems.add('note', '备注应为文字，不超过 200 字');

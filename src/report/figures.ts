@@ -57,7 +57,8 @@ function flatten(figures: Figures, prefix: string, table: Record<string, Record<
 }
 
 export function lookupFigure(figures: Figures, name: string): number | string | undefined {
-  if (name in figures) return figures[name];
+  // Own names only: {{constructor}} names no figure.
+  if (Object.hasOwn(figures, name)) return figures[name];
   if (COUNTED_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length)) return 0;
   return undefined;
 }

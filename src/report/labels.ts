@@ -249,14 +249,6 @@ export const REVIEW_BLOCKS: readonly { key: ReviewBlockKey; label: string }[] = 
   { key: 'litigationAfterReconsideration', label: '复议后起诉' },
 ];
 
-/** A review case's kind and result, as staff choose them when entering a case. */
-export const REVIEW_KIND_LABELS: Record<ReviewKind, string> = {
-  reconsideration: '行政复议',
-  'litigation-direct': '未经复议直接起诉',
-  'litigation-after-reconsideration': '复议后起诉',
-};
-export const REVIEW_RESULT_LABELS: Record<ReviewResult, string> = { upheld: '结果维持', corrected: '结果纠正', other: '其他结果', pending: '尚未审结' };
-
 export const REVIEW_COLUMNS: readonly { key: ReviewColumnKey; label: string }[] = [
   { key: 'upheld', label: '结果维持' },
   { key: 'corrected', label: '结果纠正' },
@@ -264,3 +256,18 @@ export const REVIEW_COLUMNS: readonly { key: ReviewColumnKey; label: string }[] 
   { key: 'pending', label: '尚未审结' },
   { key: 'total', label: '总计' },
 ];
+
+const reviewLabel = <K extends string>(list: readonly { key: K; label: string }[], key: K): string => list.find((item) => item.key === key)!.label;
+
+/** A review case's kind and result, as staff choose them when entering a case: the labels of table 四. */
+export const REVIEW_KIND_LABELS: Record<ReviewKind, string> = {
+  reconsideration: reviewLabel(REVIEW_BLOCKS, 'reconsideration'),
+  'litigation-direct': reviewLabel(REVIEW_BLOCKS, 'litigationDirect'),
+  'litigation-after-reconsideration': reviewLabel(REVIEW_BLOCKS, 'litigationAfterReconsideration'),
+};
+export const REVIEW_RESULT_LABELS: Record<ReviewResult, string> = {
+  upheld: reviewLabel(REVIEW_COLUMNS, 'upheld'),
+  corrected: reviewLabel(REVIEW_COLUMNS, 'corrected'),
+  other: reviewLabel(REVIEW_COLUMNS, 'other'),
+  pending: reviewLabel(REVIEW_COLUMNS, 'pending'),
+};

@@ -83,12 +83,8 @@ function reduce(d: ConversationsData, op: ConversationsOp): void {
   }
 }
 
-/** Replies to messages that changed nothing, kept in memory for WeChat's resends (seconds apart). */
-const REMEMBERED_REPLIES = 20_000;
-
 export class ConversationsRepo {
   #turnsSincePrune = 0;
-  readonly #remembered = new Map<string, string | null>();
 
   private constructor(private readonly file: JournaledFile<ConversationsData, ConversationsOp>) {}
 
@@ -110,20 +106,7 @@ export class ConversationsRepo {
 
   /** The reply already given to this message, or undefined when it is new. */
   answeredReply(openid: string, messageId: string): string | null | undefined {
-    const key = `${openid}\n${messageId}`;
-    if (this.#remembered.has(key)) return this.#remembered.get(key);
     return this.file.data.answered[openid]?.find((m) => m.messageId === messageId)?.reply;
-  }
-
-  /**
-   * Keeps the reply to a message that changed nothing, in memory only: a resend gets this reply,
-   * and one that arrives after a restart is simply answered again, to the same effect.
-   */
-  rememberReply(openid: string, messageId: string, reply: string | null): void {
-    const key = `${openid}\n${messageId}`;
-    this.#remembered.delete(key);
-    this.#remembered.set(key, reply);
-    if (this.#remembered.size > REMEMBERED_REPLIES) this.#remembered.delete(this.#remembered.keys().next().value!);
   }
 
   /** Saves what one message changed, with its reply, as one journal line. */

@@ -1,5 +1,5 @@
 // A collection group that changes often and grows large (requests, chat turns): a lowdb snapshot
-// plus an append-only journal of changes. A change costs one appended line and one fsync, shared by
+// plus an append-only journal of changes. A change costs one appended line and one fdatasync, shared by
 // every change waiting at that moment (group commit), whatever the size of the collection; the
 // snapshot is rewritten only now and then (compaction), and at every start.
 //
@@ -22,12 +22,6 @@ export interface JournalSpec<T, Op> extends FileSpec<T> {
    * appended, so the cost per change stays constant however large the collection grows.
    */
   compactEvery?: number;
-  /**
-   * false: a change is acknowledged once written, without waiting for fsync. Only for data whose
-   * loss in a power cut costs nothing but a fallback (a hint, not a record); a killed process loses
-   * nothing either way, since the written bytes are already the kernel's.
-   */
-  sync?: boolean;
 }
 
 const MIN_COMPACTION_BYTES = 1 << 20;
@@ -52,6 +46,9 @@ export class JournaledFile<T, Op> {
   // Kept open between batches: opening and closing the journal for every batch cost as much CPU as
   // writing it. Closed when the journal is emptied, after a failed write, and when the store closes.
   #fd: number | null = null;
+  /** While the data is reloaded after a failed write: changes wait, or they would be lost with it. */
+  #recovering: Promise<void> | null = null;
+  #closed = false;
 
   private constructor(
     private readonly spec: JournalSpec<T, Op>,
@@ -92,6 +89,8 @@ export class JournaledFile<T, Op> {
    * the journal cannot be written, the data is reloaded from disk and the error is thrown.
    */
   async commit(op: Op): Promise<void> {
+    while (this.#recovering) await this.#recovering;
+    if (this.#closed) throw new Error(`${this.journal} is closed: the store was closed`);
     this.spec.reduce(this.data, op);
     const seq = ++this.#seq;
     const line = `${JSON.stringify({ seq, op } satisfies Line<Op>)}\n`;
@@ -111,7 +110,7 @@ export class JournaledFile<T, Op> {
       try {
         this.#fd ??= await openForAppend(this.journal);
         await appendAll(this.#fd, batch.map((b) => b.line).join(''));
-        if (this.spec.sync !== false) await datasync(this.#fd);
+        await datasync(this.#fd);
         this.#sinceCompaction += batch.length;
         this.#journalBytes += batch.reduce((sum, b) => sum + Buffer.byteLength(b.line), 0);
         if (this.#dueForCompaction()) await this.#compact();
@@ -120,8 +119,11 @@ export class JournaledFile<T, Op> {
         // Memory holds changes the disk may not: start again from what the disk holds.
         const waiting = [...batch, ...this.#pending];
         this.#pending = [];
-        await this.#closeJournal();
-        await this.#reload().catch(() => undefined);
+        this.#recovering = this.#closeJournal()
+          .then(() => this.#reload())
+          .catch(() => undefined);
+        await this.#recovering;
+        this.#recovering = null;
         for (const b of waiting) b.reject(error);
       }
     }
@@ -133,8 +135,9 @@ export class JournaledFile<T, Op> {
     return this.#journalBytes >= Math.max(MIN_COMPACTION_BYTES, this.#snapshotBytes);
   }
 
-  /** Waits for the batch being written, then closes the journal. */
+  /** Waits for the batch being written, then closes the journal; later changes are refused. */
   async #close(): Promise<void> {
+    this.#closed = true;
     await this.#writing;
     await this.#closeJournal();
   }

@@ -137,10 +137,6 @@ export class NotifyRepo {
       name: 'interactions',
       version: 1,
       defaults: () => ({ interactions: {} }),
-      // A hint, not a record: if a power cut loses the last few times, a message to those users
-      // tries a template or subscribe message instead of the customer-service API. Not waiting for
-      // fsync keeps it off every push's path.
-      sync: false,
       reduce: (d, op) => {
         if (op.at) d.interactions[op.openid] = op.at;
         else delete d.interactions[op.openid];

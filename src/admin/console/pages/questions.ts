@@ -17,7 +17,7 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
   router.get('/questions', kit.staff, (ctx) => {
     kit.open(ctx, 'questions');
     const wanted = field(ctx.query as Record<string, unknown>, 'status');
-    const status = wanted in STATUS_LABELS ? (wanted as UnansweredQuestion['status']) : 'open';
+    const status = Object.hasOwn(STATUS_LABELS, wanted) ? (wanted as UnansweredQuestion['status']) : 'open';
     const all = conversations.unanswered();
     const list = all.filter((q) => q.status === status).reverse();
     const count = (s: UnansweredQuestion['status']) => all.filter((q) => q.status === s).length;

@@ -2,6 +2,7 @@
 // the paper in front of them, with the date it was received (the day the clock starts, 第三十一条).
 // The same rules as the mini-program's form check it; a refused form comes back with what was typed
 // and a message at each field, since retyping a whole request to fix one digit would be cruel.
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Router } from '@koa/router';
 import {
@@ -45,6 +46,9 @@ const PATHS: Record<string, string> = {
   'delivery-form': 'delivery.form',
   'delivery-method': 'delivery.method',
 };
+
+/** Nobody applying on paper can be answered through WeChat: that way is not offered here. */
+const PAPER_METHODS = DELIVERY_METHODS.filter((method) => method !== 'wechat');
 
 /** A letter may reach the registrar's desk some days after it arrived; not a year later. */
 const MAX_DAYS_BACK = 366;
@@ -94,7 +98,7 @@ export function mountRegisterPage(router: Router, kit: ConsoleKit): void {
         body: html`<p>登记通过信函、传真、电子邮件或当面提交的申请。答复期限自收到申请之日起计算（《政府信息公开条例》第三十一条）。</p>
 ${summary && html`<div class="flash error" role="alert"><p>${summary}</p></div>`}
 <form method="post" action="/admin/applications/new" class="register">
-${kit.csrf(ctx)}
+${kit.csrf(ctx)}<input type="hidden" name="form-id" value="${value('form-id')}">
 <fieldset><legend>收到申请</legend>
 ${input('received-on', '收到日期', html` type="date" required max="${applications.today()}"`)}
 </fieldset>
@@ -117,7 +121,7 @@ ${input('document-number', '文号（如有）', html` maxlength="100"`)}
 </fieldset>
 <fieldset><legend>获取方式</legend>
 ${select('delivery-form', '提供形式', DELIVERY_FORMS, DELIVERY_FORM_LABELS)}
-${select('delivery-method', '获取途径', DELIVERY_METHODS, DELIVERY_METHOD_LABELS)}
+${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABELS)}
 </fieldset>
 <button type="submit">登记</button>
 </form>`,
@@ -128,7 +132,8 @@ ${select('delivery-method', '获取途径', DELIVERY_METHODS, DELIVERY_METHOD_LA
 
   router.get('/applications/new', kit.staff, (ctx) => {
     registrar(ctx);
-    render(ctx, { 'received-on': applications.today(), 'delivery-form': 'paper', 'delivery-method': 'post' }, {});
+    // The form's id makes a second click on 登记 (or a resent form) find the request it made.
+    render(ctx, { 'form-id': randomBytes(9).toString('base64url'), 'received-on': applications.today(), 'delivery-form': 'paper', 'delivery-method': 'post' }, {});
   });
 
   router.post('/applications/new', kit.staff, async (ctx) => {
@@ -141,12 +146,19 @@ ${select('delivery-method', '获取途径', DELIVERY_METHODS, DELIVERY_METHOD_LA
     else if (receivedOn > today) problems['received-on'] = '收到日期不能晚于今天';
     else if (receivedOn < addDays(today, -MAX_DAYS_BACK)) problems['received-on'] = '收到日期早于一年前，请核对；历史记录请用导入功能';
 
-    let created: Awaited<ReturnType<typeof applications.submit>>['application'] | null = null;
+    const formId = field(form, 'form-id');
+    let submitted: Awaited<ReturnType<typeof applications.submit>> | null = null;
     let refusal: string | null = null;
     try {
       // A wrong date alone must not create the request: then the form is only checked.
-      if (Object.keys(problems).length === 0) created = (await applications.submit(bodyOf(form), { channel: 'staff', openid: null, by: who.username })).application;
-      else validateApplicationInput(bodyOf(form));
+      if (Object.keys(problems).length === 0) {
+        submitted = await applications.submit(bodyOf(form), {
+          channel: 'staff',
+          openid: null,
+          by: who.username,
+          idempotencyKey: /^[\w-]{8,40}$/.test(formId) ? `register-${formId}` : undefined,
+        });
+      } else validateApplicationInput(bodyOf(form));
     } catch (error) {
       const described = describeError(error);
       if (!described || described.status >= 500) throw error;
@@ -156,9 +168,14 @@ ${select('delivery-method', '获取途径', DELIVERY_METHODS, DELIVERY_METHOD_LA
         if (message) problems[formField] = message;
       }
     }
-    if (!created) {
+    if (!submitted) {
       const count = Object.keys(problems).length;
       return render(ctx, form, problems, count > 0 ? `有 ${count} 处需要修改，申请尚未登记。` : `${(refusal ?? '').replace(/[。.]$/, '')}，申请尚未登记。`);
+    }
+    const created = submitted.application;
+    if (!submitted.created) {
+      const trackingNo = applications.view(created, 'staff').trackingNo;
+      return kit.back(ctx, `/admin/applications/${created.id}`, { kind: 'ok', text: `这份申请已经登记过（申请编号 ${trackingNo}），没有重复登记。` });
     }
 
     try {

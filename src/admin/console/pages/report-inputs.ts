@@ -8,7 +8,7 @@ import type { Router } from '@koa/router';
 import { can } from '../../../domain/roles.js';
 import { todayInChina } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
-import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts } from '../../../report/admin-routes.js';
+import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts, parseYear } from '../../../report/admin-routes.js';
 import { PROACTIVE_BLOCKS, REQUEST_COLUMNS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS, SIGNED_PROACTIVE_COLUMNS } from '../../../report/labels.js';
 import type { PreviousSource } from '../../../report/store-inputs.js';
 import type { AnnualReport, ProactiveTable, ReportFormat } from '../../../report/types.js';
@@ -104,11 +104,15 @@ ${hidden}
 </form></details>`;
 }
 
-function casesSection({ cases }: ReportInputsView, action: string, hidden: SafeHtml): SafeHtml {
+function casesSection({ cases, record }: ReportInputsView, action: string, hidden: SafeHtml): SafeHtml {
   const sorted = [...cases].sort((a, b) => a.filedOn.localeCompare(b.filedOn));
   const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => html`<option value="${value}">${label}</option>`);
-  return html`<details class="entry" open><summary>行政复议、行政诉讼案件（${cases.length} 件）</summary>
-<p class="hint">表四按这里的案件统计。跨年度的案件只录入一次：立案的年度计为“尚未审结”，审结的年度计入其结果。</p>
+  return html`<details class="entry" open><summary>行政复议、行政诉讼案件（各年度共 ${cases.length} 件）</summary>
+${
+  record.entered.reviews
+    ? html`<p class="warning">本年度表四的数字已通过接口直接填写，报告以那些数字为准，不按下列案件统计。</p>`
+    : html`<p class="hint">表四按这里的案件统计。跨年度的案件只录入一次：立案的年度计为“尚未审结”，审结的年度计入其结果。</p>`
+}
 ${
   sorted.length
     ? html`<table><thead><tr><th>类别</th><th>立案日期</th><th>审结日期</th><th>结果</th><th>备注</th><th></th></tr></thead>
@@ -157,13 +161,13 @@ export function mountReportInputRoutes(router: Router, kit: ConsoleKit, editor: 
   const change = (path: string, run: (form: Form, year: number, format: ReportFormat, username: string, params: Record<string, string>) => Promise<string>) =>
     router.post(`/report/:year/${path}`, kit.staff, async (ctx) => {
       const form = (ctx.request.body ?? {}) as Form;
-      const year = Number(ctx.params.year);
       const format: ReportFormat = field(form, 'format') === '2019' ? '2019' : '2021';
-      const back = `/admin/report${query({ year: Number.isInteger(year) ? year : null, format })}`;
+      const back = `/admin/report${query({ year: /^\d{4}$/.test(ctx.params.year ?? '') ? ctx.params.year : null, format })}`;
       await kit.act(ctx, back, async () => {
         const who = kit.open(ctx, 'report');
         if (!can(who.roles, 'report.edit')) throw new DomainError('forbidden', '当前账号的角色无权修改年度报告');
-        if (!Number.isInteger(year) || year < 2008 || year > 2100) throw new DomainError('validation', '年度不正确');
+        // The same years as the report's staff API.
+        const year = parseYear(ctx.params.year, Number(kit.deps.applications.today().slice(0, 4)));
         return run(form, year, format, who.username, ctx.params as Record<string, string>);
       });
     });

@@ -3,6 +3,7 @@
 // accept the console's session cookie.
 import type { Router } from '@koa/router';
 import { buildAnnualReport } from '../../../report/build.js';
+import { parseYear } from '../../../report/admin-routes.js';
 import { defaultFormatForYear } from '../../../report/labels.js';
 import { loadReportInputs, type ReportInputsDeps } from '../../../report/store-inputs.js';
 import type { ReportFormat } from '../../../report/types.js';
@@ -21,6 +22,15 @@ const PREVIOUS_SOURCE: Record<string, string> = {
 /** The report's inputs, and the records staff type in, which this page also edits. */
 export type ReportPageDeps = ReportInputsDeps & { reportRepo: ReportInputsDeps['reportRepo'] & ReportEditor };
 
+/** The year asked for, when the report API would accept it; `fallback` otherwise. */
+function yearOr(text: string, thisYear: number, fallback: number): number {
+  try {
+    return parseYear(text, thisYear);
+  } catch {
+    return fallback;
+  }
+}
+
 export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportPageDeps): void {
   mountReportInputRoutes(router, kit, report.reportRepo, kit.deps.clock ?? (() => new Date()));
 
@@ -28,9 +38,8 @@ export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportP
     kit.open(ctx, 'report');
     const thisYear = Number(kit.deps.applications.today().slice(0, 4));
     const q = ctx.query as Record<string, unknown>;
-    const asked = Number(field(q, 'year'));
     // Until the report is published (by 31 January), last year's is the one being prepared.
-    const year = Number.isInteger(asked) && asked >= 2008 && asked <= thisYear ? asked : thisYear - 1;
+    const year = field(q, 'year') ? yearOr(field(q, 'year'), thisYear, thisYear - 1) : thisYear - 1;
     const format: ReportFormat = field(q, 'format') === '2019' || field(q, 'format') === '2021' ? (field(q, 'format') as ReportFormat) : defaultFormatForYear(year);
     const { previousSource, ...inputs } = await loadReportInputs(year, report);
     const built = buildAnnualReport({ ...inputs, year, format });
