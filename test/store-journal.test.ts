@@ -119,3 +119,42 @@ test('changes committed at once are all acknowledged, written in order with cons
   await store.close();
   t.deepEqual((await open(dir)).file.data.items, adds);
 });
+
+const snapshotOf = async (dir: string) => JSON.parse(await readFile(path.join(dir, 'counter.json'), 'utf8')).data as { lastSeq: number; state: Counter };
+const exists = (file: string) => readFile(file).then(() => true, () => false);
+
+test('a compaction does not hold up what follows: the journal is set aside, a fresh one takes the next changes, the snapshot replaces both', async (t) => {
+  const dir = await tempDir(t);
+  const { store, file } = await open(dir, 2);
+  await file.commit({ add: 'a' });
+  await file.commit({ add: 'b' }); // due: set aside, snapshot written in the background
+  await file.commit({ add: 'c' });
+  t.is((await readFile(path.join(dir, 'counter.journal'), 'utf8')).trim(), '{"seq":3,"op":{"add":"c"}}', 'the change after it is in the fresh journal');
+  await store.close(); // waits for the snapshot
+  // The snapshot holds what memory held when it was taken (c too, if it came in time), and says so.
+  const snapshot = await snapshotOf(dir);
+  t.true(snapshot.lastSeq >= 2);
+  t.deepEqual(snapshot.state.items, ['a', 'b', 'c'].slice(0, snapshot.lastSeq));
+  t.false(await exists(path.join(dir, 'counter.journal.old')), 'the set-aside journal is gone once the snapshot holds it');
+  t.deepEqual((await open(dir)).file.data.items, ['a', 'b', 'c']);
+});
+
+test('a start after a compaction was cut short replays the set-aside journal, then the journal, and applies nothing twice', async (t) => {
+  const lines = (...entries: Array<[number, string]>) => entries.map(([seq, add]) => `${JSON.stringify({ seq, op: { add } })}\n`).join('');
+  const envelope = (lastSeq: number, items: string[]) => JSON.stringify({ schemaVersion: 1, data: { lastSeq, state: { items } } });
+  for (const [label, snapshot] of [
+    ['before the snapshot was written', envelope(0, [])],
+    ['after the snapshot was written, before the set-aside journal was removed', envelope(2, ['a', 'b'])],
+  ] as const) {
+    const dir = await tempDir(t);
+    await writeFile(path.join(dir, 'counter.json'), snapshot);
+    await writeFile(path.join(dir, 'counter.journal.old'), lines([1, 'a'], [2, 'b']));
+    // A line the state already held when the journal was set aside (seq 2) may be written again.
+    await writeFile(path.join(dir, 'counter.journal'), lines([3, 'c'], [4, 'd']));
+    const { store, file } = await open(dir);
+    t.deepEqual(file.data.items, ['a', 'b', 'c', 'd'], label);
+    t.false(await exists(path.join(dir, 'counter.journal.old')), label);
+    await store.close();
+    t.deepEqual(await snapshotOf(dir), { lastSeq: 4, state: { items: ['a', 'b', 'c', 'd'] } }, label);
+  }
+});

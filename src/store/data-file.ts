@@ -92,6 +92,16 @@ export class DataFile<T> {
     return result;
   }
 
+  /**
+   * Writes the data as it is at this moment (it is serialised before this returns) and resolves once
+   * it is on disk. Memory is left alone whatever happens: for an owner that keeps its own record of
+   * the changes (a journal), which a failed write must not throw away. The owner makes sure no
+   * other write of this file runs at the same time.
+   */
+  persistNow(): Promise<void> {
+    return writeFileDurably(this.file, JSON.stringify(this.low.data));
+  }
+
   /** Reads the file again, dropping in-memory changes that were never written. */
   async reload(): Promise<void> {
     await this.low.read();
