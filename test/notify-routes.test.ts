@@ -1,6 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
 import path from 'node:path';
-import Koa from 'koa';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
@@ -13,14 +12,13 @@ import { CalendarSource } from '../src/applications/calendar-source.js';
 import { StaffAccounts } from '../src/accounts/staff-accounts.js';
 import { MiniProgramSessions } from '../src/accounts/mp-sessions.js';
 import { WechatApiClient } from '../src/wechat/api-client.js';
-import { createFakeWechatApi } from '../src/wechat/fake-api.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from '../src/admin/api.js';
 import { createNotify, loadNotifyTemplates, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes } from '../src/notify/index.js';
 import { json, listen } from './helpers/http.js';
 import { tempDir } from './helpers/temp.js';
 import { idNumber } from './helpers/id-number.js';
-import { CREDENTIALS } from './helpers/fake-wechat-server.js';
+import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 
 const CONTENT = path.resolve(import.meta.dirname, '..', 'data');
 
@@ -42,11 +40,7 @@ async function setup(t: ExecutionContext, options: { assumeConsent?: boolean } =
   const applications = new ApplicationsService(appsRepo, () => calendar.current(), now);
   const accounts = new StaffAccounts(accountsRepo, now);
   const sessions = new MiniProgramSessions(accountsRepo, async (code) => ({ openid: code.slice(4) }), now);
-  const fake = createFakeWechatApi({ ...CREDENTIALS, clock: () => clock.now });
-  const fakeApp = new Koa();
-  fakeApp.use(fake.router.routes());
-  const fakeServer = await listen(fakeApp);
-  t.teardown(() => fakeServer.close());
+  const { fake, baseUrl } = await serveFakeWechat(t, { clock: () => clock.now, prefix: '' });
   const templates = await loadNotifyTemplates(CONTENT);
   const notify = createNotify({
     repo: notifyRepo,
@@ -54,7 +48,7 @@ async function setup(t: ExecutionContext, options: { assumeConsent?: boolean } =
     intents: () => appsRepo.intents(),
     accounts,
     unanswered: () => [],
-    wechat: new WechatApiClient({ baseUrl: fakeServer.url, ...CREDENTIALS, now: () => clock.now, sleep: async () => {} }),
+    wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {} }),
     templates,
     office: { name: '某办', contact: '电话 1', supplementPeriodWorkingDays: null },
     calendar: () => calendar.current(),

@@ -5,17 +5,15 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Koa from 'koa';
 import { loadAgency } from '../src/agency.js';
 import { Store } from '../src/store/store.js';
 import { PushLedgerRepo } from '../src/store/subscribers-repo.js';
 import { openCatalog } from '../src/catalog/index.js';
 import type { Actor } from '../src/catalog/review.js';
-import { createFakeWechatApi } from '../src/wechat/fake-api.js';
-import { CREDENTIALS, digests } from './fixtures/fake-wechat.js';
+import { digests } from './fixtures/fake-wechat.js';
 import { tempDir } from './helpers/temp.js';
+import { serveFakeWechat } from './helpers/fake-wechat-server.js';
 
 const CONTENT_DIR = path.resolve('data');
 const ITEMS: Array<[string, string]> = [
@@ -75,10 +73,8 @@ async function seed(t: ExecutionContext, oa: number, mp: number): Promise<Seeded
 
 /** The fake WeChat API over HTTP, able to kill the job process once it has accepted `killAfter` digests. */
 async function fakeThatKills(t: ExecutionContext) {
-  const fake = createFakeWechatApi({ ...CREDENTIALS, prefix: '/wx' });
   const state: { child: ChildProcess | null; killAfter: number; killed: Promise<unknown> | null } = { child: null, killAfter: Infinity, killed: null };
-  const app = new Koa();
-  app.use(async (_ctx, next) => {
+  const { fake, baseUrl } = await serveFakeWechat(t, { prefix: '/wx' }, (fake) => async (_ctx, next) => {
     await next();
     if (!state.killed && state.child && digests(fake.outbox.list()).length >= state.killAfter) {
       const child = state.child;
@@ -88,14 +84,7 @@ async function fakeThatKills(t: ExecutionContext) {
     // The answer to the send that triggered the kill, and to any send still in flight, is never heard.
     if (state.killed) await state.killed;
   });
-  app.use(fake.router.routes());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { fake, state, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wx` };
+  return { fake, state, baseUrl };
 }
 
 async function runJob(dir: string, baseUrl: string, concurrency: number, onSpawn: (child: ChildProcess) => void) {

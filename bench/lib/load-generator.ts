@@ -85,6 +85,18 @@ class Tally {
     this.failed += 1;
     if (this.failures.length < MAX_FAILURE_SAMPLES) this.failures.push(reason);
   }
+
+  /** What a phase that took `elapsedMs` adds up to. */
+  result(elapsedMs: number): Omit<LoadResult, 'mode' | 'rate'> {
+    return {
+      completed: this.completed,
+      failed: this.failed,
+      elapsedMs,
+      throughput: this.completed / (elapsedMs / 1000),
+      latency: this.latencies.summary(),
+      failures: this.failures,
+    };
+  }
 }
 
 async function closedLoop(target: LoadTarget, phase: ClosedLoop): Promise<LoadResult> {
@@ -96,17 +108,8 @@ async function closedLoop(target: LoadTarget, phase: ClosedLoop): Promise<LoadRe
     while (performance.now() < end) await tally.one(agent, target, performance.now());
   });
   await Promise.all(loops);
-  const elapsedMs = performance.now() - start;
   agent.destroy();
-  return {
-    mode: 'closed',
-    completed: tally.completed,
-    failed: tally.failed,
-    elapsedMs,
-    throughput: tally.completed / (elapsedMs / 1000),
-    latency: tally.latencies.summary(),
-    failures: tally.failures,
-  };
+  return { mode: 'closed', ...tally.result(performance.now() - start) };
 }
 
 async function openLoop(target: LoadTarget, phase: OpenLoop): Promise<LoadResult> {
@@ -127,18 +130,8 @@ async function openLoop(target: LoadTarget, phase: OpenLoop): Promise<LoadResult
     tick();
   });
   await Promise.all(inFlight);
-  const elapsedMs = performance.now() - start;
   agent.destroy();
-  return {
-    mode: 'open',
-    rate: phase.rate,
-    completed: tally.completed,
-    failed: tally.failed,
-    elapsedMs,
-    throughput: tally.completed / (elapsedMs / 1000),
-    latency: tally.latencies.summary(),
-    failures: tally.failures,
-  };
+  return { mode: 'open', rate: phase.rate, ...tally.result(performance.now() - start) };
 }
 
 process.on('message', (message) => {

@@ -209,9 +209,8 @@ export class JournaledFile<T, Op> {
   async #compact(): Promise<void> {
     await this.#compacting;
     await this.#closeJournal();
-    await this.snapshot.update((s) => {
-      s.lastSeq = this.#seq;
-    });
+    this.snapshot.data.lastSeq = this.#seq;
+    await this.snapshot.persistNow();
     await fs.writeFile(this.journal, '');
     await fs.rm(this.#retired, { force: true });
     await syncFolder(path.dirname(this.journal));

@@ -117,11 +117,7 @@ export class ReportRepo {
     const at = this.clock().toISOString();
     const stored: StoredReviewCase = {
       id: `rc_${randomBytes(6).toString('base64url')}`,
-      kind: input.kind,
-      result: input.result,
-      filedOn: input.filedOn,
-      closedOn: input.closedOn ?? null,
-      note: input.note ?? null,
+      ...caseFacts(input),
       createdAt: at,
       createdBy: by,
       updatedAt: at,
@@ -140,15 +136,7 @@ export class ReportRepo {
     return this.file.update((d) => {
       const found = d.reviewCases.find((c) => c.id === id);
       if (!found) return undefined;
-      Object.assign(found, {
-        kind: input.kind,
-        result: input.result,
-        filedOn: input.filedOn,
-        closedOn: input.closedOn ?? null,
-        note: input.note ?? null,
-        updatedAt: at,
-        updatedBy: by,
-      });
+      Object.assign(found, { ...caseFacts(input), updatedAt: at, updatedBy: by });
       yearIn(d, year).changes.push({ at, by, what: 'reviewCase.update', id });
       return found;
     });
@@ -189,4 +177,9 @@ export class ReportRepo {
 
 function yearIn(d: ReportData, year: number): ReportYearRecord {
   return (d.years[String(year)] ??= emptyYear());
+}
+
+/** The facts of a case as staff state them; absent dates and notes are stored as null. */
+function caseFacts(input: ReviewCaseInput): Pick<StoredReviewCase, 'kind' | 'result' | 'filedOn' | 'closedOn' | 'note'> {
+  return { kind: input.kind, result: input.result, filedOn: input.filedOn, closedOn: input.closedOn ?? null, note: input.note ?? null };
 }

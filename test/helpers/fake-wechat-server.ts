@@ -3,18 +3,21 @@
 import type { ExecutionContext } from 'ava';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { createFakeWechatApi, type FakeWechatApi, type FakeWechatApiOptions } from '../../src/wechat/fake-api.js';
 
 export const CREDENTIALS = { appid: 'wxsandbox0000000', secret: 'oa-secret', mpAppid: 'wxminiprogram000', mpSecret: 'mp-secret' };
 export const PREFIX = '/__sandbox/wechat-api';
 
+/** `before` runs ahead of the fake's routes, e.g. to act once it has answered some calls. */
 export async function serveFakeWechat(
   t: ExecutionContext,
   options: Partial<FakeWechatApiOptions> = {},
+  before?: (fake: FakeWechatApi) => Middleware,
 ): Promise<{ fake: FakeWechatApi; baseUrl: string }> {
   const fake = createFakeWechatApi({ ...CREDENTIALS, prefix: PREFIX, ...options });
   const app = new Koa();
+  if (before) app.use(before(fake));
   app.use(fake.router.routes());
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
