@@ -21,11 +21,20 @@ export type Inbound = { openid: string; messageId?: string } & (
 export interface GuideAnswerer {
   ask(question: string): {
     status: 'answered' | 'unsure' | 'out-of-scope';
+    /** The answer: the sure one when answered, the best guess when unsure. */
     answer?: string;
     title?: string;
+    entry?: { id: string };
     alternatives: Array<{ id: string; title: string }>;
+    /** Words of the office's own business (人防工程, 警报试鸣…) in the question. */
+    business?: string[];
   };
   answerById(id: string): { title: string; answer: string } | null;
+}
+
+/** Published catalog items about the office's own business (src/catalog); optional. */
+export interface CatalogFinder {
+  related(words: string[], limit: number): Array<{ title: string; url: string | null; publishedOn: string }>;
 }
 
 /** What the dialog needs of subscriptions (src/catalog); optional until catalog is wired. */
@@ -40,6 +49,7 @@ export interface DialogDeps {
   conversations: ConversationsRepo;
   agency: { name: string; contact: string };
   subscriptions?: SubscriptionsHandler;
+  catalog?: CatalogFinder;
   /** Staff binding their WeChat ("绑定 123456"); null when the text is not about binding. */
   staffBinding?: (openid: string, text: string) => Promise<string | null>;
   clock?: () => Date;
@@ -50,8 +60,9 @@ export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe:
 
 export function createDialog(deps: DialogDeps) {
   const clock = deps.clock ?? (() => new Date());
-  // "还有呢": the topics offered last, per user; losing them on a restart costs nothing.
-  const lastAlternatives = new Map<string, Array<{ id: string; title: string }>>();
+  // The topics offered last, per user, as numbered choices ("2" or the title answers one) and for
+  // "还有呢"; losing them on a restart costs nothing: the citizen asks again.
+  const offered = new Map<string, Array<{ id: string; title: string }>>();
 
   const greeting = () =>
     `欢迎关注${deps.agency.name}！在这里您可以：\n` +
@@ -111,6 +122,10 @@ export function createDialog(deps: DialogDeps) {
     const tracking = parseTrackingNo(text);
     if (tracking || /^(查询进度|进度查询|查进度|我的申请)$/.test(text)) return progress(input.openid, tracking?.trackingNo ?? null);
     if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(input.openid);
+    const chosen = choice(input.openid, text);
+    if (chosen) return chosen;
+    // A command with nothing to act on is answered as such, not taken for a question to staff.
+    if (/^(取消|退出|算了|不用了|结束|返回)[!！。.]*$/.test(text)) return '当前没有需要取消的操作。请直接输入您的问题，或回复“帮助”查看用法。';
     if (deps.subscriptions) {
       const handled = await deps.subscriptions.handle(input.openid, text);
       if (handled !== null) return handled;
@@ -208,33 +223,58 @@ export function createDialog(deps: DialogDeps) {
   }
 
   function more(openid: string): string {
-    const alternatives = lastAlternatives.get(openid);
+    const alternatives = offered.get(openid);
     if (!alternatives?.length) return '请直接输入您想了解的问题，例如“申请公开要多久”。';
     const [first, ...rest] = alternatives;
-    lastAlternatives.set(openid, rest);
+    offered.set(openid, rest);
     const entry = deps.guide.answerById(first!.id);
     return entry ? `【${entry.title}】\n${entry.answer}` : '请直接输入您想了解的问题。';
   }
 
+  /** "2", "第2个" or a title just offered answers that topic; anything else is not a choice. */
+  function choice(openid: string, text: string): string | null {
+    const choices = offered.get(openid);
+    if (!choices?.length) return null;
+    const number = /^(?:第\s*)?([1-9])\s*(?:个|条|项)?[.。、]?$/.exec(text);
+    const picked = number ? choices[Number(number[1]) - 1] : choices.find((c) => c.title === text.replace(/[?？。]$/, '') || `${c.title}？` === text);
+    if (!picked) return number ? `请回复 1 到 ${choices.length} 之间的数字，或直接输入您的问题。` : null;
+    const entry = deps.guide.answerById(picked.id);
+    return entry ? `【${entry.title}】\n${entry.answer}` : null;
+  }
+
+  const numbered = (choices: Array<{ title: string }>) => choices.map((c, i) => `${i + 1}. ${c.title}`).join('\n');
+
   function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): string {
     const result = deps.guide.ask(question);
-    lastAlternatives.set(openid, result.alternatives);
+    offered.set(openid, result.alternatives);
+    // The office's own business (警报试鸣, 人防工程…) is best answered by what it has published on it.
+    const items = result.business?.length ? deps.catalog?.related(result.business, 3) ?? [] : [];
+    if (items.length > 0) {
+      const list = items.map((item, i) => `${i + 1}. ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
+      offered.delete(openid);
+      return `我们公开过这些相关信息：\n${list}\n还有疑问可以联系我们：${deps.agency.contact}`;
+    }
     if (result.status === 'answered' && result.answer) return result.answer;
-    if (result.status === 'unsure') {
+    if (result.status === 'unsure' && result.answer) {
       turn.unanswered = {
         id: randomBytes(6).toString('base64url'),
         text: question.slice(0, 500),
         at: clock().toISOString(),
-        suggestions: result.alternatives.map((a) => a.id),
+        suggestions: [result.entry?.id, ...result.alternatives.map((a) => a.id)].filter((id): id is string => !!id),
         status: 'open',
       };
-      const topics = result.alternatives.slice(0, 3).map((a, i) => `${i + 1}. ${a.title}`).join('\n');
-      return (
-        '这个问题我不太确定，已转给工作人员。您可能想了解：\n' +
-        `${topics}\n回复“还有呢”查看第一个话题，或直接联系我们：${deps.agency.contact}`
-      );
+      const others = result.alternatives.length > 0
+        ? `\n\n如果不是您想问的，回复数字查看：\n${numbered(result.alternatives)}`
+        : '';
+      return `【${result.title}】\n${result.answer}${others}\n（已转工作人员跟进。）`;
     }
-    return `这个问题不在政府信息公开的范围内，我回答不了。我可以解答信息公开申请、期限、收费、答复和救济等问题，回复“帮助”查看用法。`;
+    if (result.business?.length) {
+      return `关于${result.business[0]}方面的业务，请直接联系我们：${deps.agency.contact}\n政府信息公开方面的问题可以直接问我，回复“帮助”查看用法。`;
+    }
+    return (
+      '这个问题不在政府信息公开的范围内，我回答不了，抱歉。其他政务服务可以拨打政务服务便民热线 12345 咨询。\n' +
+      '我可以解答：怎样申请公开、多久答复、收不收费、对答复不服怎么办等，回复“帮助”查看用法。'
+    );
   }
 
   return { respond, greeting, help };

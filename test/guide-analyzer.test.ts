@@ -3,7 +3,7 @@ import { createAnalyzer, type AnalyzerResources } from '../src/guide/analyzer.js
 import { sharedJieba } from '../src/guide/jieba.js';
 
 const resources: AnalyzerResources = {
-  dictionary: { groups: { 人防: ['人防工程', '易地建设费'], 信息公开: ['信息处理费', '依申请公开', '具体办理步骤'] } },
+  dictionary: { groups: { 人防: ['人防工程', '易地建设费'], 信息公开: ['信息处理费', '依申请公开', '具体办理步骤', '补正', '答复'] } },
   synonyms: {
     groups: [
       ['期限', '多久', '多长时间', '几天'],
@@ -17,7 +17,6 @@ const resources: AnalyzerResources = {
     misspellings: { 复义: '复议', 申情: '申请' },
   },
   stopwords: { words: ['的', '吗', '我', '想', '请问', '一下', '了解', '具体', '要'] },
-  variants: { traditionalToSimplified: '請请開开長长時时間间費费' },
 };
 const analyzer = createAnalyzer(resources, sharedJieba());
 
@@ -86,7 +85,21 @@ test('analyzer: a word in two synonym groups is a data error', (t) => {
   t.regex(error!.message, /多久.*two groups/);
 });
 
-test('analyzer: traditional/simplified pairs must come in pairs', (t) => {
-  const error = t.throws(() => createAnalyzer({ ...resources, variants: { traditionalToSimplified: '請请開' } }, sharedJieba()));
-  t.regex(error!.message, /pairs/);
+// Homophone slips of domain words that nobody listed as typos: pinyin input and voice input.
+const homophones: Array<[string, string, string]> = [
+  ['补怔要多久', '补怔', '补正'],
+  ['对答复不服可以付议吗', '付议', '复议'],
+  ['多久能达复', '达复', '答复'],
+  ['易地建设废怎么收', '易地建设废', '易地建设费'],
+];
+for (const [text, slip, word] of homophones) {
+  test(`analyzer: the homophone slip ${slip} is read as ${word}`, (t) => {
+    t.true(analyzer.normalise(text).includes(word), analyzer.normalise(text));
+  });
+}
+
+test('analyzer: a real word that sounds like a domain word is left alone', (t) => {
+  // 不正 (bù zhèng) sounds like 补正 but is a word of its own.
+  t.is(analyzer.normalise('作风不正'), '作风不正');
+  t.is(analyzer.normalise('天气怎么样'), '天气怎么样');
 });

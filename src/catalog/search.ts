@@ -89,3 +89,22 @@ export function searchItems<T extends CatalogItem>(
   const start = (query.page - 1) * query.pageSize;
   return { items: hits.slice(start, start + query.pageSize), total: hits.length, page: query.page, pageSize: query.pageSize };
 }
+
+/**
+ * Items about any of `words` (the office's business words a citizen used: 试鸣, 人防工程…), those
+ * naming more of them first, then the newest. For the chat, which answers with a few items, not a
+ * page: a word counts when the title or summary holds it.
+ */
+export function relatedItems<T extends CatalogItem>(items: readonly T[], words: readonly string[], sortKey: (item: T) => string, limit: number): T[] {
+  const wanted = [...new Set(words.map((w) => w.toLowerCase()).filter(Boolean))];
+  if (wanted.length === 0 || limit < 1) return [];
+  return items
+    .map((item) => {
+      const text = [item.title, item.summary ?? ''].join('\n').toLowerCase();
+      return { item, hits: wanted.filter((w) => text.includes(w)).length, key: sortKey(item) };
+    })
+    .filter((x) => x.hits > 0)
+    .sort((a, b) => b.hits - a.hits || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
+    .slice(0, limit)
+    .map((x) => x.item);
+}

@@ -6,7 +6,7 @@ import { todayInChina } from '../domain/calendar.js';
 import type { CatalogRepo, FeedImportRecord, NewItem } from '../store/catalog-repo.js';
 import { formatIndexNo, validateIndexNo, validateItemFields } from './item-fields.js';
 import { decide, parseCommand, reviewTrail, stateOf, STATE_LABELS, type Actor, type ReviewStep } from './review.js';
-import { parseCatalogQuery, searchItems, type Page } from './search.js';
+import { parseCatalogQuery, relatedItems, searchItems, type Page } from './search.js';
 import { ITEM_STATES, type CatalogItem, type Category, type DocumentKind, type ItemFields, type ItemSource, type ItemState } from './types.js';
 
 export interface CatalogServiceOptions {
@@ -192,6 +192,12 @@ export class CatalogService {
       const p = publicationOf(item)!;
       return `${p.on}|${String(p.seq).padStart(12, '0')}`;
     });
+  }
+
+  /** The newest published items about any of these words, those naming more of them first (the chat). */
+  relatedPublished(words: readonly string[], limit: number): PublicItemView[] {
+    const published = this.repo.all().filter((item) => publicationOf(item) !== null);
+    return relatedItems(published, words, (item) => publicationOf(item)!.on, limit).map((item) => this.publicView(item));
   }
 
   /** Items published with a publication number above `seq`, in publication order. */

@@ -1,17 +1,19 @@
 /**
  * Turns Chinese text into the terms the index and the questions are compared on:
- * fold width and traditional characters → fix known typos → segment with jieba (domain words kept
- * whole) → map synonyms to one canonical word → drop stop words and punctuation → add the
- * dictionary sub-words of long words, so 人防工程 also meets a question that only says 人防.
+ * fold width and traditional characters (OpenCC) → fix known typos, then homophone slips of domain
+ * words (补怔, 覆议, 达复: same pinyin, not a word) → segment with jieba (domain words kept whole) →
+ * map synonyms to one canonical word → drop stop words and punctuation → add the dictionary
+ * sub-words of long words, so 人防工程 also meets a question that only says 人防.
  */
 import type { Jieba } from '@node-rs/jieba';
-import type { DictionaryData, StopwordData, SynonymData, VariantData } from './types.js';
+import * as OpenCC from 'opencc-js/t2cn';
+import { pinyin } from 'pinyin-pro';
+import type { DictionaryData, StopwordData, SynonymData } from './types.js';
 
 export interface AnalyzerResources {
   dictionary: DictionaryData;
   synonyms: SynonymData;
   stopwords?: StopwordData;
-  variants?: VariantData;
 }
 
 /** One word of the text: its term, jieba's part-of-speech tag ("n", "v", "m", …) and its sub-words. */
@@ -38,6 +40,8 @@ export interface Analyzer {
   canonical(word: string): string;
   /** Whether a word is one of the domain words. */
   isDomainWord(word: string): boolean;
+  /** The text as it is segmented: width, case, simplified characters, typos and homophones fixed. */
+  normalise(text: string): string;
 }
 
 /** High enough that jieba keeps our words whole, low enough not to swallow neighbouring words. */
@@ -58,10 +62,11 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   const toCanonical = synonymMap(resources.synonyms);
   const domainWords = new Set(Object.values(resources.dictionary.groups).flat().map(foldCase));
   const stopwords = new Set((resources.stopwords?.words ?? []).map(foldCase));
-  const toSimplified = simplifier(variantMap(resources.variants));
   const fixTypos = typoFixer(resources.synonyms.misspellings ?? {});
+  const vocabulary = [...domainWords, ...toCanonical.keys(), ...toCanonical.values()];
 
-  jieba.loadDict(userDictionary([...domainWords, ...toCanonical.keys(), ...toCanonical.values()]));
+  jieba.loadDict(userDictionary(vocabulary));
+  const fixHomophones = homophoneFixer(vocabulary, (text) => jieba.cut(text, false).length === 1);
 
   const subwordCache = new Map<string, Subwords>();
   function subwords(word: string): Subwords {
@@ -79,7 +84,7 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   }
 
   function normalise(text: string): string {
-    return fixTypos(toSimplified(foldCase(text.normalize('NFKC'))));
+    return fixHomophones(fixTypos(toSimplified(foldCase(text.normalize('NFKC')))));
   }
 
   // HMM is off: guessing new words glues fragments like 金在 or 能延 together, which then match
@@ -111,6 +116,7 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
     isDomainWord(word) {
       return domainWords.has(word);
     },
+    normalise,
   };
 }
 
@@ -135,19 +141,57 @@ function synonymMap(synonyms: SynonymData): Map<string, string> {
   return map;
 }
 
-function variantMap(variants: VariantData | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  const chars = Array.from(variants?.traditionalToSimplified ?? '');
-  if (chars.length % 2 !== 0) throw new Error('traditionalToSimplified must hold pairs of characters');
-  for (let i = 0; i < chars.length; i += 2) map.set(chars[i]!, chars[i + 1]!);
-  return map;
+/** Traditional → simplified characters, by OpenCC's character table (no phrase rewriting). */
+const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+
+/**
+ * Homophone slips of domain words, the commonest error of pinyin input and voice input: a stretch
+ * of two to five characters that is not a word jieba knows, reads like a domain word without tones
+ * and shares a character with it in the same place (补怔 → 补正, 覆议 → 复议, 达复 → 答复) is
+ * read as that word. A reading two domain words share is ambiguous and left alone.
+ */
+function homophoneFixer(words: Iterable<string>, isKnownWord: (text: string) => boolean): (text: string) => string {
+  const byReading = new Map<string, string | null>();
+  for (const word of new Set(words)) {
+    const chars = Array.from(word);
+    if (chars.length < 2 || chars.length > 5 || !chars.every(isHan)) continue;
+    const reading = readingOf(word);
+    byReading.set(reading, byReading.has(reading) && byReading.get(reading) !== word ? null : word);
+  }
+  return (text) => {
+    if (!/\p{Script=Han}{2}/u.test(text)) return text;
+    const chars = Array.from(text);
+    const readings = pinyin(text, { toneType: 'none', type: 'array', v: true });
+    // pinyin-pro gives one reading per character when the text is all Han; otherwise it groups
+    // non-Han runs, so fall back to per-character readings.
+    const perChar = readings.length === chars.length ? readings : chars.map((ch) => (isHan(ch) ? readingOf(ch) : ch));
+    let changed = false;
+    for (let i = 0; i < chars.length; i++) {
+      for (let n = 5; n >= 2; n--) {
+        if (i + n > chars.length) continue;
+        const stretch = chars.slice(i, i + n);
+        if (!stretch.every(isHan)) continue;
+        const word = byReading.get(perChar.slice(i, i + n).join(' '));
+        if (!word) continue;
+        const target = Array.from(word);
+        if (target.join('') === stretch.join('') || !target.some((ch, k) => ch === stretch[k])) continue;
+        if (isKnownWord(stretch.join(''))) continue;
+        chars.splice(i, n, ...target);
+        changed = true;
+        i += n - 1;
+        break;
+      }
+    }
+    return changed ? chars.join('') : text;
+  };
 }
 
-/** Replaces traditional characters; most questions have none and pass through untouched. */
-function simplifier(variants: Map<string, string>): (text: string) => string {
-  if (variants.size === 0) return (text) => text;
-  const pattern = new RegExp(`[${[...variants.keys()].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'gu');
-  return (text) => text.replace(pattern, (ch) => variants.get(ch)!);
+function readingOf(text: string): string {
+  return pinyin(text, { toneType: 'none', type: 'array', v: true }).join(' ');
+}
+
+function isHan(ch: string): boolean {
+  return /\p{Script=Han}/u.test(ch);
 }
 
 /** One pass of longest-first replacement, so a fix never feeds another fix. */

@@ -11,8 +11,8 @@ import { buildBm25Index, type FieldSpec } from './bm25.js';
 import { sharedJieba } from './jieba.js';
 import { renderTemplate, TemplateError } from './template.js';
 import type {
-  Alternative, AskResult, DictionaryData, GuideEntry, GuideSection, RenderedEntry, SearchHit, SectionWithEntries,
-  StopwordData, SynonymData, VariantData,
+  Alternative, AskResult, DictionaryData, GuideEntry, GuideSection, RenderedEntry, ScopeData, SearchHit, SectionWithEntries,
+  StopwordData, SynonymData,
 } from './types.js';
 
 export interface GuideInput {
@@ -21,7 +21,8 @@ export interface GuideInput {
   dictionary: DictionaryData;
   synonyms: SynonymData;
   stopwords?: StopwordData;
-  variants?: VariantData;
+  /** Without it, only the coverage tells in-scope from off-topic. */
+  scope?: ScopeData;
   agency: Agency;
   options?: Partial<GuideOptions>;
   /** Defaults to the process-wide instance. */
@@ -54,6 +55,12 @@ export interface GuideOptions {
   singleCharWeight: number;
   /** Factor for a known word that is a number, time word, adverb, pronoun, particle or the like. */
   functionWordWeight: number;
+  /** Weight of the character-bigram ranking against the word ranking (each scaled to its best). */
+  charWeight: number;
+  /** Fields of the character-bigram index. */
+  charFields: FieldSpec[];
+  /** A question with a weak anchor (申请, 收费, 你们…) is declined only below this coverage. */
+  weakAnchorCoverage: number;
 }
 
 export const DEFAULT_OPTIONS: GuideOptions = {
@@ -78,6 +85,12 @@ export const DEFAULT_OPTIONS: GuideOptions = {
   unknownWeightOther: 0.2,
   singleCharWeight: 0.5,
   functionWordWeight: 0.5,
+  charWeight: 0.5,
+  charFields: [
+    { name: 'questions', weight: 1, b: 0.75 },
+    { name: 'keywords', weight: 1.5, b: 0.3 },
+  ],
+  weakAnchorCoverage: 0.05,
 };
 
 /** jieba tags (first letter) of words that carry grammar rather than topic. */
@@ -88,12 +101,21 @@ export const MAX_ANSWER_LENGTH = 600;
 /** Longer questions are cut: nobody types more in a chat, and it bounds the work per question. */
 const MAX_QUESTION_LENGTH = 500;
 const ALTERNATIVES = 3;
+/** When unsure, the best guess is answered and this many more topics are offered as choices. */
+const CHOICES = 2;
 
 export interface Explanation {
+  /** The question as it was read: width, characters, typos and homophones fixed. */
+  normalised: string;
   /** The question's terms after normalisation, with their weight in the coverage. */
   terms: { term: string; pos: string; weight: number; known: boolean }[];
-  /** The best entries with their scores and coverage. */
-  ranking: { id: string; score: number; coverage: number }[];
+  /** Scope words found: strong anchors, weak anchors, the office's business, other services. */
+  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[] };
+  /** The best entries with their fused score, its word and character parts, and coverage. */
+  ranking: { id: string; title: string; score: number; words: number; chars: number; coverage: number }[];
+  /** The status ask() gives and why. */
+  status: AskResult['status'];
+  reason: string;
 }
 
 export interface Guide {
@@ -114,7 +136,6 @@ export function createGuide(input: GuideInput): Guide {
     dictionary: { groups: { ...input.dictionary.groups, 本机关: names } },
     synonyms: input.synonyms,
     stopwords: input.stopwords,
-    variants: input.variants,
   }, input.jieba ?? sharedJieba());
   // The office's own names say only that a question is about this office, which every entry is:
   // they are kept out of the scores and out of the coverage. The short names lend their parts too
@@ -124,6 +145,7 @@ export function createGuide(input: GuideInput): Guide {
     ...shortNames(input.agency).flatMap((n) => analyzer.terms(n)),
   ]);
   const terms = (text: string) => analyzer.terms(text).filter((t) => !neutral.has(t));
+  const scope = scopeMatcher(input.scope, analyzer.normalise);
 
   const entryIndex = buildBm25Index(input.entries.map((entry) => ({
     id: entry.id,
@@ -141,22 +163,39 @@ export function createGuide(input: GuideInput): Guide {
     return { id: `${entry.id}#${i}`, fields: { text: terms(q) } };
   })), { fields: [{ name: 'text', weight: 1, b: options.phrasing.b }], k1: options.phrasing.k1 });
 
+  // Character bigrams of the same phrasings: a second opinion that needs no segmentation, so it
+  // still meets a question jieba cuts badly, a word the synonyms lack or a typo nobody listed.
+  const charIndex = buildBm25Index(input.entries.map((entry) => ({
+    id: entry.id,
+    fields: {
+      questions: entry.questions.flatMap((q) => bigrams(analyzer.normalise(q))),
+      keywords: (entry.keywords ?? []).flatMap((k) => bigrams(analyzer.normalise(k))),
+    },
+  })), { fields: options.charFields, k1: options.k1 });
+
   const byId = new Map(rendered.map((e) => [e.id, e]));
 
   // Scratch space for the phrasing scores: ask() runs start to end without awaiting, so one buffer
   // serves every question instead of a new one per question.
   const phrasingScores = new Float64Array(phrasingIndex.size);
   const bestPhrasing = new Float64Array(entryIndex.size);
+  const charScores = new Float64Array(charIndex.size);
+  const wordScores = new Float64Array(entryIndex.size);
 
-  /** Scores every entry; `order` holds the best `limit` entries with a score, best first. */
+  /**
+   * Scores every entry; `order` holds the best `limit` entries with a score, best first. An entry's
+   * word score is its own BM25F score plus that of its best single phrasing; its character score
+   * is BM25 over bigrams. Each is scaled to the best entry's, then they are added with charWeight.
+   */
   function rank(question: string, limit: number) {
-    const tokens = dedupe(analyzer.tokens(question.slice(0, MAX_QUESTION_LENGTH)));
+    const text = question.slice(0, MAX_QUESTION_LENGTH);
+    const normalised = analyzer.normalise(text);
+    const tokens = dedupe(analyzer.tokens(text));
     const scored = new Set<string>();
     for (const token of tokens) {
       if (!neutral.has(token.term)) scored.add(token.term);
       for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
     }
-    // An entry's score: its own BM25F score, plus the score of its best single phrasing.
     const scores = entryIndex.score(scored);
     phrasingIndex.score(scored, phrasingScores);
     bestPhrasing.fill(0);
@@ -164,10 +203,56 @@ export function createGuide(input: GuideInput): Guide {
       const doc = phrasingOwner[p]!;
       if (phrasingScores[p]! > bestPhrasing[doc]!) bestPhrasing[doc] = phrasingScores[p]!;
     }
+    charIndex.score(new Set(bigrams(normalised)), charScores);
+    let topWords = 0;
+    let topChars = 0;
     for (let doc = 0; doc < scores.length; doc++) {
-      scores[doc] = scores[doc]! * options.entryWeight + bestPhrasing[doc]! * options.phrasingWeight;
+      wordScores[doc] = scores[doc]! * options.entryWeight + bestPhrasing[doc]! * options.phrasingWeight;
+      topWords = Math.max(topWords, wordScores[doc]!);
+      topChars = Math.max(topChars, charScores[doc]!);
     }
-    return { tokens, scores, order: bestFirst(scores, limit) };
+    for (let doc = 0; doc < scores.length; doc++) {
+      scores[doc] = (topWords > 0 ? wordScores[doc]! / topWords : 0) + (topChars > 0 ? options.charWeight * charScores[doc]! / topChars : 0);
+    }
+    return { normalised, tokens, scores, order: bestFirst(scores, limit) };
+  }
+
+  /**
+   * What ask() answers, and why. A question is declined only when nothing in it is about disclosure
+   * or this office: no anchor word, and too little of it covered by any entry. Past that it is
+   * always answered: outright when the best entry covers the question and leads clearly, otherwise
+   * as the best guess with the next topics offered as choices.
+   */
+  function decide(question: string) {
+    const ranked = rank(question, 1 + ALTERNATIVES);
+    const { normalised, tokens, scores, order } = ranked;
+    const anchors = scope(normalised);
+    const best = order[0];
+    const cover = best === undefined ? 0 : coverage(tokens, best);
+    const s1 = best === undefined ? 0 : scores[best]!;
+    const s2 = order[1] === undefined ? 0 : scores[order[1]]!;
+    const margin = s1 === 0 ? 0 : (s1 - s2) / s1;
+    let status: AskResult['status'];
+    let reason: string;
+    if (best === undefined) {
+      status = 'out-of-scope';
+      reason = 'no entry shares a word with the question';
+    } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
+      status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
+      reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
+    } else if (anchors.offTopic.length > 0) {
+      status = 'out-of-scope';
+      reason = `another service: ${anchors.offTopic.join('/')}`;
+    } else if (cover >= options.minCoverage || (anchors.weak.length > 0 && cover >= options.weakAnchorCoverage)) {
+      status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
+      reason = cover >= options.minCoverage ? `coverage ${round(cover)} ≥ ${options.minCoverage}` : `weak anchor ${anchors.weak.join('/')}, coverage ${round(cover)} ≥ ${options.weakAnchorCoverage}`;
+    } else {
+      status = 'out-of-scope';
+      reason = `no anchor${anchors.weak.length ? ` but weak ${anchors.weak.join('/')}` : ''}, coverage ${round(cover)} < ${anchors.weak.length ? options.weakAnchorCoverage : options.minCoverage}`;
+    }
+    if (status === 'answered') reason += `; coverage ${round(cover)} ≥ ${options.answerCoverage} and lead ${round(margin)} ≥ ${options.minMargin}`;
+    else if (status === 'unsure') reason += `; best guess: coverage ${round(cover)}${cover < options.answerCoverage ? ` < ${options.answerCoverage}` : ''}, lead ${round(margin)}${margin < options.minMargin ? ` < ${options.minMargin}` : ''}`;
+    return { ...ranked, anchors, best, cover, s1, status, reason };
   }
 
   /**
@@ -236,35 +321,41 @@ export function createGuide(input: GuideInput): Guide {
 
   return {
     ask(question) {
-      const { tokens, scores, order } = rank(question, 1 + ALTERNATIVES);
-      const best = order[0];
-      if (best === undefined) return { status: 'out-of-scope', score: 0, coverage: 0, alternatives: [] };
-      const s1 = scores[best]!;
-      const s2 = order[1] === undefined ? 0 : scores[order[1]]!;
-      const cover = coverage(tokens, best);
-      const base = { score: round(s1), coverage: round(cover) };
-      if (cover < options.minCoverage) return { status: 'out-of-scope', ...base, alternatives: [] };
-      if (cover >= options.answerCoverage && (s1 - s2) / s1 >= options.minMargin) {
-        return {
-          status: 'answered',
-          entry: copyEntry(byId.get(entryIndex.id(best))!),
-          ...base,
-          alternatives: order.slice(1, 1 + ALTERNATIVES).map((d) => alternative(d, scores[d]!)),
-        };
-      }
-      return { status: 'unsure', ...base, alternatives: order.slice(0, ALTERNATIVES).map((d) => alternative(d, scores[d]!)) };
+      const { scores, order, anchors, best, cover, s1, status, reason } = decide(question);
+      const base = { score: round(s1), coverage: round(cover), business: anchors.business, reason };
+      if (status === 'out-of-scope' || best === undefined) return { status: 'out-of-scope', ...base, alternatives: [] };
+      const more = status === 'answered' ? ALTERNATIVES : CHOICES;
+      return {
+        status,
+        entry: copyEntry(byId.get(entryIndex.id(best))!),
+        ...base,
+        alternatives: order.slice(1, 1 + more).map((d) => alternative(d, scores[d]!)),
+      };
     },
 
     explain(question, limit = 5) {
-      const { tokens, scores, order } = rank(question, limit);
+      const decided = decide(question);
+      const { tokens, scores } = decided;
+      const order = bestFirst(scores, limit);
       return {
+        normalised: decided.normalised,
         terms: tokens.map((t) => ({
           term: t.parts.length > 0 ? `${t.term}(${t.parts.map((p) => p.term).join(',')})` : t.term,
           pos: t.pos,
           weight: round(termWeight(t)),
           known: !neutral.has(t.term) && entryIndex.idf(t.term) !== undefined,
         })),
-        ranking: order.slice(0, limit).map((d) => ({ id: entryIndex.id(d), score: round(scores[d]!), coverage: round(coverage(tokens, d)) })),
+        anchors: decided.anchors,
+        ranking: order.map((d) => ({
+          id: entryIndex.id(d),
+          title: byId.get(entryIndex.id(d))!.title,
+          score: round(scores[d]!),
+          words: round(wordScores[d]!),
+          chars: round(charScores[d]!),
+          coverage: round(coverage(tokens, d)),
+        })),
+        status: decided.status,
+        reason: decided.reason,
       };
     },
 
@@ -318,6 +409,32 @@ function bestFirst(scores: Float64Array, limit: number): number[] {
     top[at] = doc;
   }
   return top;
+}
+
+/** Overlapping character pairs of each run of letters, digits or Han characters. */
+function bigrams(text: string): string[] {
+  const out: string[] = [];
+  for (const run of text.match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const chars = Array.from(run);
+    if (chars.length === 1) out.push(run);
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  }
+  return out;
+}
+
+/** The scope words a (normalised) question holds. */
+function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) => string) {
+  const list = (words: string[] | undefined) => [...new Set((words ?? []).map(normalise).filter(Boolean))];
+  const strong = list(scope?.anchors);
+  const weak = list(scope?.weakAnchors);
+  const business = list(scope?.business);
+  const offTopic = list(scope?.offTopic);
+  return (text: string) => ({
+    strong: strong.filter((w) => text.includes(w)),
+    weak: weak.filter((w) => text.includes(w)),
+    business: business.filter((w) => text.includes(w)),
+    offTopic: offTopic.filter((w) => text.includes(w)),
+  });
 }
 
 function dedupe(tokens: Token[]): Token[] {

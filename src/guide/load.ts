@@ -3,15 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAgency, type Agency } from '../agency.js';
 import { createGuide, type Guide, type GuideInput, type GuideOptions } from './guide.js';
-import type { DictionaryData, GuideEntry, GuideSection, StopwordData, SynonymData, VariantData } from './types.js';
+import type { DictionaryData, GuideEntry, GuideSection, ScopeData, StopwordData, SynonymData } from './types.js';
 
 export type GuideData = Omit<GuideInput, 'options' | 'jieba'>;
 
 /** The guide files of data/guide/, without the agency. */
 export async function loadGuideFiles(contentDir: string): Promise<Omit<GuideData, 'agency'>> {
   const dir = join(contentDir, 'guide');
-  const [entries, sections, dictionary, synonyms, stopwords, variants] = await Promise.all(
-    ['entries', 'sections', 'dictionary', 'synonyms', 'stopwords', 'variants'].map((name) => readJson(join(dir, `${name}.json`))),
+  const [entries, sections, dictionary, synonyms, stopwords, scope] = await Promise.all(
+    ['entries', 'sections', 'dictionary', 'synonyms', 'stopwords', 'scope'].map((name) => readJson(join(dir, `${name}.json`))),
   );
   return {
     entries: entries as GuideEntry[],
@@ -19,7 +19,7 @@ export async function loadGuideFiles(contentDir: string): Promise<Omit<GuideData
     dictionary: dictionary as DictionaryData,
     synonyms: synonyms as SynonymData,
     stopwords: stopwords as StopwordData,
-    variants: variants as VariantData,
+    scope: scope as ScopeData,
   };
 }
 

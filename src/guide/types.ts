@@ -42,9 +42,19 @@ export interface StopwordData {
   words: string[];
 }
 
-export interface VariantData {
-  /** Pairs of characters, traditional then simplified: "請请開开…". */
-  traditionalToSimplified: string;
+/** What tells a question about disclosure or this office from one about something else. */
+export interface ScopeData {
+  /** A question holding one of these (after normalisation) is never declined as off-topic. */
+  anchors: string[];
+  /** These make a question in-domain too, unless most of it is about something the guide does not know. */
+  weakAnchors: string[];
+  /**
+   * The office's own business (人防工程, 警报试鸣, …): not a disclosure question, answered with the
+   * published catalog items about it, or the guide entry, or the office's contact.
+   */
+  business: string[];
+  /** Other services and small talk (社保, 公积金, 天气…): with no anchor, the question is declined. */
+  offTopic: string[];
 }
 
 export type AskStatus = 'answered' | 'unsure' | 'out-of-scope';
@@ -57,17 +67,24 @@ export interface Alternative {
 
 export interface AskResult {
   status: AskStatus;
-  /** Present only when status is 'answered'. */
+  /**
+   * The entry the answer is given from: the sure answer when 'answered', the best guess when
+   * 'unsure' (given with the alternatives as numbered choices); absent when out of scope.
+   */
   entry?: RenderedEntry;
   /** BM25F score of the best entry (0 when nothing matched). */
   score: number;
   /** Share of the question's weight that the best entry matched, 0..1. */
   coverage: number;
   /**
-   * Up to three topics: the next closest after the answer when answered, the candidates when unsure,
-   * none when out of scope (an unrelated question gets no guide topics pushed at it).
+   * The next closest topics after the entry (up to three when answered, two when unsure), none when
+   * out of scope (an unrelated question gets no guide topics pushed at it).
    */
   alternatives: Alternative[];
+  /** Words of the office's own business in the question (scope.json `business`), for the catalog. */
+  business: string[];
+  /** Why this status, in a few words, for `npm run ask -- --explain` and the staff's review. */
+  reason: string;
 }
 
 export interface SearchHit {
