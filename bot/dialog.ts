@@ -60,9 +60,11 @@ export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe:
 
 export function createDialog(deps: DialogDeps) {
   const clock = deps.clock ?? (() => new Date());
-  // The topics offered last, per user, as numbered choices ("2" or the title answers one) and for
-  // "还有呢"; losing them on a restart costs nothing: the citizen asks again.
+  // The topics related to the last answer, per user, for "还有呢"; and the numbered choices shown
+  // with a best guess, which "2" or a title opens. Losing them on a restart costs nothing: the
+  // citizen asks again.
   const offered = new Map<string, Array<{ id: string; title: string }>>();
+  const numberedChoices = new Map<string, Array<{ id: string; title: string }>>();
 
   const greeting = () =>
     `欢迎关注${deps.agency.name}！在这里您可以：\n` +
@@ -233,10 +235,10 @@ export function createDialog(deps: DialogDeps) {
 
   /** "2", "第2个" or a title just offered answers that topic; anything else is not a choice. */
   function choice(openid: string, text: string): string | null {
-    const choices = offered.get(openid);
-    if (!choices?.length) return null;
-    const number = /^(?:第\s*)?([1-9])\s*(?:个|条|项)?[.。、]?$/.exec(text);
-    const picked = number ? choices[Number(number[1]) - 1] : choices.find((c) => c.title === text.replace(/[?？。]$/, '') || `${c.title}？` === text);
+    const choices = numberedChoices.get(openid) ?? [];
+    const number = /^(?:第\s*)?(\d{1,3})\s*(?:个|条|项)?[.。、]?$/.exec(text);
+    if (number && choices.length === 0) return '请直接输入您想了解的问题，例如“申请公开要多久”。';
+    const picked = number ? choices[Number(number[1]) - 1] : choices.find((c) => c.title === text.replace(/[?？。]$/, ''));
     if (!picked) return number ? `请回复 1 到 ${choices.length} 之间的数字，或直接输入您的问题。` : null;
     const entry = deps.guide.answerById(picked.id);
     return entry ? `【${entry.title}】\n${entry.answer}` : null;
@@ -247,11 +249,11 @@ export function createDialog(deps: DialogDeps) {
   function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): string {
     const result = deps.guide.ask(question);
     offered.set(openid, result.alternatives);
+    numberedChoices.delete(openid);
     // The office's own business (警报试鸣, 人防工程…) is best answered by what it has published on it.
     const items = result.business?.length ? deps.catalog?.related(result.business, 3) ?? [] : [];
     if (items.length > 0) {
       const list = items.map((item, i) => `${i + 1}. ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
-      offered.delete(openid);
       return `我们公开过这些相关信息：\n${list}\n还有疑问可以联系我们：${deps.agency.contact}`;
     }
     if (result.status === 'answered' && result.answer) return result.answer;
@@ -263,6 +265,7 @@ export function createDialog(deps: DialogDeps) {
         suggestions: [result.entry?.id, ...result.alternatives.map((a) => a.id)].filter((id): id is string => !!id),
         status: 'open',
       };
+      numberedChoices.set(openid, result.alternatives);
       const others = result.alternatives.length > 0
         ? `\n\n如果不是您想问的，回复数字查看：\n${numbered(result.alternatives)}`
         : '';

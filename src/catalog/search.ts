@@ -91,20 +91,22 @@ export function searchItems<T extends CatalogItem>(
 }
 
 /**
- * Items about any of `words` (the office's business words a citizen used: 试鸣, 人防工程…), those
- * naming more of them first, then the newest. For the chat, which answers with a few items, not a
- * page: a word counts when the title or summary holds it.
+ * Items about `words` (the office's business words a citizen used: 警报, 试鸣…): those naming the
+ * most of them, newest first. For the chat, which answers with a few items, not a page: a word counts
+ * when the title or summary holds it, and an item naming fewer of the words than the best one is
+ * about something else (警报器维护 is not 警报试鸣).
  */
 export function relatedItems<T extends CatalogItem>(items: readonly T[], words: readonly string[], sortKey: (item: T) => string, limit: number): T[] {
   const wanted = [...new Set(words.map((w) => w.toLowerCase()).filter(Boolean))];
   if (wanted.length === 0 || limit < 1) return [];
-  return items
-    .map((item) => {
-      const text = [item.title, item.summary ?? ''].join('\n').toLowerCase();
-      return { item, hits: wanted.filter((w) => text.includes(w)).length, key: sortKey(item) };
-    })
-    .filter((x) => x.hits > 0)
-    .sort((a, b) => b.hits - a.hits || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
+  const scored = items.map((item) => {
+    const text = [item.title, item.summary ?? ''].join('\n').toLowerCase();
+    return { item, hits: wanted.filter((w) => text.includes(w)).length, key: sortKey(item) };
+  });
+  const best = Math.max(0, ...scored.map((x) => x.hits));
+  return scored
+    .filter((x) => x.hits > 0 && x.hits === best)
+    .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
     .slice(0, limit)
     .map((x) => x.item);
 }
