@@ -227,6 +227,7 @@ export function createDialog(deps: DialogDeps) {
         at: clock().toISOString(),
         suggestions: result.alternatives.map((a) => a.id),
         status: 'open',
+        openid,
       };
       const topics = result.alternatives.slice(0, 3).map((a, i) => `${i + 1}. ${a.title}`).join('\n');
       return (

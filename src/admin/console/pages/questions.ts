@@ -10,7 +10,7 @@ import { html, query } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
 
-const STATUS_LABELS: Record<UnansweredQuestion['status'], string> = { open: '待处理', 'added-to-guide': '已补充到指南', dismissed: '已忽略' };
+const STATUS_LABELS: Record<UnansweredQuestion['status'], string> = { open: '待处理', replied: '已回复', 'added-to-guide': '已补充到指南', dismissed: '已忽略' };
 const SHOWN = 200;
 
 export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversations: NonNullable<ConsoleKit['deps']['conversations']>): void {
