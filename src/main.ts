@@ -210,6 +210,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         documentTemplates,
         agency,
         conversations,
+        guide,
+        questionReplies: notify,
         report: reportDeps,
         catalog: catalog.service,
         notify: { notify, templates: notify.templates },
