@@ -61,7 +61,7 @@ async function setup(t: ExecutionContext, withTemplate: boolean) {
   t.teardown(() => store.close());
   t.teardown(() => notify.idle());
   const reply = (text = '可以，请带身份证到一楼窗口查询。') =>
-    notify.replyToQuestion({ questionId: 'q1', openid: 'o_asker', question: '人防地下室的平面图能不能给我看看', text, by: 'han' });
+    notify.replyToQuestion({ questionId: 'q1', openid: 'o_asker', question: '人防地下室的平面图能不能给我看看，电话13800138000', text, by: 'han' });
   const userWrites = async () => {
     fake.noteInteraction('o_asker', 'message');
     await notify.noteInteraction('o_asker');
@@ -70,7 +70,7 @@ async function setup(t: ExecutionContext, withTemplate: boolean) {
   return { notify, fake, clock, reply, userWrites, sends: () => fake.outbox.list().filter((r) => r.touser === 'o_asker') };
 }
 
-test('inside the window the answer is a customer-service message quoting the question', async (t) => {
+test('inside the window the answer is a customer-service message quoting the question, masked', async (t) => {
   const h = await setup(t, true);
   h.fake.noteInteraction('o_asker', 'message');
   await h.notify.noteInteraction('o_asker');
@@ -79,7 +79,7 @@ test('inside the window the answer is a customer-service message quoting the que
   const [sent, ...more] = h.sends();
   t.is(more.length, 0);
   t.is(sent!.api, 'custom_send');
-  t.is((sent!.payload as { text: { content: string } }).text.content, '【黄石市人民防空办公室】您之前问：“人防地下室的平面图能不能给我看看”\n工作人员答复：可以，请带身份证到一楼窗口查询。');
+  t.is((sent!.payload as { text: { content: string } }).text.content, '【黄石市人民防空办公室】您之前问：“人防地下室的平面图能不能给我看看，电话138****8000”\n工作人员答复：可以，请带身份证到一楼窗口查询。');
   t.like(h.notify.questionReply('q1'), { text: '可以，请带身份证到一楼窗口查询。', by: 'han', delivery: { status: 'sent', sentVia: 'customer-service' } });
 });
 
@@ -91,7 +91,7 @@ test('outside the window it goes by the template the office configured for the p
   const sent = h.sends();
   t.is(sent.length, 1);
   t.is(sent[0]!.api, 'template_send');
-  t.like(sent[0]!.payload, { template_id: 'GK_OA_CONSULT_REPLY', data: { thing1: { value: '人防地下室的平面图能不能给我看看' } } });
+  t.like(sent[0]!.payload, { template_id: 'GK_OA_CONSULT_REPLY', data: { thing2: { value: '可以，请带身份证到一楼窗口查询。' } } });
   t.like(h.notify.questionReply('q1')!.delivery, { status: 'sent', sentVia: 'oa-template' });
 });
 

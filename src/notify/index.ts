@@ -9,6 +9,7 @@ import type { NotificationIntent } from '../store/applications-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
 import type { Delivery, NotifyRepo } from '../store/notify-repo.js';
 import { DomainError } from '../domain/errors.js';
+import { maskFreeText } from '../domain/masking.js';
 import type { FetchLike } from '../wechat/http.js';
 import { Channels, type WechatSender } from './channels.js';
 import { SubscribeConsents } from './consents.js';
@@ -184,7 +185,8 @@ export function createNotify(deps: NotifyDeps): Notify {
       if (length > MAX_REPLY_LENGTH) {
         throw new DomainError('validation', `答复不超过${MAX_REPLY_LENGTH}字（现在${length}字），一条微信消息要能放下`, { text: `不超过${MAX_REPLY_LENGTH}字` });
       }
-      const chars = Array.from(reply.question.trim());
+      // Masked like every notification: the quote may hold the asker's phone or ID number.
+      const chars = Array.from(maskFreeText(reply.question.trim()));
       const question = chars.length > QUOTED_QUESTION_LENGTH ? `${chars.slice(0, QUOTED_QUESTION_LENGTH).join('')}…` : chars.join('');
       // The entry's key is the question's: the outbox plans and sends it once, whatever happens.
       const added = await deps.repo.addEntries([
