@@ -107,6 +107,8 @@ ${
     }
 
     const sections = guide?.guide.sections() ?? [];
+    // The topics the bot offered come first: usually the question belongs to one of them.
+    const suggested = q.suggestions.flatMap((id) => guide?.guide.entry(id) ?? []);
     kit.page(ctx, {
       title: '未答问题',
       current: 'questions',
@@ -118,7 +120,7 @@ ${
   guide &&
   html`<section aria-labelledby="h-guide"><h2 id="h-guide">补充到指南</h2>
 <details class="action"><summary>作为已有条目的一种问法</summary><form method="post" action="${action('phrasing')}">${kit.csrf(ctx)}
-<label>条目 <select name="entryId" required><option value="">请选择</option>${sections.map(
+<label>条目 <select name="entryId" required><option value="">请选择</option>${suggested.length > 0 && html`<optgroup label="当时推荐的话题">${suggested.map((e) => html`<option value="${e.id}">${e.title}</option>`)}</optgroup>`}${sections.map(
     (s) => html`<optgroup label="${s.title}">${s.entries.map((e) => html`<option value="${e.id}">${e.title}</option>`)}</optgroup>`,
   )}</select></label>
 <label>问法（可修改，不超过${MAX_PHRASING_LENGTH}字）<input name="text" value="${masked}" maxlength="${MAX_PHRASING_LENGTH}" required></label>
