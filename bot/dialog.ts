@@ -264,6 +264,7 @@ export function createDialog(deps: DialogDeps) {
         at: clock().toISOString(),
         suggestions: [result.entry?.id, ...result.alternatives.map((a) => a.id)].filter((id): id is string => !!id),
         status: 'open',
+        openid,
       };
       numberedChoices.set(openid, result.alternatives);
       const others = result.alternatives.length > 0

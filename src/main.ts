@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
+import { GuideAdditionsRepo } from './store/guide-additions-repo.js';
 import { ReportRepo } from './store/report-repo.js';
 import { mountReportAdminRoutes } from './report/admin-routes.js';
 import { StaffAccounts } from './accounts/staff-accounts.js';
@@ -91,7 +92,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const notifyRepo = await NotifyRepo.open(store);
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
-    const guide = await loadGuideService(config.contentDir, agency);
+    // With what staff added from the console's 未答问题 page (under DATA_DIR) merged in.
+    const guide = await loadGuideService(config.contentDir, agency, undefined, await GuideAdditionsRepo.open(store), clock);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
 
     const fakeWechat = sandbox
@@ -209,6 +211,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         documentTemplates,
         agency,
         conversations,
+        guide,
+        questionReplies: notify,
         report: reportDeps,
         catalog: catalog.service,
         notify: { notify, templates: notify.templates },

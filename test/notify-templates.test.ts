@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   APPLICANT_KINDS,
+  OPTIONAL_KINDS,
   STAFF_KINDS,
   TemplatesError,
   fill,
@@ -23,7 +24,7 @@ const raw = async () => JSON.parse(await readFile(path.join(CONTENT, 'notify', '
 
 test('the shipped templates file covers every kind the code produces', async (t) => {
   const templates = await loadNotifyTemplates(CONTENT);
-  t.deepEqual(Object.keys(templates.messages).sort(), [...APPLICANT_KINDS, ...STAFF_KINDS].sort());
+  t.deepEqual(Object.keys(templates.messages).sort(), [...APPLICANT_KINDS, ...STAFF_KINDS, ...OPTIONAL_KINDS].sort());
   for (const kind of APPLICANT_KINDS) {
     t.is(templates.messages[kind]!.audience, 'applicant');
     // Every applicant message can travel by each kind of template channel.

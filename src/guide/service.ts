@@ -1,14 +1,19 @@
 /**
  * The guide as the rest of the server uses it: the chat dialog asks it questions (bot/dialog.ts's
  * GuideAnswerer) and the mini-program reads and searches it (GET /mp/v1/guide, /mp/v1/guide/search).
+ * Staff teach it from the console's 未答问题 page (a new phrasing of an entry, a new entry): each
+ * addition is stored under DATA_DIR and the guide is rebuilt with it at once and at every start.
  */
+import { randomBytes } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import type { Agency } from '../agency.js';
+import { DomainError } from '../domain/errors.js';
 import { HttpError } from '../http/errors.js';
-import { createGuide, type Guide, type GuideOptions } from './guide.js';
+import type { GuideAdditionsRepo, StoredEntry, StoredPhrasing } from '../store/guide-additions-repo.js';
+import { createGuide, MAX_ANSWER_LENGTH, type Guide, type GuideInput, type GuideOptions } from './guide.js';
 import { loadGuideFiles } from './load.js';
-import type { AskResult } from './types.js';
+import type { AskResult, GuideEntry, GuideSection, RenderedEntry } from './types.js';
 
 /** The longest query the search endpoint accepts; a question is a sentence, not a document. */
 const MAX_QUERY_LENGTH = 200;
@@ -22,7 +27,19 @@ export interface GuideReply extends AskResult {
   title?: string;
 }
 
+/** A new entry as staff draft it: its section, its title question and its answer. */
+export interface EntryDraft {
+  section: string;
+  question: string;
+  answer: string;
+}
+
+/** Longest phrasing or title question staff may add: a question is a sentence, not a document. */
+export const MAX_PHRASING_LENGTH = 200;
+const MAX_TITLE_LENGTH = 100;
+
 export interface GuideService {
+  /** The guide as it is now (rebuilt after every addition). */
   readonly guide: Guide;
   ask(question: string): GuideReply;
   answerById(id: string): { title: string; answer: string } | null;
@@ -31,11 +48,83 @@ export interface GuideService {
    * routes (pass the mini-program login check to require a session, as the design lists them).
    */
   mountMiniProgram(router: Router, ...guards: Middleware[]): void;
+  /**
+   * Adds another way of asking an entry's question (e.g. an unanswered question, as staff linked it
+   * to the entry): stored, and answered from at once. Bad input: DomainError('validation').
+   */
+  addPhrasing(entryId: string, text: string, by?: string): Promise<void>;
+  /** Adds a new entry, stored and answered from at once. Bad input: DomainError('validation'). */
+  addEntry(draft: EntryDraft, by?: string): Promise<RenderedEntry>;
 }
 
-export function createGuideService(guide: Guide): GuideService {
+/** What a guide that staff can extend is built from: the content data and the stored additions. */
+export interface EditableGuide {
+  input: GuideInput;
+  additions: Pick<GuideAdditionsRepo, 'phrasings' | 'entries' | 'addPhrasing' | 'addEntry'>;
+  clock?: () => Date;
+}
+
+/** A guide as built (read-only), or the data and additions to build and extend it from. */
+export function createGuideService(source: Guide | EditableGuide): GuideService {
+  const editable = 'input' in source ? source : null;
+  let guide = editable ? buildWith(editable.input, editable.additions.phrasings(), editable.additions.entries()) : (source as Guide);
+  const clock = editable?.clock ?? (() => new Date());
+
+  function editing(): EditableGuide {
+    if (!editable) throw new Error('this guide was built without a store for additions');
+    return editable;
+  }
+  // One addition at a time: each is checked against, and built on, the guide the previous one left.
+  let lastEdit: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(edit: () => Promise<T>): Promise<T> {
+    const run = lastEdit.then(edit, edit);
+    lastEdit = run.catch(() => undefined);
+    return run;
+  }
+
   return {
-    guide,
+    get guide() {
+      return guide;
+    },
+    addPhrasing: (entryId, raw, by = 'system') => oneAtATime(async () => {
+      const { input, additions } = editing();
+      const text = typeof raw === 'string' ? raw.trim() : '';
+      const entry = guide.entry(entryId);
+      if (!entry) throw new DomainError('validation', '请选择指南中已有的条目', { entryId: '请选择条目' });
+      if (text === '') throw new DomainError('validation', '请填写问法', { text: '请填写问法' });
+      if (Array.from(text).length > MAX_PHRASING_LENGTH) {
+        throw new DomainError('validation', `问法太长，请控制在${MAX_PHRASING_LENGTH}字以内`, { text: `不超过${MAX_PHRASING_LENGTH}字` });
+      }
+      if (entry.questions.includes(text)) throw new DomainError('validation', `条目“${entry.title}”已有这个问法`, { text: '已有这个问法' });
+      const phrasing: StoredPhrasing = { entryId, text, by, at: clock().toISOString() };
+      // Built before it is stored: an addition the guide cannot take must never reach the file,
+      // where it would stop every later start.
+      const next = buildWith(input, [...additions.phrasings(), phrasing], additions.entries());
+      await additions.addPhrasing(phrasing);
+      guide = next;
+    }),
+    addEntry: (draft, by = 'system') => oneAtATime(async () => {
+      const { input, additions } = editing();
+      const section = typeof draft?.section === 'string' ? draft.section.trim() : '';
+      const question = typeof draft?.question === 'string' ? draft.question.trim() : '';
+      const answer = typeof draft?.answer === 'string' ? draft.answer.trim() : '';
+      const fields: Record<string, string> = {};
+      if (!guide.sections().some((s) => s.id === section)) fields.section = '请选择栏目';
+      if (question === '') fields.question = '请填写标题问题';
+      else if (Array.from(question).length > MAX_TITLE_LENGTH) fields.question = `标题问题不超过${MAX_TITLE_LENGTH}字`;
+      else if (guide.entries().some((e) => e.title === question)) fields.question = '已有同样标题的条目，请把它作为该条目的问法';
+      if (answer === '') fields.answer = '请填写答案';
+      else if (Array.from(answer).length > MAX_ANSWER_LENGTH) fields.answer = `答案不超过${MAX_ANSWER_LENGTH}字（现在${Array.from(answer).length}字），一条微信消息要能放下`;
+      // Staff answers are plain text; {{…}} would be read as an agency placeholder.
+      else if (answer.includes('{{') || answer.includes('}}')) fields.answer = '答案中不能有“{{”或“}}”，请直接写出电话、地址等内容';
+      const problems = Object.values(fields);
+      if (problems.length) throw new DomainError('validation', problems.join('；'), fields);
+      const stored: StoredEntry = { id: `staff-${randomBytes(4).toString('hex')}`, section, question, answer, by, at: clock().toISOString() };
+      const next = buildWith(input, additions.phrasings(), [...additions.entries(), stored]);
+      await additions.addEntry(stored);
+      guide = next;
+      return guide.entry(stored.id)!;
+    }),
     ask(question) {
       const result = guide.ask(question);
       return result.entry ? { ...result, answer: result.entry.answer, title: result.entry.title } : result;
@@ -45,6 +134,7 @@ export function createGuideService(guide: Guide): GuideService {
       return entry ? { title: entry.title, answer: entry.answer } : null;
     },
     mountMiniProgram(router, ...guards) {
+      // `guide` is read at each request: an addition by staff shows at once.
       router.get('/guide', ...guards, (ctx) => {
         ctx.body = {
           sections: guide.sections(),
@@ -64,9 +154,51 @@ export function createGuideService(guide: Guide): GuideService {
   };
 }
 
-/** Loads data/guide/ from the content folder and builds the service for an already loaded agency. */
-export async function loadGuideService(contentDir: string, agency: Agency, options?: Partial<GuideOptions>): Promise<GuideService> {
-  return createGuideService(createGuide({ ...(await loadGuideFiles(contentDir)), agency, options }));
+/**
+ * Loads data/guide/ from the content folder and builds the service for an already loaded agency;
+ * with `additions`, what staff added is merged in and staff can add more.
+ */
+export async function loadGuideService(
+  contentDir: string,
+  agency: Agency,
+  options?: Partial<GuideOptions>,
+  additions?: EditableGuide['additions'],
+  clock?: () => Date,
+): Promise<GuideService> {
+  const input: GuideInput = { ...(await loadGuideFiles(contentDir)), agency, options };
+  return createGuideService(additions ? { input, additions, clock } : createGuide(input));
+}
+
+/** The guide from its data with staff's additions merged in. */
+function buildWith(input: GuideInput, phrasings: readonly StoredPhrasing[], entries: readonly StoredEntry[]): Guide {
+  return createGuide({ ...input, entries: mergeAdditions(input.entries, input.sections, phrasings, entries) });
+}
+
+/**
+ * The data's entries with staff's phrasings and entries added. data/guide/ may have changed since
+ * an addition was made (an upgrade): one whose entry or section is gone, or whose id is now taken,
+ * is left out rather than stopping the start.
+ */
+export function mergeAdditions(
+  base: readonly GuideEntry[],
+  sections: readonly GuideSection[] | undefined,
+  phrasings: readonly StoredPhrasing[],
+  added: readonly StoredEntry[],
+): GuideEntry[] {
+  const entries = base.map((e) => ({ ...e, questions: [...e.questions] }));
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const sectionIds = sections && new Set(sections.map((s) => s.id));
+  for (const a of added) {
+    if (byId.has(a.id) || (sectionIds && !sectionIds.has(a.section))) continue;
+    const entry: GuideEntry = { id: a.id, section: a.section, questions: [a.question], answer: a.answer };
+    entries.push(entry);
+    byId.set(a.id, entry);
+  }
+  for (const p of phrasings) {
+    const entry = byId.get(p.entryId);
+    if (entry && !entry.questions.includes(p.text)) entry.questions.push(p.text);
+  }
+  return entries;
 }
 
 function parseLimit(raw: unknown): number {

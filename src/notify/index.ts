@@ -7,7 +7,9 @@ import type { ApplicationsService } from '../applications/service.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { NotificationIntent } from '../store/applications-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
-import type { NotifyRepo } from '../store/notify-repo.js';
+import type { Delivery, NotifyRepo } from '../store/notify-repo.js';
+import { DomainError } from '../domain/errors.js';
+import { maskFreeText } from '../domain/masking.js';
 import type { FetchLike } from '../wechat/http.js';
 import { Channels, type WechatSender } from './channels.js';
 import { SubscribeConsents } from './consents.js';
@@ -17,7 +19,7 @@ import { Outbox, type OutboxSummary } from './outbox.js';
 import { Planner } from './planner.js';
 import { createDeadlineReminders, createUnansweredDigest, type DigestResult, type RemindersResult } from './reminders.js';
 import { StaffBinding, type StaffBindingOptions } from './staff-binding.js';
-import type { NotifyTemplates } from './templates.js';
+import { QUESTION_REPLY_KIND, type NotifyTemplates } from './templates.js';
 import { WecomRobot } from './wecom-robot.js';
 
 export { loadNotifyTemplates, parseNotifyTemplates, type NotifyTemplates } from './templates.js';
@@ -66,11 +68,41 @@ export interface Notify {
   nudge(): void;
   /** The user wrote to or clicked in the official account: the customer-service window is open. */
   noteInteraction(openid: string, at?: Date): Promise<void>;
+  /**
+   * Queues a staff member's answer to a question the bot could not answer, for its asker. One per
+   * question: a second is refused (conflict). Bad text: DomainError('validation').
+   */
+  replyToQuestion(reply: QuestionReply): Promise<void>;
+  /** The answer given to a question and how its delivery stands, or undefined when none was given. */
+  questionReply(questionId: string): QuestionReplyState | undefined;
   /** For the bot: the answer to "绑定 123456" / "解除绑定", or null for any other text. */
   handleBindingMessage(openid: string, text: string): Promise<string | null>;
   /** Resolves when no pass is running; call before closing the store. */
   idle(): Promise<void>;
 }
+
+export interface QuestionReply {
+  questionId: string;
+  /** The asker (UnansweredQuestion.openid). */
+  openid: string;
+  /** The question as asked; the message quotes its beginning. */
+  question: string;
+  text: string;
+  /** The staff member's username. */
+  by: string;
+}
+
+export interface QuestionReplyState {
+  text: string;
+  by: string;
+  at: string;
+  /** undefined until the outbox has planned it (it does so on the pass the reply asks for). */
+  delivery: Delivery | undefined;
+}
+
+/** The answer and the quoted question fit one WeChat message (≤ 600 characters) with the office's name. */
+export const MAX_REPLY_LENGTH = 500;
+const QUOTED_QUESTION_LENGTH = 40;
 
 /** The office facts messages use, from data/agency.json. */
 export function officeInfo(agency: Pick<Agency, 'name' | 'contactLine'> & { supplementPeriodWorkingDays?: unknown }): OfficeInfo {
@@ -141,10 +173,46 @@ export function createNotify(deps: NotifyDeps): Notify {
     nudge,
     async noteInteraction(openid, at = clock()) {
       const last = deps.repo.lastInteraction(openid);
-      if (last && at.getTime() - Date.parse(last) < INTERACTION_RESOLUTION_MS && at.getTime() >= Date.parse(last)) return;
-      await deps.repo.noteInteraction(openid, at.toISOString());
+      const recent = last && at.getTime() - Date.parse(last) < INTERACTION_RESOLUTION_MS && at.getTime() >= Date.parse(last);
+      if (!recent) await deps.repo.noteInteraction(openid, at.toISOString());
+      // Answers that could not reach this user go now, in the window this message opened.
+      if (await outbox.wakeFor(openid)) nudge();
+    },
+    async replyToQuestion(reply) {
+      const text = typeof reply.text === 'string' ? reply.text.trim() : '';
+      if (text === '') throw new DomainError('validation', '请填写答复内容', { text: '请填写答复内容' });
+      const length = Array.from(text).length;
+      if (length > MAX_REPLY_LENGTH) {
+        throw new DomainError('validation', `答复不超过${MAX_REPLY_LENGTH}字（现在${length}字），一条微信消息要能放下`, { text: `不超过${MAX_REPLY_LENGTH}字` });
+      }
+      // Masked like every notification: the quote may hold the asker's phone or ID number.
+      const chars = Array.from(maskFreeText(reply.question.trim()));
+      const question = chars.length > QUOTED_QUESTION_LENGTH ? `${chars.slice(0, QUOTED_QUESTION_LENGTH).join('')}…` : chars.join('');
+      // The entry's key is the question's: the outbox plans and sends it once, whatever happens.
+      const added = await deps.repo.addEntries([
+        {
+          key: questionReplyKey(reply.questionId),
+          kind: QUESTION_REPLY_KIND,
+          audience: 'applicant',
+          applicationId: null,
+          createdAt: clock().toISOString(),
+          data: { openid: reply.openid, question, replyText: text, by: reply.by },
+        },
+      ]);
+      if (added.length === 0) throw new DomainError('conflict', '这个问题已经答复过了，每个问题只答复一次');
+      nudge();
+    },
+    questionReply(questionId) {
+      const key = questionReplyKey(questionId);
+      const entry = deps.repo.entries().find((e) => e.key === key);
+      if (!entry) return undefined;
+      return { text: entry.data.replyText ?? '', by: entry.data.by ?? '', at: entry.createdAt, delivery: deps.repo.delivery(key) };
     },
     handleBindingMessage: (openid, text) => binding.handleBindingMessage(openid, text),
     idle: () => outbox.idle(),
   };
+}
+
+function questionReplyKey(questionId: string): string {
+  return `question-reply:${questionId}`;
 }

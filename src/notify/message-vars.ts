@@ -29,6 +29,9 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'outcomeLabel',
   'outcomeText',
   'delivery',
+  // a staff member's answer to a citizen's question
+  'question',
+  'replyText',
   // staff messages
   'applicantName',
   'applicantType',

@@ -32,6 +32,8 @@ export interface OutboxSummary {
   retrying: number;
   dead: number;
   needsContact: number;
+  /** No channel reaches the person now: waiting for their next message (replies to questions). */
+  awaitingUser: number;
 }
 
 export interface OutboxDeps {
@@ -45,7 +47,7 @@ export interface OutboxDeps {
   logger?: { warn(obj: object, msg: string): void };
 }
 
-type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'next';
+type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'awaiting-user' | 'next';
 
 export class Outbox {
   readonly policy: OutboxPolicy;
@@ -89,7 +91,7 @@ export class Outbox {
   }
 
   async #pass(): Promise<OutboxSummary> {
-    const summary: OutboxSummary = { planned: 0, sent: 0, unconfirmed: 0, retrying: 0, dead: 0, needsContact: 0 };
+    const summary: OutboxSummary = { planned: 0, sent: 0, unconfirmed: 0, retrying: 0, dead: 0, needsContact: 0, awaitingUser: 0 };
     let budget = this.policy.batchSize;
     // Alerts about failures are entries too; a few rounds deliver them in the same pass.
     for (let round = 0; round < 3 && budget > 0; round++) {
@@ -104,6 +106,7 @@ export class Outbox {
         else if (outcome === 'retrying') summary.retrying++;
         else if (outcome === 'dead') summary.dead++;
         else if (outcome === 'needs-contact') summary.needsContact++;
+        else if (outcome === 'awaiting-user') summary.awaitingUser++;
       }
     }
     return summary;
@@ -266,6 +269,14 @@ export class Outbox {
   async #exhausted(d: Delivery): Promise<Outcome> {
     const tried = d.history.filter((h) => h.result === 'unavailable' || h.result === 'not-authorised').map((h) => `${channelLabel(h.channel)}：${h.detail ?? h.code}`);
     const reason = tried.length ? `没有可用的微信渠道（${tried.join('；')}）` : '没有可用的微信渠道';
+    if (d.waitForUser) {
+      // Their next message opens the customer-service window (see wakeFor); staff need not act.
+      await this.#update(d, (x) => {
+        x.status = 'awaiting-user';
+        x.reason = reason;
+      });
+      return 'awaiting-user';
+    }
     if (d.audience !== 'applicant') return this.#dead(d, null, reason, {}, {});
     await this.#update(
       d,
@@ -290,6 +301,23 @@ export class Outbox {
         data: { messageLabel: this.deps.planner.label(d.kind), reason },
       },
     ];
+  }
+
+  /**
+   * The user wrote to the account: what was waiting for them is due again, from its first channel,
+   * while the window their message opened lasts. Returns how many; the caller runs a pass.
+   */
+  async wakeFor(openid: string): Promise<number> {
+    const waiting = this.deps.repo.awaitingUser(openid);
+    for (const d of waiting) {
+      await this.#update(d, (x) => {
+        x.status = 'pending';
+        x.channelIndex = 0;
+        x.nextAttemptAt = this.#now();
+        x.reason = null;
+      });
+    }
+    return waiting.length;
   }
 
   // --- for staff --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 import type { ChannelName, Delivery, Recipient } from '../store/notify-repo.js';
 import { applicationVars, officeVars, type OfficeInfo } from './message-vars.js';
-import type { NotifyTemplates } from './templates.js';
+import { QUESTION_REPLY_KIND, type NotifyTemplates } from './templates.js';
 
 /** An application's intent or one of notify's own entries, as the outbox sees both. */
 export interface OutboxEntry {
@@ -64,6 +64,15 @@ export class Planner {
     });
     const skipped = (key: string, recipient: Recipient, reason: string): Delivery => ({ ...base(key, recipient, [], {}), status: 'skipped', reason });
 
+    if (entry.kind === QUESTION_REPLY_KIND) {
+      // A staff member's answer to a chat question: the asker is known only by openid. Inside the
+      // 48-hour window it goes as a customer-service message, else by a template if the office set
+      // one for it, else it waits for the asker's next message (waitForUser).
+      const { openid, question = '', replyText = '' } = entry.data;
+      if (!openid) return [skipped(entry.key, { type: 'nobody' }, '提问时没有记录提问人')];
+      const vars = { ...officeVars(this.deps.office, this.deps.applications.today()), question, replyText };
+      return [{ ...base(entry.key, { type: 'applicant', openid, app: 'oa' }, ['customer-service', 'oa-template'], {}), vars, waitForUser: true }];
+    }
     if (entry.applicationId && !app) return [skipped(entry.key, { type: 'nobody' }, '申请记录不存在')];
     const today = this.deps.applications.today();
     const calendar = this.deps.calendar();

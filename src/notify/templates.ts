@@ -38,6 +38,16 @@ export const STAFF_KINDS = [
   'staff:needs-contact',
   'staff:unanswered-digest',
 ] as const;
+/** A staff member's answer to a question the bot could not answer (the console's 未答问题 page). */
+export const QUESTION_REPLY_KIND = 'question-reply';
+/**
+ * Kinds an office may word itself but need not: without them in the file these built-in words are
+ * used, and no template channel (an office with a template for the purpose names it in `use`).
+ */
+const BUILT_IN_MESSAGES: Readonly<Record<string, { label: string; text: string }>> = {
+  [QUESTION_REPLY_KIND]: { label: '工作人员答复', text: '【{office}】您之前问：“{question}”\n工作人员答复：{replyText}' },
+};
+export const OPTIONAL_KINDS: readonly string[] = Object.keys(BUILT_IN_MESSAGES);
 
 export interface TemplateDef {
   templateId: string;
@@ -160,9 +170,9 @@ export function parseNotifyTemplates(raw: unknown, source = 'templates.json'): N
 
   const messagesRaw = isObject(root.messages) ? root.messages : (problems.push('messages is missing'), {});
   const messages: Record<string, MessageDef> = {};
-  for (const kind of [...APPLICANT_KINDS, ...STAFF_KINDS]) {
-    const def = messagesRaw[kind];
+  for (const kind of [...APPLICANT_KINDS, ...STAFF_KINDS, ...OPTIONAL_KINDS]) {
     const where = `messages["${kind}"]`;
+    const def = messagesRaw[kind] ?? BUILT_IN_MESSAGES[kind];
     if (!isObject(def) || typeof def.text !== 'string' || typeof def.label !== 'string') {
       problems.push(`${where} needs a label and a text`);
       continue;

@@ -8,9 +8,15 @@ export interface UnansweredQuestion {
   id: string;
   text: string;
   at: string;
-  /** The closest guide entries offered instead. */
+  /** The closest guide entries offered instead (entry ids). */
   suggestions: string[];
-  status: 'open' | 'dismissed' | 'added-to-guide';
+  /** replied: a staff member answered the asker (the reply itself is in the notify outbox). */
+  status: 'open' | 'dismissed' | 'added-to-guide' | 'replied';
+  /**
+   * Who asked, so that staff can answer them through the official account. Personal: never shown
+   * on a page nor written to a log. Missing on questions recorded before it was kept.
+   */
+  openid?: string;
 }
 
 /** A message already answered, so a resend of it (same message id) gets the same reply. */
@@ -124,6 +130,10 @@ export class ConversationsRepo {
 
   unanswered(): readonly UnansweredQuestion[] {
     return this.file.data.unanswered;
+  }
+
+  unansweredQuestion(id: string): UnansweredQuestion | undefined {
+    return this.file.data.unanswered.find((u) => u.id === id);
   }
 
   async recordUnanswered(question: UnansweredQuestion): Promise<void> {

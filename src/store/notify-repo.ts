@@ -38,9 +38,10 @@ export type Recipient =
  * pending: to be (re)tried at nextAttemptAt; sent: done (confirmed false when the outcome of the
  * one send was unknown and it was not repeated); dead: gave up, listed for staff to retry;
  * needs-contact: no channel reaches the applicant, staff must phone or write; contacted: staff did;
- * skipped: nothing to send (offline applicant, application gone).
+ * skipped: nothing to send (offline applicant, application gone); awaiting-user: no channel reaches
+ * the person now, and the delivery is tried again the next time they write (waitForUser).
  */
-export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'needs-contact' | 'contacted' | 'skipped';
+export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'needs-contact' | 'contacted' | 'skipped' | 'awaiting-user';
 
 export interface DeliveryAttempt {
   at: string;
@@ -76,6 +77,12 @@ export interface Delivery {
   history: DeliveryAttempt[];
   createdAt: string;
   updatedAt: string;
+  /**
+   * When no channel reaches the person, wait for their next message (which opens the
+   * customer-service window) instead of asking staff to phone: a staff member's answer to a chat
+   * question, whose asker staff know only by openid.
+   */
+  waitForUser?: boolean;
 }
 
 export interface ConsentState {
@@ -119,12 +126,17 @@ const HISTORY_LIMIT = 30;
 type InteractionOp = { openid: string; at: string | null };
 
 export class NotifyRepo {
+  /** openid → keys of deliveries awaiting that user's next message: asked on every chat message. */
+  #awaiting = new Map<string, Set<string>>();
+
   private constructor(
     private readonly file: DataFile<NotifyData>,
     // Written on almost every chat message, so it has a journal of its own: recording that a user
     // wrote must not rewrite the whole outbox file.
     private readonly interactions: JournaledFile<{ interactions: Record<string, string> }, InteractionOp>,
-  ) {}
+  ) {
+    this.#indexAwaiting();
+  }
 
   static async open(store: Store): Promise<NotifyRepo> {
     const file = await store.file<NotifyData>({
@@ -196,10 +208,43 @@ export class NotifyRepo {
       .sort((a, b) => (a.createdAt === b.createdAt ? (a.key < b.key ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
   }
 
+  /** Deliveries waiting for this user's next message (status awaiting-user). */
+  awaitingUser(openid: string): Delivery[] {
+    const keys = this.#awaiting.get(openid);
+    if (!keys) return [];
+    return [...keys].map((key) => this.file.data.deliveries[key]).filter((d): d is Delivery => d?.status === 'awaiting-user');
+  }
+
   /** Changes one delivery, and whatever goes with it, in one write; returns the delivery as saved. */
   async updateDelivery(key: string, change: (d: Delivery) => void, effects: DeliveryEffects = {}, at?: string): Promise<Delivery> {
     // A closed window only costs one more refused send if this is lost in a crash: its own journal.
     if (effects.forgetInteraction) await this.forgetInteraction(effects.forgetInteraction);
+    try {
+      const saved = await this.#changeDelivery(key, change, effects, at);
+      this.#indexAwaiting(saved);
+      return saved;
+    } catch (error) {
+      // A failed write reloads the file: the index follows it.
+      this.#indexAwaiting();
+      throw error;
+    }
+  }
+
+  /** The index of deliveries awaiting a user: of one delivery after it changed, or of all. */
+  #indexAwaiting(one?: Delivery): void {
+    if (!one) this.#awaiting.clear();
+    for (const d of one ? [one] : this.deliveries()) {
+      const openid = 'openid' in d.recipient ? d.recipient.openid : null;
+      if (!openid) continue;
+      const keys = this.#awaiting.get(openid);
+      if (d.status === 'awaiting-user') {
+        if (keys) keys.add(d.key);
+        else this.#awaiting.set(openid, new Set([d.key]));
+      } else if (keys?.delete(d.key) && keys.size === 0) this.#awaiting.delete(openid);
+    }
+  }
+
+  #changeDelivery(key: string, change: (d: Delivery) => void, effects: DeliveryEffects, at?: string): Promise<Delivery> {
     return this.file.update((data) => {
       const delivery = data.deliveries[key];
       if (!delivery) throw new Error(`delivery ${key} vanished`);

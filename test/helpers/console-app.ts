@@ -37,7 +37,10 @@ export async function consoleApp(t: ExecutionContext, options: { clock?: TestClo
     notify,
     notifyRepo: running.repos.notify,
     conversations: running.repos.conversations,
+    guide: running.services.guide,
     logs: running.logs,
+    /** Stops the server (for a restart on the same folder); the test's teardown stops it too. */
+    stop: () => running.stop(),
   };
 }
 

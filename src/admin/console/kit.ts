@@ -10,6 +10,8 @@ import type { DocumentTemplates } from '../../documents/index.js';
 import type { NotifyAdminDeps } from '../../notify/routes.js';
 import type { ReportPageDeps } from './pages/report.js';
 import type { ConversationsRepo } from '../../store/conversations-repo.js';
+import type { GuideService } from '../../guide/service.js';
+import type { Notify } from '../../notify/index.js';
 import { staffOf } from '../../http/auth.js';
 import { describeError, HttpError } from '../../http/errors.js';
 import type { Assets } from './assets.js';
@@ -28,6 +30,10 @@ export interface ConsoleDeps {
   agency?: Pick<Agency, 'name'>;
   /** The bot's unanswered questions; without it the page is not offered. */
   conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
+  /** The guide, for topic titles on the 未答问题 page and for staff to add phrasings and entries. */
+  guide?: Pick<GuideService, 'guide' | 'addPhrasing' | 'addEntry'>;
+  /** Answers to the askers of unanswered questions, through the notify outbox. */
+  questionReplies?: Pick<Notify, 'replyToQuestion' | 'questionReply'>;
   /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */
   report?: ReportPageDeps;
   /** The catalog service, for the publication review queue; without it, no review page. */

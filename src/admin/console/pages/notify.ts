@@ -4,7 +4,7 @@
 import type { Router } from '@koa/router';
 import { can } from '../../../domain/roles.js';
 import { maskAddress, maskEmail, maskName, maskPhone } from '../../../domain/masking.js';
-import { renderMessage } from '../../../notify/templates.js';
+import { QUESTION_REPLY_KIND, renderMessage } from '../../../notify/templates.js';
 import { channelLabel } from '../../../notify/outbox.js';
 import type { Delivery } from '../../../store/notify-repo.js';
 import type { ConsoleKit } from '../kit.js';
@@ -20,7 +20,11 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
   const { applications } = kit.deps;
   const label = (d: Delivery) => templates.messages[d.kind]?.label ?? d.kind;
   const recipient = (d: Delivery) =>
-    d.recipient.type === 'staff' ? `工作人员 ${d.recipient.username}` : d.recipient.type === 'applicant' ? '申请人' : d.recipient.type === 'group' ? '工作群' : '无人接收';
+    d.recipient.type === 'staff'
+      ? `工作人员 ${d.recipient.username}`
+      : d.recipient.type === 'applicant'
+        ? d.kind === QUESTION_REPLY_KIND ? '提问人' : '申请人'
+        : d.recipient.type === 'group' ? '工作群' : '无人接收';
 
   const applicationLink = (d: Delivery): SafeHtml | string => {
     if (!d.applicationId) return '—';
