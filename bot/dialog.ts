@@ -270,7 +270,7 @@ export function createDialog(deps: DialogDeps) {
       const others = result.alternatives.length > 0
         ? `\n\n如果不是您想问的，回复数字查看：\n${numbered(result.alternatives)}`
         : '';
-      return `【${result.title}】\n${result.answer}${others}\n（已转工作人员跟进。）`;
+      return `【${result.title}】\n${result.answer}${others}\n（已转给工作人员，必要时会再答复您。）`;
     }
     if (result.business?.length) {
       return `关于${result.business[0]}方面的业务，请直接联系我们：${deps.agency.contact}\n政府信息公开方面的问题可以直接问我，回复“帮助”查看用法。`;

@@ -12,7 +12,8 @@ import type { FakeOutboxRecord } from '../src/wechat/fake-api.js';
 /** Monday 16 March 2026, 10:00 in China (the console app's clock). */
 const NOW = '2026-03-16T02:00:00Z';
 /** A question the shipped guide does not answer; "超过期限还没答复怎么办" is its entry. */
-const UNANSWERED = '申请了两个月没人理怎么办';
+// A question the guide does not answer with overdue-no-reply until staff link it (checked in the test).
+const UNANSWERED = '寄出去的东西石沉大海了';
 
 let messageId = 9_100_000_000_000_000_000n;
 /** The citizen writes to the official account (as WeChat pushes it, signed, at the app's time). */
