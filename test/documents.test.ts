@@ -6,7 +6,8 @@ import { toView } from '../src/applications/view.js';
 import { applyEvent, createApplication, stampEvent, validateEvent } from '../src/domain/applications/index.js';
 import { createCalendar, type Calendar } from '../src/domain/calendar.js';
 import { DomainError } from '../src/domain/errors.js';
-import { OUTCOMES, type Outcome } from '../src/domain/outcomes.js';
+import { OUTCOMES, type Outcome, type OutcomeId } from '../src/domain/outcomes.js';
+import { remedyClause } from '../src/domain/remedies.js';
 import {
   BLANK,
   documentDocx,
@@ -123,7 +124,10 @@ for (const outcome of OUTCOMES) {
       if (article && article !== outcome.article) t.false(text.includes(article), `${outcome.id} also cites ${article}`);
     }
     if (usesReason(outcome)) t.true(text.includes(reason), 'the decision reason is printed');
-    t.regex(lastParagraph(doc), /^如对本答复不服，可以自收到本答复之日起六十日内向黄石市人民政府申请行政复议，或者在六个月内向黄石市西塞山区人民法院提起行政诉讼。$/);
+    // The remedy depends on the outcome (行政复议法 2023 第二十三条): the letter ends with the domain table's clause.
+    t.is(lastParagraph(doc), remedyClause(outcome.id as OutcomeId, fullAgency));
+    t.true(lastParagraph(doc).includes('黄石市人民政府申请行政复议'));
+    t.true(lastParagraph(doc).includes('黄石市西塞山区人民法院'));
     t.deepEqual(doc.blanks, [], 'an office with every fact and a decision with a reason leave nothing blank');
     t.false(text.includes(BLANK));
     t.false(/undefined|null|NaN|\{\{/.test(text));
@@ -213,12 +217,9 @@ for (const c of STEP_CASES) {
     for (const phrase of c.expect) t.true(text.includes(phrase), `missing: ${phrase}`);
     t.deepEqual(doc.blanks, []);
     t.is(doc.date, formalDate(c.steps[c.steps.length - 1].on as string));
-    if (c.toApplicant) {
-      t.is(doc.salutation, '张三：');
-      t.regex(lastParagraph(doc), /^如对本答复不服.*六十日内.*申请行政复议.*六个月内.*提起行政诉讼。$/);
-    } else {
-      t.false(text.includes('如对本答复不服'));
-    }
+    if (c.toApplicant) t.is(doc.salutation, '张三：');
+    // Only a decision can be challenged: receipts and 补正/延期/收费 notices carry no remedy clause.
+    t.false(/如对本答复不服|行政复议|行政诉讼/.test(text), 'no remedy clause outside a decision');
   });
 }
 
@@ -295,13 +296,17 @@ test('renderDocument refuses a kind, an event or a step the application does not
 // ---------------------------------------------------------------------------------------------
 // Facts the office has not given, and values staff left out
 
-test('with the shipped agency (no review authority, no court) the remedy clause uses neutral wording', (t) => {
-  const doc = renderDocument(templates, 'receipt', { view: view(application([RECEIVE])), agency: shippedAgency, calendar });
+test('with the shipped agency (no review authority, no court) the remedy clause names 本级人民政府 from the region', (t) => {
+  // 行政复议法 第二十四条第一款第（一）项: a city department's 复议机关 is the city government. A letter that
+  // names no body extends the applicant's time to a year (第二十条第三款), so never "依法有管辖权的" or "一般为".
+  const v = view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'withheld-third-party', reason: '涉及个人隐私' }]));
+  const doc = renderDocument(templates, 'reply', { view: v, agency: shippedAgency, calendar });
   t.is(
     lastParagraph(doc),
-    '如对本答复不服，可以自收到本答复之日起六十日内向依法有管辖权的行政复议机关申请行政复议，或者在六个月内向人民法院提起行政诉讼。',
+    '如对本答复不服，您应当先向黄石市人民政府申请行政复议，申请期限为自收到本答复之日起六十日内；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼。（依据：《中华人民共和国行政复议法》第二十条、第二十三条第一款第（四）项；《中华人民共和国行政诉讼法》第四十五条）',
   );
   const text = wholeText(doc);
+  t.false(/依法有管辖权|一般为/.test(text));
   t.false(/undefined|null/.test(text));
   t.true(doc.footer.join('').includes(`联系电话：${BLANK}`), 'an unknown phone is a blank line to fill in');
   t.true(doc.blanks.includes('agency.phone'));

@@ -21,7 +21,7 @@ import { idNumber } from './helpers/id-number.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONTENT = path.join(ROOT, 'data');
-const OFFICE = { name: '黄石市人民防空办公室', contact: '市人防办秘书科；电话 0714-1234567', supplementPeriodWorkingDays: 15 };
+const OFFICE = { name: '黄石市人民防空办公室', contact: '市人防办秘书科；电话 0714-1234567', supplementPeriodWorkingDays: 15, reviewAuthority: '黄石市人民政府' };
 /** Monday 2025-09-01, 09:00 in China. */
 const T0 = Date.parse('2025-09-01T01:00:00Z');
 const MP_RECEIPT = 'GK_MP_RECEIPT';
@@ -180,7 +180,11 @@ test('every applicant message kind is rendered from the templates and accepted b
   t.regex(texts.get('supplement-requested')!, /1\. 申请的具体年份\n2\. 工程名称[\s\S]*请在2025年9月22日前/);
   t.regex(texts.get('extended')!, /延长15个工作日，新的答复期限为2025年\d+月\d+日/);
   t.regex(texts.get('fee-notice')!, /信息处理费\d+元[\s\S]*请在2025年9月28日前缴纳/);
-  t.regex(texts.get('decided')!, /部分公开。\n您申请的信息部分公开[\s\S]*通过电子邮件送达[\s\S]*60日内申请行政复议[\s\S]*6个月内向人民法院提起行政诉讼/);
+  // A 部分公开 refuses its withheld part: 行政复议 first (行政复议法 2023 第二十三条第一款第（四）项), not a free choice.
+  t.regex(texts.get('decided')!, /部分公开。\n您申请的信息部分公开[\s\S]*通过电子邮件送达[\s\S]*应当先向黄石市人民政府申请行政复议[\s\S]*十五日内[\s\S]*第二十三条第一款第（四）项[\s\S]*行政诉讼法》第四十五条/);
+  t.false(/六个月|条例第五十一条/.test(texts.get('decided')!), 'no direct lawsuit offered against a refusal');
+  // Closing for want of a 补正 is not a refusal: 复议 or 诉讼, with the real sources of the periods.
+  t.regex(texts.get('closed-no-supplement')!, /六十日内向黄石市人民政府申请行政复议，也可以[\s\S]*六个月内[\s\S]*第四十六条/);
   t.regex(texts.get('delivered')!, /通过电子邮件送达/);
   t.regex(texts.get('closed-no-supplement')!, /没有在期限内补正/);
   t.regex(texts.get('closed-fee-unpaid')!, /没有在期限内缴纳信息处理费/);

@@ -7,6 +7,7 @@ import { APPLICANT_TYPE_LABELS, DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS } f
 import { deriveState, readHistory, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
 import type { Calendar } from '../domain/calendar.js';
 import { getOutcome, isOutcomeId, type OutcomeId } from '../domain/outcomes.js';
+import { remedyClause } from '../domain/remedies.js';
 import { documentNumber } from './formal-text.js';
 import { AGENCY_FIELDS, APPLICANT_FIELDS, type AgencyField, type Values } from './placeholders.js';
 
@@ -93,6 +94,7 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
       const fee = lastBefore(view.timeline, index, 'fee-notice');
       values['outcome.article'] = article;
       values['outcome.label'] = label;
+      values.remedy = remedyClause(outcome, agency);
       values.reason = entry.type === 'decide' ? clause(entry.reason) : null;
       values.supplementRequestedOn = lastBefore(view.timeline, index, 'request-supplement')?.on ?? null;
       values.feeNoticeOn = fee?.on ?? null;

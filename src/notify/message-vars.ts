@@ -4,6 +4,7 @@
 import type { Calendar } from '../domain/calendar.js';
 import { chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
+import { remedyClause } from '../domain/remedies.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
 import { maskFreeText, maskName } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
@@ -29,6 +30,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'outcomeLabel',
   'outcomeText',
   'delivery',
+  /** A decision's 行政复议/行政诉讼 clause for its outcome (src/domain/remedies.ts). */
+  'remedy',
   // staff messages
   'applicantName',
   'applicantType',
@@ -48,6 +51,8 @@ export interface OfficeInfo {
   contact: string;
   /** The office's 补正 period, if it set one (agency.json supplementPeriodWorkingDays). */
   supplementPeriodWorkingDays: number | null;
+  /** The 行政复议机关 a decision names; absent: 本级人民政府 (see domain/remedies.ts). */
+  reviewAuthority?: string | null;
 }
 
 const CHANNEL_LABELS: Record<string, string> = {
@@ -110,7 +115,7 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
       const outcome = event.type === 'decide' ? event.outcome : { 'supplement-expired': 'other-no-supplement', 'fee-expired': 'other-fee-unpaid', withdraw: 'other' }[event.type];
       if (!isOutcomeId(outcome)) return {};
       const { label, citizenText } = getOutcome(outcome);
-      return { outcomeLabel: label, outcomeText: citizenText };
+      return { outcomeLabel: label, outcomeText: citizenText, remedy: remedyClause(outcome, { reviewAuthority: office.reviewAuthority }) };
     }
     case 'deliver':
       return { delivery: DELIVERY_METHOD_LABELS[event.method] ?? event.method };
