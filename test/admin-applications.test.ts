@@ -48,7 +48,7 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
     call('POST', `/admin/v1/applications/${created.id}/events`, body, await staffLogin(app.url, 'han', 'han-password-123'));
 
   clock.set('2026-12-01T02:00:00Z');
-  const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'] });
+  const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'], days: 10 });
   t.is(asked.status, 200, JSON.stringify(asked.body));
   t.is(asked.body.status, 'awaiting-supplement');
   t.is(asked.body.dueDate, null);
@@ -83,6 +83,58 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
     ['submit', 'receive', 'request-supplement', 'supplement-received', 'extend', 'decide', 'deliver'],
   );
   t.true(mine.body.timeline.every((e: any) => e.by !== 'han'), 'applicants do not see clerk usernames');
+});
+
+test('补正 is asked once, with its period: a second request 409, no period 400, the notice prints the period (条例 第三十条)', async (t) => {
+  const { app, call, clock, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-once');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  // Staff sessions last 12 hours: log in again after the clock moves.
+  const events = async (body: object) =>
+    call('POST', `/admin/v1/applications/${created.id}/events`, body, await staffLogin(app.url, 'han', 'han-password-123'));
+
+  // The shipped agency sets no supplementPeriodWorkingDays: the clerk must give the period.
+  const noPeriod = await events({ type: 'request-supplement', on: '2026-11-30', items: ['请写明信息的年份'] });
+  t.is(noPeriod.status, 400);
+  t.regex(noPeriod.body.error.message, /补正期限/);
+  t.truthy(noPeriod.body.error.fields.days);
+  const tooLong = await events({ type: 'request-supplement', on: '2026-11-30', items: ['请写明信息的年份'], days: 365 });
+  t.is(tooLong.status, 400);
+  t.regex(tooLong.body.error.fields.days, /1 到 60/);
+
+  t.is((await events({ type: 'request-supplement', on: '2026-11-30', items: ['请写明信息的年份', '请提供身份证明'], days: 10 })).status, 200);
+  const notice = await call('GET', `/admin/v1/applications/${created.id}/documents/supplement-notice`, undefined, handler);
+  t.is(notice.status, 200);
+  t.regex(notice.body.raw, /自收到本告知书之日起10个工作日内/);
+  t.false(notice.body.raw.includes('＿＿＿＿个工作日'), 'the period is printed, not a blank');
+
+  clock.set('2026-12-02T02:00:00Z');
+  t.is((await events({ type: 'supplement-received', on: '2026-12-02' })).status, 200);
+  const again = await events({ type: 'request-supplement', on: '2026-12-02', items: ['请再写明文号'], days: 10 });
+  t.is(again.status, 409);
+  t.regex(again.body.error.message, /已经要求过一次补正[\s\S]*一次性告知[\s\S]*第三十条/);
+  const detail = await call('GET', `/admin/v1/applications/${created.id}`, undefined, await staffLogin(app.url, 'han', 'han-password-123'));
+  t.false(detail.body.allowedEvents.includes('request-supplement'), 'the console no longer offers it');
+  t.is(detail.body.status, 'processing');
+});
+
+test('a receipt date may be neither more than a year before submission nor later than today (the API, as the console)', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-receive');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  t.is(created.submittedOn ?? '2026-11-30', '2026-11-30');
+  const receive = (on: string) => call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'receive', on }, handler);
+
+  const wrongYear = await receive('2025-11-29');
+  t.is(wrongYear.status, 400);
+  t.regex(wrongYear.body.error.message, /收到日期 2025-11-29 早于提交申请的日期（2026-11-30）一年以上，请核对年份/);
+  const future = await receive('2026-12-01');
+  t.is(future.status, 400);
+  t.regex(future.body.error.message, /晚于今天/);
+
+  const yearBefore = await receive('2025-11-30');
+  t.is(yearBefore.status, 200, 'a letter signed for a year ago is still accepted');
+  t.is(yearBefore.body.receivedOn, '2025-11-30');
 });
 
 test('roles decide who may act: a registrar cannot decide, a submitter cannot see requests', async (t) => {

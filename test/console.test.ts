@@ -224,11 +224,13 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex(shown, /<div class="flash error" role="alert">\s*<p>未知的办理结果/);
   t.notRegex((await han.page(route)).html, /flash error/, 'shown once');
 
-  const future = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-17', items: '请写明年份' }, route);
+  const future = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-17', items: '请写明年份', days: '10' }, route);
   t.is(future.status, 303);
   t.regex((await han.page(route)).html, /flash error/);
 
-  const asked = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明所需信息的年份\n请提供身份证明复印件' }, route);
+  // The form asks for the 补正 period (第三十条); the shipped agency sets none, so it starts empty.
+  t.regex((await han.page(route)).html, /<input type="number" name="days" min="1" max="60" step="1" required>/);
+  const asked = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明所需信息的年份\n请提供身份证明复印件', days: '10' }, route);
   t.is(asked.status, 303);
   const after = (await han.page(route)).html;
   t.regex(after, /flash ok[\s\S]*已记录：要求补正/);

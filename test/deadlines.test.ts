@@ -113,18 +113,6 @@ const cases: { name: string; steps: Step[]; today: string; expect: Partial<Appli
     expect: { status: 'processing', clockStart: '2025-03-12', dueDate: '2025-04-10', supplementNoticeDue: '2025-03-12', overdue: false },
   },
   {
-    name: 'a second 补正: the latest one restarts the clock',
-    steps: [
-      receive('2025-03-03'),
-      { type: 'request-supplement', on: '2025-03-05', items: ['文号'] },
-      { type: 'supplement-received', on: '2025-03-07' },
-      { type: 'request-supplement', on: '2025-03-10', items: ['年份'] },
-      { type: 'supplement-received', on: '2025-03-14' },
-    ],
-    today: '2025-04-01',
-    expect: { clockStart: '2025-03-14', dueDate: '2025-04-14' },
-  },
-  {
     name: 'combined: 补正 restart, consultation (5 days) and a 10-day extension (counting make-up 4/27)',
     steps: [
       receive('2025-03-03'),

@@ -107,7 +107,7 @@ test('the applicant supplements when asked and may withdraw; other moments answe
   const early = await call('POST', `/mp/v1/applications/${body.id}/supplement`, { text: '补充：2025年度' }, auth);
   t.is(early.status, 409);
 
-  await app.services.applications.record(body.id, { type: 'request-supplement', on: '2026-11-30', items: ['请说明所需信息的时间范围'] }, 'admin');
+  await app.services.applications.record(body.id, { type: 'request-supplement', on: '2026-11-30', items: ['请说明所需信息的时间范围'], days: 10 }, 'admin');
   clock.set('2026-12-02T03:00:00Z');
   const waiting = await call('GET', `/mp/v1/applications/${body.id}`, undefined, auth);
   t.is(waiting.body.status, 'awaiting-supplement');

@@ -128,6 +128,11 @@ test('values of a 补正 notice: the items, and the deadline when the office set
   t.like(applicationVars(app, view, 2, 'applicant', { ...office, supplementPeriodWorkingDays: null }, calendar, '2025-09-03'), {
     supplementBy: '补正告知书写明的期限内',
   });
+  // The period the clerk gave this 补正 wins over the office's default (第三十条: 合理的补正期限).
+  const own = application([...app.events.slice(0, 2), { ...(app.events[2] as object), days: 5 } as never]);
+  t.like(applicationVars(own, view, 2, 'applicant', { ...office, supplementPeriodWorkingDays: null }, calendar, '2025-09-03'), {
+    supplementBy: '2025年9月10日前',
+  });
 });
 
 test('staff values are masked; applicant values carry no personal data', (t) => {

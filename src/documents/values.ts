@@ -75,7 +75,9 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
   switch (entry.type) {
     case 'request-supplement':
       values.items = Array.isArray(entry.items) ? entry.items.map(inline).filter((item) => item !== '') : [];
-      values.supplementPeriod = typeof agency.supplementPeriodWorkingDays === 'number' ? agency.supplementPeriodWorkingDays : null;
+      // The period the clerk gave this request, else the office's default (第三十条: 合理的补正期限).
+      values.supplementPeriod =
+        typeof entry.days === 'number' ? entry.days : typeof agency.supplementPeriodWorkingDays === 'number' ? agency.supplementPeriodWorkingDays : null;
       break;
     case 'extend':
       values.days = typeof entry.days === 'number' ? entry.days : null;

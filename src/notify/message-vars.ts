@@ -98,7 +98,7 @@ export function applicationVars(
 function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calendar): Record<string, string> {
   switch (event.type) {
     case 'request-supplement': {
-      const period = office.supplementPeriodWorkingDays;
+      const period = event.days ?? office.supplementPeriodWorkingDays;
       return {
         items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
         supplementBy: period ? `${chineseDate(calendar.addWorkingDays(event.on, period).date)}前` : '补正告知书写明的期限内',

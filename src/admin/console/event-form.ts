@@ -27,7 +27,7 @@ function lines(text: string): string[] {
 
 /** The extra fields each event type takes from its form. */
 const EXTRA: Partial<Record<StaffEventType, (form: Form) => Record<string, unknown>>> = {
-  'request-supplement': (form) => ({ items: lines(field(form, 'items')) }),
+  'request-supplement': (form) => ({ items: lines(field(form, 'items')), ...(field(form, 'days') ? { days: wholeNumber(field(form, 'days')) } : {}) }),
   'supplement-received': (form) => (field(form, 'text') ? { text: field(form, 'text') } : {}),
   'consult-start': (form) => ({ party: field(form, 'party') }),
   extend: (form) => ({ days: wholeNumber(field(form, 'days')) }),

@@ -25,7 +25,7 @@ export interface ConsoleDeps {
   calendar: CalendarSource;
   /** The reply-document wording (data/documents), to list the documents of a request. */
   documentTemplates: DocumentTemplates;
-  agency?: Pick<Agency, 'name'>;
+  agency?: Pick<Agency, 'name'> & { supplementPeriodWorkingDays?: unknown };
   /** The bot's unanswered questions; without it the page is not offered. */
   conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
   /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */

@@ -21,6 +21,12 @@ export type EventValidation =
 /** The longest extension the 条例 allows (第三十三条第二款). */
 export const MAX_EXTENSION_DAYS = 20;
 
+/**
+ * The longest 补正 period a clerk may set. 第三十条 asks only for a 合理的补正期限; three months of
+ * working days is well past any office's practice, so a larger number is a typing mistake.
+ */
+export const MAX_SUPPLEMENT_DAYS = 60;
+
 /** Outcomes that only closing events set, with the event to record instead. */
 const SET_BY_EVENT: Readonly<Record<string, string>> = {
   'other-no-supplement': '逾期不补正请记录“补正逾期”（supplement-expired）',
@@ -57,10 +63,14 @@ export function validateEvent(input: unknown): EventValidation {
   switch (kind) {
     case 'request-supplement': {
       const items = Array.isArray(raw.items) ? raw.items.map(text) : [];
+      const days = raw.days;
+      if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_SUPPLEMENT_DAYS)) {
+        fields.days = `补正期限应为 1 到 ${MAX_SUPPLEMENT_DAYS} 之间的整数（工作日）`;
+      }
       if (items.length === 0 || items.some((i) => i === undefined)) {
         fields.items = '请逐条列出需要补正的事项（不能为空）';
-      } else {
-        event = { type: 'request-supplement', on, items: items as string[] };
+      } else if (!fields.days) {
+        event = { type: 'request-supplement', on, items: items as string[], ...(typeof days === 'number' ? { days } : {}) };
       }
       break;
     }

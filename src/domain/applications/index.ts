@@ -1,7 +1,7 @@
 /** Disclosure requests (依申请公开): shapes, events, the state machine and deadlines. */
 export * from './types.js';
 export { DomainError, type DomainErrorCode } from './errors.js';
-export { validateEvent, stampEvent, MAX_EXTENSION_DAYS, type EventValidation } from './events.js';
+export { validateEvent, stampEvent, MAX_EXTENSION_DAYS, MAX_SUPPLEMENT_DAYS, type EventValidation } from './events.js';
 export { createApplication, applyEvent, currentStatus, allowedEvents } from './apply.js';
 export { TRANSITIONS } from './machine.js';
 export { readHistory, type History, type Consultation, type Closing } from './history.js';

@@ -82,6 +82,8 @@ export interface ReceiveEvent extends EventStamp {
 export interface RequestSupplementEvent extends EventStamp {
   type: 'request-supplement';
   items: string[];
+  /** The 合理的补正期限 in working days (第三十条), when the clerk set one; else the office's default. */
+  days?: number;
 }
 export interface SupplementReceivedEvent extends EventStamp {
   type: 'supplement-received';

@@ -2,7 +2,7 @@
 // was reached, the timeline, the reply documents, and a form for each step the state allows and the
 // role may take. Every form posts to one route that records the event and returns here.
 import type { Router } from '@koa/router';
-import { EVENT_LABELS, STAFF_EVENT_TYPES, type StaffEventType } from '../../../domain/applications/index.js';
+import { EVENT_LABELS, MAX_SUPPLEMENT_DAYS, STAFF_EVENT_TYPES, type StaffEventType } from '../../../domain/applications/index.js';
 import {
   APPLICANT_TYPE_LABELS,
   DELIVERY_FORM_LABELS,
@@ -35,6 +35,9 @@ const DECIDABLE = OUTCOMES.filter((o) => o.id !== 'other-no-supplement' && o.id 
 
 export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   const { applications, documentTemplates } = kit.deps;
+  const period = kit.deps.agency?.supplementPeriodWorkingDays;
+  // The office's default 补正 period fills the form; the clerk may change it for one request.
+  const supplementDays = typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null;
 
   router.get('/applications/:id', kit.staff, (ctx) => {
     const who = kit.open(ctx, 'inbox');
@@ -67,7 +70,7 @@ ${view.explanation && view.explanation.length > 0 && html`<details class="explan
 <section aria-labelledby="h-actions"><h2 id="h-actions">办理</h2>${
         actions.length === 0
           ? html`<p class="empty">${view.allowedEvents?.length ? '当前账号的角色不能办理这一环节。' : '已办结，无需再办理。'}</p>`
-          : actions.map((type) => actionForm(type, view, today, kit.csrf(ctx)))
+          : actions.map((type) => actionForm(type, view, today, kit.csrf(ctx), supplementDays))
       }</section>
 ${
   full &&
@@ -197,10 +200,13 @@ function timeline(view: ApplicationView, names: ReadonlyMap<string, string>, doc
 </table>`;
 }
 
-function actionFields(type: StaffEventType, view: ApplicationView, today: string): SafeHtml {
+function actionFields(type: StaffEventType, view: ApplicationView, today: string, supplementDays: number | null): SafeHtml {
   switch (type) {
     case 'request-supplement':
-      return html`<label>需要补正的事项（每行一项）<textarea name="items" rows="3" required></textarea></label>
+      // 第三十条: the notice states the items and a 合理的补正期限, and is given once.
+      return html`<label>需要补正的事项（每行一项，须一次性列全）<textarea name="items" rows="3" required></textarea></label>
+<label>补正期限（工作日）<input type="number" name="days" min="1" max="${MAX_SUPPLEMENT_DAYS}" step="1"${supplementDays ? html` value="${supplementDays}"` : ''} required></label>
+<p class="hint">补正只能要求一次（第三十条：一次性告知）；答复期限从收到补正之日起重新计算。</p>
 ${
   view.supplementNoticeDue &&
   html`<p class="${today > view.supplementNoticeDue ? 'warning' : 'hint'}">补正应在收到申请之日起 7 个工作日内一次性告知（第三十条），即不晚于 ${longDate(view.supplementNoticeDue)}${
@@ -233,14 +239,14 @@ ${
   }
 }
 
-function actionForm(type: StaffEventType, view: ApplicationView, today: string, csrf: SafeHtml): SafeHtml {
+function actionForm(type: StaffEventType, view: ApplicationView, today: string, csrf: SafeHtml, supplementDays: number | null): SafeHtml {
   // Once received, "receive" corrects the date of receipt (第三十一条); say so on the button.
   const label = type === 'receive' && view.receivedOn ? '更正收到日期' : EVENT_LABELS[type];
   return html`<details class="action" id="act-${type}"><summary>${label}</summary>
 <form method="post" action="/admin/applications/${view.id}/events"${CONFIRM[type] ? html` data-confirm="${CONFIRM[type]}"` : ''}>
 ${csrf}<input type="hidden" name="type" value="${type}">
 <label>日期 <input type="date" name="on" value="${today}" max="${today}" required></label>
-${actionFields(type, view, today)}
+${actionFields(type, view, today, supplementDays)}
 <button type="submit">${label}</button>
 </form></details>`;
 }
