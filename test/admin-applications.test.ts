@@ -219,6 +219,39 @@ test('historical import replays events through the state machine; a bad record s
   t.is(first.body.closedOn, '2026-01-12');
 });
 
+test('a paper ledger imports 逾期不补正 and 逾期未缴费 as decisions, counted in table 三 （六）1 and 2; the staff API takes them too', async (t) => {
+  // DESIGN.md: decide accepts every outcome; the expiry events set the same two. A ledger has no notices to replay.
+  const { app, call, admin } = await withUsers(t);
+  const record = (events: object[]) => ({ ...personApplication(), events });
+  const imported = await call(
+    'POST',
+    '/admin/v1/applications/import',
+    {
+      records: [
+        record([{ type: 'receive', on: '2025-03-03' }, { type: 'decide', on: '2025-04-01', outcome: 'other-no-supplement' }]),
+        record([{ type: 'receive', on: '2025-05-06' }, { type: 'decide', on: '2025-06-03', outcome: 'other-fee-unpaid' }]),
+        record([
+          { type: 'receive', on: '2025-07-01' },
+          { type: 'request-supplement', on: '2025-07-02', items: ['文号'] },
+          { type: 'supplement-expired', on: '2025-08-01' },
+        ]),
+      ],
+    },
+    admin,
+  );
+  t.is(imported.status, 200, JSON.stringify(imported.body));
+  const report = await call('GET', '/admin/v1/reports/annual?year=2025&format=2021', undefined, admin);
+  t.is(report.status, 200, JSON.stringify(report.body));
+  t.is(report.body.tables.requests['other.noSupplement'].total, 2, 'the decision and the expiry event count in the same row');
+  t.is(report.body.tables.requests['other.feeUnpaid'].total, 1);
+
+  const citizen = await mpLogin(app.url, 'o-ledger');
+  const { body: live } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const decided = await call('POST', `/admin/v1/applications/${live.id}/events`, { type: 'decide', on: '2026-11-30', outcome: 'other-fee-unpaid' }, admin);
+  t.is(decided.status, 200, JSON.stringify(decided.body));
+  t.is(decided.body.outcome, 'other-fee-unpaid');
+});
+
 test('the same applicant asking for the same information again is flagged to staff', async (t) => {
   const { app, call, admin } = await withUsers(t);
   const citizen = await mpLogin(app.url, 'o-again');

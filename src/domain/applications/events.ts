@@ -27,12 +27,6 @@ export const MAX_EXTENSION_DAYS = 20;
  */
 export const MAX_SUPPLEMENT_DAYS = 60;
 
-/** Outcomes that only closing events set, with the event to record instead. */
-const SET_BY_EVENT: Readonly<Record<string, string>> = {
-  'other-no-supplement': '逾期不补正请记录“补正逾期”（supplement-expired）',
-  'other-fee-unpaid': '逾期未缴费请记录“逾期未缴费”（fee-expired）',
-};
-
 function isStaffEventType(value: unknown): value is StaffEventType {
   return typeof value === 'string' && (STAFF_EVENT_TYPES as readonly string[]).includes(value);
 }
@@ -108,10 +102,11 @@ export function validateEvent(input: unknown): EventValidation {
       const outcome = raw.outcome;
       if (raw.reason !== undefined && typeof raw.reason !== 'string') fields.reason = '理由应为文字';
       const reason = text(raw.reason);
+      // Every outcome, other-no-supplement and other-fee-unpaid included (DESIGN.md): a paper ledger
+      // records "逾期不补正" or "逾期未缴费" as the result, without the notices before it. The console
+      // still steers clerks to the expiry events, which keep the history complete.
       if (!isOutcomeId(outcome)) {
         fields.outcome = `未知的办理结果：${JSON.stringify(outcome ?? '')}`;
-      } else if (SET_BY_EVENT[outcome]) {
-        fields.outcome = SET_BY_EVENT[outcome];
       } else {
         event = { type: 'decide', on, outcome, ...(reason ? { reason } : {}) };
       }
