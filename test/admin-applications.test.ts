@@ -75,7 +75,7 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
   t.is(decided.body.outcome, 'granted');
   const delivered = await events({ type: 'deliver', on: '2026-12-03', method: 'email' });
   t.is(delivered.body.status, 'delivered');
-  t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial' })).status, 409);
+  t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial', ground: 'withheld-third-party' })).status, 409);
 
   const mine = await call('GET', `/mp/v1/applications/${created.id}`, undefined, await mpLogin(app.url, 'o-flow'));
   t.deepEqual(
@@ -135,6 +135,29 @@ test('a receipt date may be neither more than a year before submission nor later
   const yearBefore = await receive('2025-11-30');
   t.is(yearBefore.status, 200, 'a letter signed for a year ago is still accepted');
   t.is(yearBefore.body.receivedOn, '2025-11-30');
+});
+
+test('a 部分公开 must name the ground of its withheld part, which the reply letter cites; receipts say 最迟于…（含当日）', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-partial');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const decide = (body: object) =>
+    call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'decide', on: '2026-11-30', outcome: 'partial', reason: '第三页含个人住址', ...body }, handler);
+
+  const none = await decide({});
+  t.is(none.status, 400);
+  t.regex(none.body.error.fields.ground, /不予公开部分的依据/);
+  const wrong = await decide({ ground: 'granted' });
+  t.is(wrong.status, 400);
+  t.regex(wrong.body.error.fields.ground, /withheld-third-party/);
+  t.is((await decide({ ground: 'withheld-third-party' })).status, 200);
+
+  const letter = await call('GET', `/admin/v1/applications/${created.id}/documents/reply`, undefined, handler);
+  t.regex(letter.body.raw, /对不予公开的内容，根据《中华人民共和国政府信息公开条例》第三十六条第（三）项和第十五条的规定不予公开，理由如下：第三页含个人住址。/);
+  t.regex(letter.body.raw, /应当先向黄石市人民政府申请行政复议/);
+  const receipt = await call('GET', `/admin/v1/applications/${created.id}/documents/receipt`, undefined, handler);
+  t.regex(receipt.body.raw, /即最迟于二〇二六年十二月二十八日（含当日）作出答复/);
+  t.notRegex(receipt.body.raw, /前作出答复|行政复议/);
 });
 
 test('roles decide who may act: a registrar cannot decide, a submitter cannot see requests', async (t) => {

@@ -288,6 +288,8 @@ const rejected: [string, unknown, Record<string, RegExp>][] = [
   ['补正 period 0', { type: 'request-supplement', on: '2025-03-03', items: ['文号'], days: 0 }, { days: /1 到 60/ }],
   ['补正 period 61', { type: 'request-supplement', on: '2025-03-03', items: ['文号'], days: 61 }, { days: /工作日/ }],
   ['补正 period as text', { type: 'request-supplement', on: '2025-03-03', items: ['文号'], days: '10' }, { days: /整数/ }],
+  ['a ground on a decision that is not 部分公开', { type: 'decide', on: '2025-03-03', outcome: 'granted', ground: 'withheld-third-party' }, { ground: /只有“部分公开”/ }],
+  ['an unknown ground', { type: 'decide', on: '2025-03-03', outcome: 'partial', ground: 'secret' }, { ground: /withheld-state-secret/ }],
   ['reason not text', { type: 'decide', on: '2025-03-03', outcome: 'granted', reason: 5 }, { reason: /文字/ }],
   ['unknown method', { type: 'deliver', on: '2025-03-03', method: 'pigeon' }, { method: /送达方式/ }],
   ['two problems at once', { type: 'extend', on: 'soon', days: 99 }, { on: /YYYY-MM-DD/, days: /1 到 20/ }],

@@ -102,6 +102,8 @@ function stepsTo(outcome: Outcome, reason: string): Step[] {
         { type: 'supplement-received', on: '2026-09-08' },
         { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason },
       ];
+    case 'partial':
+      return [RECEIVE, { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason, ground: 'withheld-third-party' }];
     default:
       return [RECEIVE, { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason }];
   }
@@ -120,8 +122,10 @@ for (const outcome of OUTCOMES) {
     const text = wholeText(doc);
     if (outcome.article) t.true(text.includes(outcome.article), `${outcome.article} missing`);
     // No other outcome's ground creeps in (the withheld letters share 第三十六条第（三）项, which is no outcome's own).
+    // A 部分公开 also cites the ground of its withheld part (here 第十五条, third-party rights).
+    const own = outcome.id === 'partial' ? [outcome.article, '第十五条'] : [outcome.article];
     for (const article of new Set(OUTCOMES.map((o) => o.article))) {
-      if (article && article !== outcome.article) t.false(text.includes(article), `${outcome.id} also cites ${article}`);
+      if (article && !own.includes(article)) t.false(text.includes(article), `${outcome.id} also cites ${article}`);
     }
     if (usesReason(outcome)) t.true(text.includes(reason), 'the decision reason is printed');
     // The remedy depends on the outcome (行政复议法 2023 第二十三条): the letter ends with the domain table's clause.
@@ -136,6 +140,23 @@ for (const outcome of OUTCOMES) {
     t.is(doc.signature, '黄石市人民防空办公室');
   });
 }
+
+test('a 部分公开 letter names the ground of its withheld part (第三十七条 with 第十四/十五/十六条 or 第三十六条第（七）项)', (t) => {
+  const cases: [string, string][] = [
+    ['withheld-third-party', '第三十六条第（三）项和第十五条'],
+    ['withheld-process-info', '第三十六条第（三）项和第十六条第二款'],
+    ['withheld-administrative-query', '第三十六条第（七）项'],
+  ];
+  for (const [ground, articles] of cases) {
+    const v = view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'partial', reason: '第三页含个人住址', ground }]));
+    const doc = renderDocument(templates, 'reply', { view: v, agency: fullAgency, calendar });
+    t.true(doc.paragraphs.includes(`对不予公开的内容，根据《中华人民共和国政府信息公开条例》${articles}的规定不予公开，理由如下：第三页含个人住址。`), ground);
+    t.deepEqual(doc.blanks, []);
+  }
+  // A ledger import without the ground prints the blank line for the clerk to fill in.
+  const old = renderDocument(templates, 'reply', { view: view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'partial', reason: 'x' }])), agency: fullAgency, calendar });
+  t.deepEqual(old.blanks, ['withheld.articles']);
+});
 
 test('every reason-bearing withholding cites 第三十六条第（三）项 with its own article', (t) => {
   for (const outcome of OUTCOMES.filter((o) => o.id.startsWith('withheld-') && o.id !== 'withheld-administrative-query')) {
@@ -173,7 +194,7 @@ const STEP_CASES: StepCase[] = [
     steps: [RECEIVE],
     articles: ['第三十一条', '第三十三条'],
     // 20 working days after Tue 2026-09-01: Sun 09-20 is a make-up working day, Fri 09-25 is 中秋.
-    expect: ['本机关于二〇二六年九月一日收到您提出的政府信息公开申请（受理编号：2026-000123）', '即二〇二六年九月二十九日前作出答复'],
+    expect: ['本机关于二〇二六年九月一日收到您提出的政府信息公开申请（受理编号：2026-000123）', '即最迟于二〇二六年九月二十九日（含当日）作出答复'],
     toApplicant: true,
   },
   {
@@ -187,7 +208,7 @@ const STEP_CASES: StepCase[] = [
     kind: 'extension-notice',
     steps: [RECEIVE, { type: 'extend', on: '2026-09-20', days: 10 }],
     articles: ['第三十三条第二款'],
-    expect: ['原定期限二〇二六年九月二十九日', '答复期限延长10个工作日', '本机关将于二〇二六年十月十九日前作出答复'],
+    expect: ['原定答复期限（二〇二六年九月二十九日）内', '答复期限延长10个工作日', '本机关将最迟于二〇二六年十月十九日（含当日）作出答复'],
     toApplicant: true,
   },
   {
@@ -238,7 +259,9 @@ test('an extension notice keeps the due date it announced after a later consulta
   t.is(v.dueDate, null, 'the clock is paused now');
   const doc = renderDocument(templates, 'extension-notice', { view: v, agency: fullAgency, calendar });
   const expected = calendar.addWorkingDays('2026-09-01', 30).date;
-  t.true(wholeText(doc).includes(`本机关将于${formalDate(expected)}前作出答复`));
+  // "于X前" would exclude the due day itself: the notice says 最迟于X（含当日）.
+  t.true(wholeText(doc).includes(`本机关将最迟于${formalDate(expected)}（含当日）作出答复`));
+  t.false(wholeText(doc).includes('前作出答复'));
   t.deepEqual(doc.blanks, []);
 });
 

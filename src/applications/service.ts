@@ -132,6 +132,12 @@ export class ApplicationsService {
       const message = '请填写补正期限（工作日数）：本机关没有设定统一的补正期限，补正告知书须写明合理的补正期限（第三十条）';
       throw new DomainError('validation', message, { days: message });
     }
+    // 第三十七条: the withheld part of a 部分公开 needs its ground, which the letter cites. Historical
+    // imports may lack it (their letters were sent long ago); a decision made now may not.
+    if (checked.event.type === 'decide' && checked.event.outcome === 'partial' && !checked.event.ground) {
+      const message = '部分公开须选择不予公开部分的依据（ground：第十四、十五、十六条或第三十六条第（七）项的情形），答复书将写明';
+      throw new DomainError('validation', message, { ground: message });
+    }
     const event = stampEvent(checked.event, by, this.clock().toISOString());
     return this.#append(app, event);
   }

@@ -81,6 +81,8 @@ export const PLACEHOLDERS: Readonly<Record<string, PlaceholderSpec>> = {
   remedy: { type: 'text', kinds: ['reply'] },
   'outcome.label': { type: 'text', kinds: ['reply'] },
   reason: { type: 'text', kinds: ['reply'] },
+  /** 部分公开: the articles the withheld part is refused on, e.g. 第三十六条第（三）项和第十五条. */
+  'withheld.articles': { type: 'text', kinds: ['reply'] },
   supplementRequestedOn: { type: 'date', kinds: ['reply'] },
   feeNoticeOn: { type: 'date', kinds: ['reply'] },
 };

@@ -24,6 +24,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'receivedOn',
   'items',
   'supplementBy',
+  /** The 补正 period's last day alone, for short template fields. */
+  'supplementLastDay',
   'extensionDays',
   'amount',
   'payBy',
@@ -99,9 +101,12 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
   switch (event.type) {
     case 'request-supplement': {
       const period = event.days ?? office.supplementPeriodWorkingDays;
+      // "N个工作日内" includes its last day: "X前" would read as the day before, so say 含当日.
+      const lastDay = period ? chineseDate(calendar.addWorkingDays(event.on, period).date) : null;
       return {
         items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
-        supplementBy: period ? `${chineseDate(calendar.addWorkingDays(event.on, period).date)}前` : '补正告知书写明的期限内',
+        supplementBy: lastDay ? `最迟于${lastDay}（含当日）` : '在补正告知书写明的期限内',
+        supplementLastDay: lastDay ?? '见补正告知书',
       };
     }
     case 'extend':

@@ -32,7 +32,12 @@ const EXTRA: Partial<Record<StaffEventType, (form: Form) => Record<string, unkno
   'consult-start': (form) => ({ party: field(form, 'party') }),
   extend: (form) => ({ days: wholeNumber(field(form, 'days')) }),
   'fee-notice': (form) => ({ amount: wholeNumber(field(form, 'amount')) }),
-  decide: (form) => ({ outcome: field(form, 'outcome'), ...(field(form, 'reason') ? { reason: field(form, 'reason') } : {}) }),
+  decide: (form) => ({
+    outcome: field(form, 'outcome'),
+    ...(field(form, 'reason') ? { reason: field(form, 'reason') } : {}),
+    // The ground is asked of every decision form but means something for 部分公开 only.
+    ...(field(form, 'outcome') === 'partial' && field(form, 'ground') ? { ground: field(form, 'ground') } : {}),
+  }),
   deliver: (form) => ({ method: field(form, 'method') }),
 };
 

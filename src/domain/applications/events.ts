@@ -4,7 +4,7 @@
  * fits the application's history is applyEvent's business, not this module's.
  */
 import { isIsoDate } from '../calendar.js';
-import { isOutcomeId } from '../outcomes.js';
+import { WITHHELD_OUTCOME_IDS, isOutcomeId, isWithheldOutcomeId } from '../outcomes.js';
 import {
   DELIVERY_METHODS,
   STAFF_EVENT_TYPES,
@@ -105,10 +105,15 @@ export function validateEvent(input: unknown): EventValidation {
       // Every outcome, other-no-supplement and other-fee-unpaid included (DESIGN.md): a paper ledger
       // records "逾期不补正" or "逾期未缴费" as the result, without the notices before it. The console
       // still steers clerks to the expiry events, which keep the history complete.
+      const ground = raw.ground;
+      if (ground !== undefined && outcome !== 'partial') fields.ground = '只有“部分公开”需要填写不予公开部分的依据（ground）';
+      else if (ground !== undefined && !isWithheldOutcomeId(ground)) {
+        fields.ground = `不予公开部分的依据应为 ${WITHHELD_OUTCOME_IDS.join('、')} 之一`;
+      }
       if (!isOutcomeId(outcome)) {
         fields.outcome = `未知的办理结果：${JSON.stringify(outcome ?? '')}`;
-      } else {
-        event = { type: 'decide', on, outcome, ...(reason ? { reason } : {}) };
+      } else if (!fields.ground) {
+        event = { type: 'decide', on, outcome, ...(reason ? { reason } : {}), ...(isWithheldOutcomeId(ground) ? { ground } : {}) };
       }
       break;
     }

@@ -10,7 +10,7 @@ import {
   DELIVERY_METHODS,
   ORG_KIND_LABELS,
 } from '../../../domain/application-form.js';
-import { OUTCOMES } from '../../../domain/outcomes.js';
+import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
 import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
 import type { ApplicationView, TimelineEntry } from '../../../applications/view.js';
@@ -204,7 +204,7 @@ function actionFields(type: StaffEventType, view: ApplicationView, today: string
   switch (type) {
     case 'request-supplement':
       // 第三十条: the notice states the items and a 合理的补正期限, and is given once.
-      return html`<label>需要补正的事项（每行一项，须一次性列全）<textarea name="items" rows="3" required></textarea></label>
+      return html`<label>需要补正的事项（每行一项）<textarea name="items" rows="3" required></textarea></label>
 <label>补正期限（工作日）<input type="number" name="days" min="1" max="${MAX_SUPPLEMENT_DAYS}" step="1"${supplementDays ? html` value="${supplementDays}"` : ''} required></label>
 <p class="hint">补正只能要求一次（第三十条：一次性告知）；答复期限从收到补正之日起重新计算。</p>
 ${
@@ -228,6 +228,9 @@ ${
         (group) => html`<optgroup label="${group.label}">${DECIDABLE.filter((o) => outcomeGroupOf(o.row) === group.id).map(
           (o) => html`<option value="${o.id}">${o.label}${o.article ? `（${o.article}）` : ''}</option>`,
         )}</optgroup>`,
+      )}</select></label>
+<label>部分公开时：不予公开部分的依据 <select name="ground"><option value="">请选择（部分公开必选）</option>${WITHHELD_OUTCOME_IDS.map(
+        (id) => html`<option value="${id}">${getOutcome(id).label.replace(/^不予公开：/, '')}（${withholdingArticles(id)}）</option>`,
       )}</select></label>
 <label>理由（不予公开、无法提供、不予处理时写明）<textarea name="reason" rows="3"></textarea></label>`;
     case 'deliver':
