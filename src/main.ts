@@ -113,9 +113,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       if (sandbox && code.startsWith('dev:') && code.length > 4) return Promise.resolve({ openid: code.slice(4) });
       return wechat.code2Session(code);
     }, clock);
-    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock, {
-      requireSupplementPeriod: officeInfo(agency).supplementPeriodWorkingDays === null,
-    });
+    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
     const catalog = await openCatalog({
       store,
       agency,

@@ -230,6 +230,8 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
 
   // The form asks for the 补正 period (第三十条); the shipped agency sets none, so it starts empty.
   t.regex((await han.page(route)).html, /<input type="number" name="days" min="1" max="60" step="1" required>/);
+  await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明年份' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*请填写补正期限（工作日数）/, 'no period, no notice');
   const asked = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明所需信息的年份\n请提供身份证明复印件', days: '10' }, route);
   t.is(asked.status, 303);
   const after = (await han.page(route)).html;
@@ -238,6 +240,14 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex(after, /李承办（han）/);
   t.true(after.includes('id="act-supplement-received"'));
   t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'awaiting-supplement');
+
+  // A 部分公开 from the console names the ground of its withheld part (第三十七条), which the letter cites.
+  await han.post(`${route}/events`, { type: 'supplement-received', on: '2026-03-16' }, route);
+  t.regex((await han.page(route)).html, /<select name="ground">[\s\S]*<option value="withheld-third-party">保护第三方合法权益（第三十六条第（三）项和第十五条）<\/option>/);
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', reason: '涉及个人隐私' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*部分公开须选择不予公开部分的依据/);
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', ground: 'withheld-third-party', reason: '涉及个人隐私' }, route);
+  t.like(app.applications.view(app.applications.get(overdue.id), 'staff'), { status: 'decided', outcome: 'partial' });
 });
 
 test('logout ends the session for the console and the API', async (t) => {

@@ -29,18 +29,9 @@ export interface ApplicationsPolicy {
   autoReceiveOnline: boolean;
   /** Submissions per WeChat user: at most `perHour` in any hour and `perDay` in any 24 hours. */
   rateLimit: { perHour: number; perDay: number };
-  /**
-   * A 补正 notice must state a 合理的补正期限 (第三十条). When the office set no default period
-   * (agency.json supplementPeriodWorkingDays), the clerk must give `days` with each request-supplement.
-   */
-  requireSupplementPeriod: boolean;
 }
 
-export const DEFAULT_POLICY: ApplicationsPolicy = {
-  autoReceiveOnline: true,
-  rateLimit: { perHour: 5, perDay: 20 },
-  requireSupplementPeriod: false,
-};
+export const DEFAULT_POLICY: ApplicationsPolicy = { autoReceiveOnline: true, rateLimit: { perHour: 5, perDay: 20 } };
 
 export interface SubmitContext {
   channel: Channel;
@@ -128,16 +119,6 @@ export class ApplicationsService {
     const app = this.get(id);
     const checked = validateEvent(input);
     if (!checked.ok) throw new DomainError('validation', checked.message, checked.fields);
-    if (checked.event.type === 'request-supplement' && checked.event.days === undefined && this.#policy.requireSupplementPeriod) {
-      const message = '请填写补正期限（工作日数）：本机关没有设定统一的补正期限，补正告知书须写明合理的补正期限（第三十条）';
-      throw new DomainError('validation', message, { days: message });
-    }
-    // 第三十七条: the withheld part of a 部分公开 needs its ground, which the letter cites. Historical
-    // imports may lack it (their letters were sent long ago); a decision made now may not.
-    if (checked.event.type === 'decide' && checked.event.outcome === 'partial' && !checked.event.ground) {
-      const message = '部分公开须选择不予公开部分的依据（ground：第十四、十五、十六条或第三十六条第（七）项的情形），答复书将写明';
-      throw new DomainError('validation', message, { ground: message });
-    }
     const event = stampEvent(checked.event, by, this.clock().toISOString());
     return this.#append(app, event);
   }

@@ -97,10 +97,26 @@ ${
       if (!(STAFF_EVENT_TYPES as readonly string[]).includes(type) || !can(who.roles, `applications.event.${type}`)) {
         return { kind: 'error', text: '当前账号的角色无权进行此操作' };
       }
+      const missing = formRequires(input);
+      if (missing) return { kind: 'error', text: missing };
       await applications.record(id, input, who.username);
       return `已记录：${EVENT_LABELS[type as StaffEventType]}`;
     });
   });
+}
+
+/**
+ * What the clerk's form asks beyond the staff API (where these stay optional, DESIGN.md's event
+ * shapes): the letters print them, and without them a 补正 notice or a 部分公开 letter has a hole.
+ */
+function formRequires(input: Record<string, unknown>): string | null {
+  if (input.type === 'request-supplement' && input.days === undefined) {
+    return '请填写补正期限（工作日数）：补正告知书须写明合理的补正期限（第三十条）';
+  }
+  if (input.type === 'decide' && input.outcome === 'partial' && input.ground === undefined) {
+    return '部分公开须选择不予公开部分的依据（第十四、十五、十六条或第三十六条第（七）项），答复书将写明';
+  }
+  return null;
 }
 
 function dueSummary(view: ApplicationView): SafeHtml {
