@@ -140,6 +140,8 @@ test('the inbox: overdue first and marked, due within 5 working days highlighted
   t.deepEqual(await only('/admin?filter=overdue'), [no(seeded.overdue)]);
   t.deepEqual(await only('/admin?filter=due-soon'), [no(seeded.dueSoon)]);
   t.deepEqual(await only('/admin?status=consulting'), [no(seeded.paused)]);
+  // The pause shows its end: 15 working days from 5 March (第三十二条、第三十四条).
+  t.regex((await han.page(`/admin/applications/${seeded.paused.id}`)).html, /暂停计时：征求意见期间不计入答复期限；对方的 15 个工作日至 2026年3月26日（周四） 届满，未回复的次日起恢复计时/);
   t.deepEqual(await only('/admin?status=delivered'), [no(seeded.closed)]);
   t.deepEqual(await only('/admin?handler=han'), [no(seeded.normal)]);
   t.deepEqual(await only(`/admin?q=${encodeURIComponent('李四')}`), [no(seeded.dueSoon)]);

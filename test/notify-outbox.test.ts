@@ -178,6 +178,8 @@ test('every applicant message kind is rendered from the templates and accepted b
   // 20 working days after Monday 1 September 2025: the make-up Sunday 28 September counts.
   t.regex(texts.get('receipt')!, /受理编号：2025-\d{6}\n收到日期：2025年9月1日\n答复期限：最迟于2025年9月28日（含当日）答复/);
   t.regex(texts.get('supplement-requested')!, /1\. 申请的具体年份\n2\. 工程名称[\s\S]*请最迟于2025年9月22日（含当日）通过原申请渠道提交补正/);
+  // 第三十二条、第三十四条: the consulted party has 15 working days; the applicant is told the last one.
+  t.regex(texts.get('consultation-started')!, /最迟于2025年\d+月\d+日（含当日）提出意见，到期未回复的，答复期限也恢复计算/);
   t.regex(texts.get('extended')!, /延长15个工作日，我们将最迟于2025年\d+月\d+日（含当日）作出答复/);
   t.regex(texts.get('fee-notice')!, /信息处理费\d+元[\s\S]*请最迟于2025年9月28日（含当日）缴纳/);
   // A 部分公开 refuses its withheld part: 行政复议 first (行政复议法 2023 第二十三条第一款第（四）项), not a free choice.

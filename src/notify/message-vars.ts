@@ -2,7 +2,7 @@
 // the event that caused the message and the office. Pure: the caller passes the derived view and the
 // calendar. Staff get personal data masked (DESIGN.md habits); applicants get none they do not know.
 import type { Calendar } from '../domain/calendar.js';
-import { chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
+import { CONSULTATION_WORKING_DAYS, chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
 import { remedyClause } from '../domain/remedies.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
@@ -27,6 +27,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   /** The 补正 period's last day alone, for short template fields. */
   'supplementLastDay',
   'extensionDays',
+  /** The last of a consultation's 15 working days (第三十二条、第三十四条). */
+  'consultationEndsBy',
   'amount',
   'payBy',
   'outcomeLabel',
@@ -89,6 +91,8 @@ export function applicationVars(
     eventDate: chineseDate(event?.on ?? today),
     dueDate: view.dueDate ? chineseDate(view.dueDate) : view.paused ? '暂停计算' : '待定',
     statusLabel: view.statusLabel,
+    // Staff reminders are about today's state; a consult-start message overrides it with its own date.
+    consultationEndsBy: view.consultationEndsBy ? chineseDate(view.consultationEndsBy) : '—',
     receivedOn: view.receivedOn ? chineseDate(view.receivedOn) : '待确认',
     delivery: DELIVERY_METHOD_LABELS[app.delivery.method] ?? app.delivery.method,
   };
@@ -109,6 +113,8 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
         supplementLastDay: lastDay ?? '见补正告知书',
       };
     }
+    case 'consult-start':
+      return { consultationEndsBy: chineseDate(calendar.addWorkingDays(event.on, CONSULTATION_WORKING_DAYS).date) };
     case 'extend':
       return { extensionDays: String(event.days) };
     case 'fee-notice':

@@ -126,7 +126,10 @@ function dueSummary(view: ApplicationView): SafeHtml {
   }
   if (view.status === 'decided') return html`<p class="due">已于 ${longDate(view.decidedOn)} 作出答复（${view.outcomeLabel ?? ''}），待送达。</p>`;
   if (view.paused) {
-    const why = view.status === 'awaiting-supplement' ? '等待申请人补正，补正后重新计算 20 个工作日' : '征求意见期间不计入答复期限';
+    const why =
+      view.status === 'awaiting-supplement'
+        ? '等待申请人补正，补正后重新计算 20 个工作日'
+        : `征求意见期间不计入答复期限；对方的 15 个工作日至 ${longDate(view.consultationEndsBy)} 届满，未回复的次日起恢复计时（第三十二条、第三十四条）`;
     return html`<p class="due paused">暂停计时：${why}。</p>`;
   }
   return html`<p class="due">答复期限：<strong>${longDate(view.dueDate)}</strong>${view.overdue ? html` <span class="badge overdue">已逾期</span>` : ''}${
