@@ -253,8 +253,12 @@ test('the consultation letter is addressed to the third party and keeps the appl
 });
 
 test('an extension notice keeps the due date it announced after a later consultation pauses the clock', (t) => {
-  const v = view(
+  // Seen within the consultation's 15 working days (第三十二条), while it still pauses the clock.
+  const v = toView(
     application([RECEIVE, { type: 'extend', on: '2026-09-20', days: 10 }, { type: 'consult-start', on: '2026-09-21', party: '某公司' }]),
+    calendar,
+    '2026-09-30',
+    'staff-full',
   );
   t.is(v.dueDate, null, 'the clock is paused now');
   const doc = renderDocument(templates, 'extension-notice', { view: v, agency: fullAgency, calendar });
