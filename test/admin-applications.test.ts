@@ -154,6 +154,17 @@ test('a 部分公开 must name the ground of its withheld part, which the reply 
   t.notRegex(receipt.body.raw, /前作出答复|行政复议/);
 });
 
+test('a fee notice has a sane upper bound: an extra digit is refused with a Chinese message', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), await mpLogin(app.url, 'o-fee'));
+  const notice = (amount: number) => call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'fee-notice', on: '2026-11-30', amount }, handler);
+  const typo = await notice(8_346_000);
+  t.is(typo.status, 400);
+  t.regex(typo.body.error.fields.amount, /收费金额不能超过 1000000 元/);
+  // 2,219 pages by volume (第五条): 70×10 + 100×20 + 2019×40 = 83,460 yuan, a real notice.
+  t.is((await notice(83_460)).status, 200);
+});
+
 test('roles decide who may act: a registrar cannot decide, a submitter cannot see requests', async (t) => {
   const { app, call, registrar, submitter } = await withUsers(t);
   const citizen = await mpLogin(app.url, 'o-roles');

@@ -283,6 +283,7 @@ const rejected: [string, unknown, Record<string, RegExp>][] = [
   ['extend 1.5', { type: 'extend', on: '2025-03-03', days: 1.5 }, { days: /整数/ }],
   ['extend as text', { type: 'extend', on: '2025-03-03', days: '5' }, { days: /整数/ }],
   ['fee 0', { type: 'fee-notice', on: '2025-03-03', amount: 0 }, { amount: /大于 0/ }],
+  ['fee over the sane bound', { type: 'fee-notice', on: '2025-03-03', amount: 1_000_001 }, { amount: /不能超过 1000000 元/ }],
   ['fee missing', { type: 'fee-notice', on: '2025-03-03' }, { amount: /收费金额/ }],
   ['unknown outcome', { type: 'decide', on: '2025-03-03', outcome: 'approved' }, { outcome: /未知的办理结果/ }],
   ['补正 period 0', { type: 'request-supplement', on: '2025-03-03', items: ['文号'], days: 0 }, { days: /1 到 60/ }],

@@ -4,6 +4,7 @@
  * fits the application's history is applyEvent's business, not this module's.
  */
 import { isIsoDate } from '../calendar.js';
+import { MAX_FEE_YUAN } from '../fees.js';
 import { WITHHELD_OUTCOME_IDS, isOutcomeId, isWithheldOutcomeId } from '../outcomes.js';
 import {
   DELIVERY_METHODS,
@@ -93,6 +94,8 @@ export function validateEvent(input: unknown): EventValidation {
       const amount = raw.amount;
       if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) {
         fields.amount = '收费金额应为大于 0 的整数（单位：元）';
+      } else if (amount > MAX_FEE_YUAN) {
+        fields.amount = `收费金额不能超过 ${MAX_FEE_YUAN} 元（按量计收约 2.5 万页的金额），请核对是否多输了位数`;
       } else {
         event = { type: 'fee-notice', on, amount };
       }

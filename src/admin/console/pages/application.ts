@@ -12,6 +12,7 @@ import {
 } from '../../../domain/application-form.js';
 import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
+import { MAX_FEE_YUAN } from '../../../domain/fees.js';
 import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
 import type { ApplicationView, TimelineEntry } from '../../../applications/view.js';
 import type { ConsoleKit } from '../kit.js';
@@ -241,7 +242,7 @@ ${
       return html`<label>延长的工作日数 <input type="number" name="days" min="1" max="20" value="20" required></label>
 <p class="hint">延期须经政府信息公开工作机构负责人同意，最长 20 个工作日，只能延期一次（第三十三条）。</p>`;
     case 'fee-notice':
-      return html`<label>收费金额（元）<input type="number" name="amount" min="1" step="1" required></label>`;
+      return html`<label>收费金额（元）<input type="number" name="amount" min="1" max="${MAX_FEE_YUAN}" step="1" required></label>`;
     case 'decide':
       return html`<label>办理结果 <select name="outcome" required><option value="">请选择</option>${OUTCOME_GROUPS.map(
         (group) => html`<optgroup label="${group.label}">${DECIDABLE.filter((o) => outcomeGroupOf(o.row) === group.id).map(
