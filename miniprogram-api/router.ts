@@ -7,6 +7,9 @@ import { requireMiniProgramUser } from '../src/http/auth.js';
 import { HttpError } from '../src/http/errors.js';
 import type { MiniProgramSessions } from '../src/accounts/mp-sessions.js';
 import type { ApplicationsService } from '../src/applications/service.js';
+import type { ApplicationView } from '../src/applications/view.js';
+import { isOutcomeId } from '../src/domain/outcomes.js';
+import { remedyFor, type Remedy, type RemedyAgency } from '../src/domain/remedies.js';
 
 export interface MiniProgramApiDeps {
   sessions: MiniProgramSessions;
@@ -16,6 +19,18 @@ export interface MiniProgramApiDeps {
    * is the login guard that puts the caller's openid in ctx.state.openid.
    */
   extensions?: Array<(router: Router, user: Middleware) => void>;
+  /** The office, for the remedy the applicant has (its 复议机关); absent: 本级人民政府. */
+  agency?: RemedyAgency;
+}
+
+/**
+ * What the applicant can do now, if anything: against a decision (the one its letter names), or
+ * against no answer in time (行政复议法 第二十三条第一款第（三）项: 复议 first). A withdrawal has none.
+ */
+function remedyOf(view: ApplicationView, agency: RemedyAgency): Remedy | null {
+  if (view.overdue) return remedyFor('overdue', agency);
+  const withdrawn = view.timeline.at(-1)?.type === 'withdraw';
+  return view.outcome && isOutcomeId(view.outcome) && !withdrawn ? remedyFor(view.outcome, agency) : null;
 }
 
 export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
@@ -49,7 +64,8 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
   });
 
   router.get('/applications/:id', user, (ctx) => {
-    ctx.body = deps.applications.view(deps.applications.mine(ctx.params.id!, ctx.state.openid), 'applicant');
+    const view = deps.applications.view(deps.applications.mine(ctx.params.id!, ctx.state.openid), 'applicant');
+    ctx.body = { ...view, remedy: remedyOf(view, deps.agency ?? {}) };
   });
 
   router.post('/applications/:id/supplement', user, async (ctx) => {

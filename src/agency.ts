@@ -2,6 +2,7 @@
 // null, and every text built from them says where to look instead of inventing a number.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { reviewAuthorityOf } from './domain/remedies.js';
 
 export interface CatalogCategory {
   id: string;
@@ -25,7 +26,9 @@ export interface Agency {
   email: string | null;
   officeHours: string | null;
   complaintAuthority: string | null;
+  /** The 行政复议机关; when agency.json leaves it null, 本级人民政府 of the region (see domain/remedies.ts). */
   reviewAuthority: string | null;
+  region?: { province?: string | null; city?: string | null; county?: string | null } | null;
   catalogCategories: CatalogCategory[];
   /** One line with every known contact, for chat replies and letters. */
   contactLine: string;
@@ -59,7 +62,8 @@ export async function loadAgency(contentDir: string): Promise<Agency> {
     email: text('email'),
     officeHours: text('officeHours'),
     complaintAuthority: text('complaintAuthority'),
-    reviewAuthority: text('reviewAuthority'),
+    // Named in every decision (行政复议法 第二十条第三款), so never left unknown: derived from the region.
+    reviewAuthority: reviewAuthorityOf({ reviewAuthority: text('reviewAuthority'), region: raw.region as Agency['region'] }),
     catalogCategories: raw.catalogCategories as CatalogCategory[],
     contactLine: '',
   } as Agency;

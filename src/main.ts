@@ -184,6 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       createMiniProgramApi({
         sessions: mpSessions,
         applications,
+        agency,
         extensions: [
           (router, user) => guide.mountMiniProgram(router, user),
           (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),

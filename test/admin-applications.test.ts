@@ -48,7 +48,7 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
     call('POST', `/admin/v1/applications/${created.id}/events`, body, await staffLogin(app.url, 'han', 'han-password-123'));
 
   clock.set('2026-12-01T02:00:00Z');
-  const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'] });
+  const asked = await events({ type: 'request-supplement', on: '2026-12-01', items: ['请写明信息的年份'], days: 10 });
   t.is(asked.status, 200, JSON.stringify(asked.body));
   t.is(asked.body.status, 'awaiting-supplement');
   t.is(asked.body.dueDate, null);
@@ -75,7 +75,7 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
   t.is(decided.body.outcome, 'granted');
   const delivered = await events({ type: 'deliver', on: '2026-12-03', method: 'email' });
   t.is(delivered.body.status, 'delivered');
-  t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial' })).status, 409);
+  t.is((await events({ type: 'decide', on: '2026-12-03', outcome: 'partial', ground: 'withheld-third-party' })).status, 409);
 
   const mine = await call('GET', `/mp/v1/applications/${created.id}`, undefined, await mpLogin(app.url, 'o-flow'));
   t.deepEqual(
@@ -83,6 +83,86 @@ test('the whole staff path: receive, 补正, supplement, extend, decide, deliver
     ['submit', 'receive', 'request-supplement', 'supplement-received', 'extend', 'decide', 'deliver'],
   );
   t.true(mine.body.timeline.every((e: any) => e.by !== 'han'), 'applicants do not see clerk usernames');
+});
+
+test('补正 is asked once, with its period: a second request 409, the notice prints the period (条例 第三十条)', async (t) => {
+  const { app, call, clock, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-once');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  // Staff sessions last 12 hours: log in again after the clock moves.
+  const events = async (body: object) =>
+    call('POST', `/admin/v1/applications/${created.id}/events`, body, await staffLogin(app.url, 'han', 'han-password-123'));
+
+  // The shipped agency sets no supplementPeriodWorkingDays: the clerk gives the period (the console requires it).
+  const tooLong = await events({ type: 'request-supplement', on: '2026-11-30', items: ['请写明信息的年份'], days: 365 });
+  t.is(tooLong.status, 400);
+  t.regex(tooLong.body.error.fields.days, /1 到 60/);
+
+  t.is((await events({ type: 'request-supplement', on: '2026-11-30', items: ['请写明信息的年份', '请提供身份证明'], days: 10 })).status, 200);
+  const notice = await call('GET', `/admin/v1/applications/${created.id}/documents/supplement-notice`, undefined, handler);
+  t.is(notice.status, 200);
+  t.regex(notice.body.raw, /自收到本告知书之日起10个工作日内/);
+  t.false(notice.body.raw.includes('＿＿＿＿个工作日'), 'the period is printed, not a blank');
+
+  clock.set('2026-12-02T02:00:00Z');
+  t.is((await events({ type: 'supplement-received', on: '2026-12-02' })).status, 200);
+  const again = await events({ type: 'request-supplement', on: '2026-12-02', items: ['请再写明文号'], days: 10 });
+  t.is(again.status, 409);
+  t.regex(again.body.error.message, /已经要求过一次补正[\s\S]*一次性告知[\s\S]*第三十条/);
+  const detail = await call('GET', `/admin/v1/applications/${created.id}`, undefined, await staffLogin(app.url, 'han', 'han-password-123'));
+  t.false(detail.body.allowedEvents.includes('request-supplement'), 'the console no longer offers it');
+  t.is(detail.body.status, 'processing');
+});
+
+test('a receipt date may be neither more than a year before submission nor later than today (the API, as the console)', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-receive');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  t.is(created.submittedOn ?? '2026-11-30', '2026-11-30');
+  const receive = (on: string) => call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'receive', on }, handler);
+
+  const wrongYear = await receive('2025-11-29');
+  t.is(wrongYear.status, 400);
+  t.regex(wrongYear.body.error.message, /收到日期 2025-11-29 早于提交申请的日期（2026-11-30）一年以上，请核对年份/);
+  const future = await receive('2026-12-01');
+  t.is(future.status, 400);
+  t.regex(future.body.error.message, /晚于今天/);
+
+  const yearBefore = await receive('2025-11-30');
+  t.is(yearBefore.status, 200, 'a letter signed for a year ago is still accepted');
+  t.is(yearBefore.body.receivedOn, '2025-11-30');
+});
+
+test('a 部分公开 must name the ground of its withheld part, which the reply letter cites; receipts say 最迟于…（含当日）', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const citizen = await mpLogin(app.url, 'o-partial');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const decide = (body: object) =>
+    call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'decide', on: '2026-11-30', outcome: 'partial', reason: '第三页含个人住址', ...body }, handler);
+
+  // The staff API keeps decide {on, outcome, reason?} valid (DESIGN.md); the console form requires the ground.
+  const wrong = await decide({ ground: 'granted' });
+  t.is(wrong.status, 400);
+  t.regex(wrong.body.error.fields.ground, /withheld-third-party/);
+  t.is((await decide({ ground: 'withheld-third-party' })).status, 200);
+
+  const letter = await call('GET', `/admin/v1/applications/${created.id}/documents/reply`, undefined, handler);
+  t.regex(letter.body.raw, /对不予公开的内容，根据《中华人民共和国政府信息公开条例》第三十六条第（三）项和第十五条的规定不予公开，理由如下：第三页含个人住址。/);
+  t.regex(letter.body.raw, /应当先向黄石市人民政府申请行政复议/);
+  const receipt = await call('GET', `/admin/v1/applications/${created.id}/documents/receipt`, undefined, handler);
+  t.regex(receipt.body.raw, /即最迟于二〇二六年十二月二十八日（含当日）作出答复/);
+  t.notRegex(receipt.body.raw, /前作出答复|行政复议/);
+});
+
+test('a fee notice has a sane upper bound: an extra digit is refused with a Chinese message', async (t) => {
+  const { app, call, handler } = await withUsers(t);
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), await mpLogin(app.url, 'o-fee'));
+  const notice = (amount: number) => call('POST', `/admin/v1/applications/${created.id}/events`, { type: 'fee-notice', on: '2026-11-30', amount }, handler);
+  const typo = await notice(8_346_000);
+  t.is(typo.status, 400);
+  t.regex(typo.body.error.fields.amount, /收费金额不能超过 1000000 元/);
+  // 2,219 pages by volume (第五条): 70×10 + 100×20 + 2019×40 = 83,460 yuan, a real notice.
+  t.is((await notice(83_460)).status, 200);
 });
 
 test('roles decide who may act: a registrar cannot decide, a submitter cannot see requests', async (t) => {
@@ -165,6 +245,39 @@ test('historical import replays events through the state machine; a bad record s
   t.is(first.body.trackingNo, '2025-000001');
   t.is(first.body.outcome, 'partial');
   t.is(first.body.closedOn, '2026-01-12');
+});
+
+test('a paper ledger imports 逾期不补正 and 逾期未缴费 as decisions, counted in table 三 （六）1 and 2; the staff API takes them too', async (t) => {
+  // DESIGN.md: decide accepts every outcome; the expiry events set the same two. A ledger has no notices to replay.
+  const { app, call, admin } = await withUsers(t);
+  const record = (events: object[]) => ({ ...personApplication(), events });
+  const imported = await call(
+    'POST',
+    '/admin/v1/applications/import',
+    {
+      records: [
+        record([{ type: 'receive', on: '2025-03-03' }, { type: 'decide', on: '2025-04-01', outcome: 'other-no-supplement' }]),
+        record([{ type: 'receive', on: '2025-05-06' }, { type: 'decide', on: '2025-06-03', outcome: 'other-fee-unpaid' }]),
+        record([
+          { type: 'receive', on: '2025-07-01' },
+          { type: 'request-supplement', on: '2025-07-02', items: ['文号'] },
+          { type: 'supplement-expired', on: '2025-08-01' },
+        ]),
+      ],
+    },
+    admin,
+  );
+  t.is(imported.status, 200, JSON.stringify(imported.body));
+  const report = await call('GET', '/admin/v1/reports/annual?year=2025&format=2021', undefined, admin);
+  t.is(report.status, 200, JSON.stringify(report.body));
+  t.is(report.body.tables.requests['other.noSupplement'].total, 2, 'the decision and the expiry event count in the same row');
+  t.is(report.body.tables.requests['other.feeUnpaid'].total, 1);
+
+  const citizen = await mpLogin(app.url, 'o-ledger');
+  const { body: live } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  const decided = await call('POST', `/admin/v1/applications/${live.id}/events`, { type: 'decide', on: '2026-11-30', outcome: 'other-fee-unpaid' }, admin);
+  t.is(decided.status, 200, JSON.stringify(decided.body));
+  t.is(decided.body.outcome, 'other-fee-unpaid');
 });
 
 test('the same applicant asking for the same information again is flagged to staff', async (t) => {

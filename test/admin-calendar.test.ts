@@ -17,8 +17,9 @@ test('uploading next year\'s calendar recomputes open due dates that reach into 
   const call = client(app.url);
   const citizen = await mpLogin(app.url, 'o-cal');
   const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
-  // From Mon 2026-12-14, 20 working days counted Monday–Friday reach 2027-01-11, provisionally.
-  t.is(created.dueDate, '2027-01-11');
+  // From Mon 2026-12-14, 20 working days counted Monday–Friday, less 元旦 (fixed by law even before the
+  // notice), reach 2027-01-12, provisionally. (Before issue 17 this said 2027-01-11, counting 元旦 as a working day.)
+  t.is(created.dueDate, '2027-01-12');
   t.true(created.dueDateProvisional);
 
   const staff = await staffLogin(app.url);
@@ -33,6 +34,16 @@ test('uploading next year\'s calendar recomputes open due dates that reach into 
   // 2027-01-01 and 01-04..08 are now days off: the due date moves to 2027-01-19 and is final.
   t.is(after.body.dueDate, '2027-01-19');
   t.false(after.body.dueDateProvisional);
+});
+
+test('a request received 2026-12-06 is not due on 元旦 2027 though the 2027 notice is not out (放假办法 第二条)', async (t) => {
+  const app = await startApp(t, { clock: testClock('2026-12-06T02:00:00Z') });
+  const call = client(app.url);
+  const citizen = await mpLogin(app.url, 'o-newyear');
+  const { body: created } = await call('POST', '/mp/v1/applications', personApplication(), citizen);
+  t.is(created.receivedOn, '2026-12-06');
+  t.is(created.dueDate, '2027-01-04', 'the 20th working day would be Friday 2027-01-01, which is 元旦');
+  t.true(created.dueDateProvisional, 'still provisional: the 调休 swaps wait for the notice');
 });
 
 test('only admins upload calendars', async (t) => {

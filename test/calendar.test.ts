@@ -8,6 +8,7 @@ import {
   addDays,
   createCalendar,
   isIsoDate,
+  statutoryHolidays,
   todayInChina,
   weekdayOf,
   type Calendar,
@@ -143,15 +144,17 @@ test('coverage: 2019–2026 covered; 2027 (empty file) and 2018 (no file) are no
   t.true(calendar.covers(2026));
 });
 
-test('2027 is counted Monday–Friday and flagged provisional', (t) => {
-  t.deepEqual(calendar.addWorkingDays('2026-12-31', 1), { date: '2027-01-01', provisional: true });
-  t.deepEqual(calendar.addWorkingDays('2026-12-10', 20), { date: '2027-01-07', provisional: true });
-  t.deepEqual(calendar.workingDaysBetween('2026-12-25', '2027-01-08'), { count: 10, provisional: true });
+test('2027 is counted Monday–Friday less the law’s holidays, and flagged provisional', (t) => {
+  // Until 2026-12 these expected 元旦 and 国庆节 2027 to be working days; the law fixes them (issue 17, point 8).
+  t.deepEqual(calendar.addWorkingDays('2026-12-31', 1), { date: '2027-01-04', provisional: true });
+  t.deepEqual(calendar.addWorkingDays('2026-12-10', 20), { date: '2027-01-08', provisional: true });
+  t.deepEqual(calendar.workingDaysBetween('2026-12-25', '2027-01-08'), { count: 9, provisional: true });
   t.deepEqual(calendar.workingDaysBetween('2026-12-01', '2026-12-31'), { count: 22, provisional: false });
   const day = calendar.describeDay('2027-10-01');
-  t.true(day.working, 'an unannounced National Day is a guessed working day');
+  t.false(day.working, 'National Day is off by law even before the notice');
   t.true(day.provisional);
   t.false(calendar.describeDay('2027-10-02').working);
+  t.true(calendar.describeDay('2027-10-04').working, 'the days a notice may add are not guessed');
 });
 
 test('a December date named in the next year\'s file is used though its own year is uncovered', (t) => {
@@ -313,4 +316,49 @@ test('saveHolidayFile refuses an invalid file and writes nothing', async (t) => 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Holidays fixed by law (《全国年节及纪念日放假办法》 as amended 2024-11, in force 2025-01-01) count even
+// before the year's notice: only the 调休 swaps wait for the State Council.
+
+test('the law’s holidays of 2025 and 2026 are days off in the loaded notices (the lunar table is checked against them)', (t) => {
+  for (const year of [2025, 2026]) {
+    const days = statutoryHolidays(year);
+    t.is(days.length, 13, `${year}: 1 + 4 + 1 + 2 + 1 + 1 + 3 days`);
+    for (const day of days) t.like(calendar.describeDay(day.date), { working: false, kind: 'holiday' }, `${day.date} ${day.name}`);
+  }
+});
+
+test('2027, not yet announced: the law’s holidays are days off, still provisional', (t) => {
+  t.false(calendar.covers(2027));
+  t.deepEqual(
+    statutoryHolidays(2027).map((d) => `${d.date} ${d.name}`),
+    [
+      '2027-01-01 元旦', '2027-02-05 春节', '2027-02-06 春节', '2027-02-07 春节', '2027-02-08 春节', '2027-04-05 清明节',
+      '2027-05-01 劳动节', '2027-05-02 劳动节', '2027-06-09 端午节', '2027-09-15 中秋节', '2027-10-01 国庆节',
+      '2027-10-02 国庆节', '2027-10-03 国庆节',
+    ],
+  );
+  t.like(calendar.describeDay('2027-01-01'), { working: false, kind: 'holiday', holiday: '元旦', provisional: true });
+  t.like(calendar.describeDay('2027-02-08'), { working: false, kind: 'holiday', holiday: '春节', provisional: true }, '正月初三, a Monday');
+  // A request received Sunday 2026-12-06: the 20th working day would be Friday 2027-01-01, which is 元旦.
+  t.deepEqual(calendar.addWorkingDays('2026-12-06', 20), { date: '2027-01-04', provisional: true });
+  // Before the 2024 amendment the law had no 除夕 holiday: nothing is invented for past years.
+  t.deepEqual(statutoryHolidays(2024), []);
+});
+
+test('a year’s own notice replaces the law-only guess', (t) => {
+  const notice: HolidayFile = {
+    year: 2027,
+    papers: ['test'],
+    days: [
+      { name: '元旦', date: '2027-01-01', isOffDay: true },
+      { name: '春节', date: '2027-02-09', isOffDay: true },
+    ],
+  };
+  const withNotice = createCalendar([notice]);
+  t.true(withNotice.covers(2027));
+  t.like(withNotice.describeDay('2027-02-08'), { working: true, kind: 'workday', provisional: false }, 'the notice, not the guess, decides');
+  t.like(createCalendar([]).describeDay('2027-02-08'), { working: false, provisional: true });
 });

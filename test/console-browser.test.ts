@@ -84,7 +84,10 @@ test('a handler works an overdue request from the inbox to a decided reply; the 
   t.regex(await page.locator('.due-box').innerText(), /已逾期/);
   await page.screenshot({ path: path.join(OUTPUT, 'console-request.png'), fullPage: true });
 
-  await recordStep(page, '要求补正', (form) => form.getByLabel('需要补正的事项（每行一项）').fill('请写明所需信息的年份\n请提供身份证明复印件'));
+  await recordStep(page, '要求补正', async (form) => {
+    await form.getByLabel('需要补正的事项（每行一项）').fill('请写明所需信息的年份\n请提供身份证明复印件');
+    await form.getByLabel('补正期限（工作日）').fill('10');
+  });
   t.regex(await page.locator('.flash.ok').innerText(), /已记录：要求补正/);
   t.regex(await page.locator('h1').innerText(), /等待补正/);
   t.regex(await page.locator('table.timeline').innerText(), /请提供身份证明复印件/);
@@ -100,6 +103,7 @@ test('a handler works an overdue request from the inbox to a decided reply; the 
   });
   await recordStep(page, '作出答复', async (form) => {
     await form.getByLabel('办理结果').selectOption('partial');
+    await form.getByLabel(/不予公开部分的依据/).selectOption('withheld-third-party');
     await form.getByLabel(/^理由/).fill('其中涉及第三方商业秘密的部分不予公开');
   });
   t.deepEqual(confirmations, ['确定作出答复吗？记录后办理结果不能修改。']);

@@ -140,6 +140,8 @@ test('the inbox: overdue first and marked, due within 5 working days highlighted
   t.deepEqual(await only('/admin?filter=overdue'), [no(seeded.overdue)]);
   t.deepEqual(await only('/admin?filter=due-soon'), [no(seeded.dueSoon)]);
   t.deepEqual(await only('/admin?status=consulting'), [no(seeded.paused)]);
+  // The pause shows its end: 15 working days from 5 March (第三十二条、第三十四条).
+  t.regex((await han.page(`/admin/applications/${seeded.paused.id}`)).html, /暂停计时：征求意见期间不计入答复期限；对方的 15 个工作日至 2026年3月26日（周四） 届满，未回复的次日起恢复计时/);
   t.deepEqual(await only('/admin?status=delivered'), [no(seeded.closed)]);
   t.deepEqual(await only('/admin?handler=han'), [no(seeded.normal)]);
   t.deepEqual(await only(`/admin?q=${encodeURIComponent('李四')}`), [no(seeded.dueSoon)]);
@@ -224,11 +226,15 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex(shown, /<div class="flash error" role="alert">\s*<p>未知的办理结果/);
   t.notRegex((await han.page(route)).html, /flash error/, 'shown once');
 
-  const future = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-17', items: '请写明年份' }, route);
+  const future = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-17', items: '请写明年份', days: '10' }, route);
   t.is(future.status, 303);
   t.regex((await han.page(route)).html, /flash error/);
 
-  const asked = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明所需信息的年份\n请提供身份证明复印件' }, route);
+  // The form asks for the 补正 period (第三十条); the shipped agency sets none, so it starts empty.
+  t.regex((await han.page(route)).html, /<input type="number" name="days" min="1" max="60" step="1" required>/);
+  await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明年份' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*请填写补正期限（工作日数）/, 'no period, no notice');
+  const asked = await han.post(`${route}/events`, { type: 'request-supplement', on: '2026-03-16', items: '请写明所需信息的年份\n请提供身份证明复印件', days: '10' }, route);
   t.is(asked.status, 303);
   const after = (await han.page(route)).html;
   t.regex(after, /flash ok[\s\S]*已记录：要求补正/);
@@ -236,6 +242,14 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex(after, /李承办（han）/);
   t.true(after.includes('id="act-supplement-received"'));
   t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'awaiting-supplement');
+
+  // A 部分公开 from the console names the ground of its withheld part (第三十七条), which the letter cites.
+  await han.post(`${route}/events`, { type: 'supplement-received', on: '2026-03-16' }, route);
+  t.regex((await han.page(route)).html, /<select name="ground">[\s\S]*<option value="withheld-third-party">保护第三方合法权益（第三十六条第（三）项和第十五条）<\/option>/);
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', reason: '涉及个人隐私' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*部分公开须选择不予公开部分的依据/);
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', ground: 'withheld-third-party', reason: '涉及个人隐私' }, route);
+  t.like(app.applications.view(app.applications.get(overdue.id), 'staff'), { status: 'decided', outcome: 'partial' });
 });
 
 test('logout ends the session for the console and the API', async (t) => {

@@ -78,10 +78,23 @@ const cases: { name: string; steps: Step[]; today: string; expect: Partial<Appli
     expect: { dueDate: '2025-11-26', extensionDays: 20, overdue: false },
   },
   {
-    name: 'open consultation: clock paused, no due date',
+    name: 'open consultation: clock paused, no due date, the pause ends by the 15th working day (第三十二条)',
+    steps: [receive('2025-09-25'), { type: 'consult-start', on: '2025-10-09', party: '某建设公司' }],
+    today: '2025-10-29',
+    expect: { status: 'consulting', dueDate: null, paused: true, overdue: false, clockStart: '2025-09-25', consultationEndsBy: '2025-10-29' },
+  },
+  {
+    // Before 2026-12 an unanswered consultation paused the clock for ever; 第三十二条/第三十四条 give 15 working days.
+    name: 'unanswered past its 15 working days: the pause stops at the limit, so the request can be overdue',
     steps: [receive('2025-09-25'), { type: 'consult-start', on: '2025-10-09', party: '某建设公司' }],
     today: '2025-12-31',
-    expect: { status: 'consulting', dueDate: null, paused: true, overdue: false, clockStart: '2025-09-25' },
+    expect: { status: 'consulting', dueDate: '2025-11-19', paused: false, pausedWorkingDays: 15, overdue: true, consultationEndsBy: null },
+  },
+  {
+    name: 'a late answer pauses no more than 15 working days',
+    steps: [receive('2025-09-25'), { type: 'consult-start', on: '2025-10-09', party: '市住建局' }, { type: 'consult-end', on: '2025-11-14' }],
+    today: '2025-11-14',
+    expect: { status: 'processing', dueDate: '2025-11-19', pausedWorkingDays: 15, overdue: false },
   },
   {
     name: 'closed consultation adds its working days (10/10, make-up 10/11, 10/13–10/17, 10/20)',
@@ -111,18 +124,6 @@ const cases: { name: string; steps: Step[]; today: string; expect: Partial<Appli
     ],
     today: '2025-04-10',
     expect: { status: 'processing', clockStart: '2025-03-12', dueDate: '2025-04-10', supplementNoticeDue: '2025-03-12', overdue: false },
-  },
-  {
-    name: 'a second 补正: the latest one restarts the clock',
-    steps: [
-      receive('2025-03-03'),
-      { type: 'request-supplement', on: '2025-03-05', items: ['文号'] },
-      { type: 'supplement-received', on: '2025-03-07' },
-      { type: 'request-supplement', on: '2025-03-10', items: ['年份'] },
-      { type: 'supplement-received', on: '2025-03-14' },
-    ],
-    today: '2025-04-01',
-    expect: { clockStart: '2025-03-14', dueDate: '2025-04-14' },
   },
   {
     name: 'combined: 补正 restart, consultation (5 days) and a 10-day extension (counting make-up 4/27)',
@@ -162,10 +163,11 @@ const cases: { name: string; steps: Step[]; today: string; expect: Partial<Appli
     expect: { status: 'processing', dueDate: '2025-10-29', overdue: false },
   },
   {
-    name: 'uncovered 2027: due date counted Monday–Friday and flagged',
+    // 元旦 2027-01-01 is off by law before the notice (issue 17, point 8; this used to expect 2027-01-07).
+    name: 'uncovered 2027: due date counted Monday–Friday less the law’s holidays, and flagged',
     steps: [receive('2026-12-10')],
     today: '2026-12-11',
-    expect: { dueDate: '2027-01-07', supplementNoticeDue: '2026-12-21', dueDateProvisional: true },
+    expect: { dueDate: '2027-01-08', supplementNoticeDue: '2026-12-21', dueDateProvisional: true },
   },
   {
     name: 'inside covered 2026: not flagged',
@@ -176,12 +178,12 @@ const cases: { name: string; steps: Step[]; today: string; expect: Partial<Appli
   {
     name: 'a consultation pushes the due date into 2027: flagged',
     steps: [
-      receive('2026-11-02'),
-      { type: 'consult-start', on: '2026-11-10', party: '某公司' },
+      receive('2026-12-01'),
+      { type: 'consult-start', on: '2026-12-10', party: '某公司' },
       { type: 'consult-end', on: '2026-12-31' },
     ],
     today: '2027-01-05',
-    expect: { pausedWorkingDays: 37, dueDate: '2027-01-20', dueDateProvisional: true },
+    expect: { pausedWorkingDays: 15, dueDate: '2027-01-20', dueDateProvisional: true },
   },
   {
     name: 'decided: closed on the decision date, never overdue, due date kept',

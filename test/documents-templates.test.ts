@@ -35,7 +35,7 @@ test('the shipped templates load, with a template for every step and every outco
   for (const template of [...Object.values(templates.documents), ...Object.values(templates.replies)]) {
     t.true(template.title.length > 0);
     t.true(template.paragraphs.length > 0);
-    t.is(template.remedy === null, template.kind === 'consultation-letter', `${template.kind}: remedy clause on documents to the applicant only`);
+    t.is(template.remedy === null, template.kind !== 'reply', `${template.kind}: remedy clause on decisions (replies) only`);
   }
 });
 
@@ -57,6 +57,8 @@ const MISTAKES: [string, (json: Json) => void, RegExp][] = [
   ['misspelt field', (j) => (j.replies.granted.paragraph = ['x']), /unknown field "replies\.granted\.paragraph"/],
   ['placeholder in a title', (j) => (j.replies.granted.title = '{{applicant.name}}的答复'), /replies\.granted\.title must be plain text/],
   ['empty remedy clause', (j) => (j.common.remedy = ''), /common\.remedy must be a non-empty text/],
+  ['remedy clause in the office’s own words', (j) => (j.common.remedy = '如对本答复不服，可以申请行政复议或者提起行政诉讼。'), /common\.remedy must contain \{\{remedy\}\}/],
+  ['remedy placeholder in a receipt', (j) => j.documents.receipt.paragraphs.push('{{remedy}}'), /\{\{remedy\}\} has no value in a receipt document/],
 ];
 
 for (const [name, edit, message] of MISTAKES) {

@@ -6,7 +6,8 @@ import { toView } from '../src/applications/view.js';
 import { applyEvent, createApplication, stampEvent, validateEvent } from '../src/domain/applications/index.js';
 import { createCalendar, type Calendar } from '../src/domain/calendar.js';
 import { DomainError } from '../src/domain/errors.js';
-import { OUTCOMES, type Outcome } from '../src/domain/outcomes.js';
+import { OUTCOMES, type Outcome, type OutcomeId } from '../src/domain/outcomes.js';
+import { remedyClause } from '../src/domain/remedies.js';
 import {
   BLANK,
   documentDocx,
@@ -101,6 +102,8 @@ function stepsTo(outcome: Outcome, reason: string): Step[] {
         { type: 'supplement-received', on: '2026-09-08' },
         { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason },
       ];
+    case 'partial':
+      return [RECEIVE, { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason, ground: 'withheld-third-party' }];
     default:
       return [RECEIVE, { type: 'decide', on: '2026-09-25', outcome: outcome.id, reason }];
   }
@@ -119,11 +122,16 @@ for (const outcome of OUTCOMES) {
     const text = wholeText(doc);
     if (outcome.article) t.true(text.includes(outcome.article), `${outcome.article} missing`);
     // No other outcome's ground creeps in (the withheld letters share 第三十六条第（三）项, which is no outcome's own).
+    // A 部分公开 also cites the ground of its withheld part (here 第十五条, third-party rights).
+    const own = outcome.id === 'partial' ? [outcome.article, '第十五条'] : [outcome.article];
     for (const article of new Set(OUTCOMES.map((o) => o.article))) {
-      if (article && article !== outcome.article) t.false(text.includes(article), `${outcome.id} also cites ${article}`);
+      if (article && !own.includes(article)) t.false(text.includes(article), `${outcome.id} also cites ${article}`);
     }
     if (usesReason(outcome)) t.true(text.includes(reason), 'the decision reason is printed');
-    t.regex(lastParagraph(doc), /^如对本答复不服，可以自收到本答复之日起六十日内向黄石市人民政府申请行政复议，或者在六个月内向黄石市西塞山区人民法院提起行政诉讼。$/);
+    // The remedy depends on the outcome (行政复议法 2023 第二十三条): the letter ends with the domain table's clause.
+    t.is(lastParagraph(doc), remedyClause(outcome.id as OutcomeId, fullAgency));
+    t.true(lastParagraph(doc).includes('黄石市人民政府申请行政复议'));
+    t.true(lastParagraph(doc).includes('黄石市西塞山区人民法院'));
     t.deepEqual(doc.blanks, [], 'an office with every fact and a decision with a reason leave nothing blank');
     t.false(text.includes(BLANK));
     t.false(/undefined|null|NaN|\{\{/.test(text));
@@ -132,6 +140,23 @@ for (const outcome of OUTCOMES) {
     t.is(doc.signature, '黄石市人民防空办公室');
   });
 }
+
+test('a 部分公开 letter names the ground of its withheld part (第三十七条 with 第十四/十五/十六条 or 第三十六条第（七）项)', (t) => {
+  const cases: [string, string][] = [
+    ['withheld-third-party', '第三十六条第（三）项和第十五条'],
+    ['withheld-process-info', '第三十六条第（三）项和第十六条第二款'],
+    ['withheld-administrative-query', '第三十六条第（七）项'],
+  ];
+  for (const [ground, articles] of cases) {
+    const v = view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'partial', reason: '第三页含个人住址', ground }]));
+    const doc = renderDocument(templates, 'reply', { view: v, agency: fullAgency, calendar });
+    t.true(doc.paragraphs.includes(`对不予公开的内容，根据《中华人民共和国政府信息公开条例》${articles}的规定不予公开，理由如下：第三页含个人住址。`), ground);
+    t.deepEqual(doc.blanks, []);
+  }
+  // A ledger import without the ground prints the blank line for the clerk to fill in.
+  const old = renderDocument(templates, 'reply', { view: view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'partial', reason: 'x' }])), agency: fullAgency, calendar });
+  t.deepEqual(old.blanks, ['withheld.articles']);
+});
 
 test('every reason-bearing withholding cites 第三十六条第（三）项 with its own article', (t) => {
   for (const outcome of OUTCOMES.filter((o) => o.id.startsWith('withheld-') && o.id !== 'withheld-administrative-query')) {
@@ -169,7 +194,7 @@ const STEP_CASES: StepCase[] = [
     steps: [RECEIVE],
     articles: ['第三十一条', '第三十三条'],
     // 20 working days after Tue 2026-09-01: Sun 09-20 is a make-up working day, Fri 09-25 is 中秋.
-    expect: ['本机关于二〇二六年九月一日收到您提出的政府信息公开申请（受理编号：2026-000123）', '即二〇二六年九月二十九日前作出答复'],
+    expect: ['本机关于二〇二六年九月一日收到您提出的政府信息公开申请（受理编号：2026-000123）', '即最迟于二〇二六年九月二十九日（含当日）作出答复'],
     toApplicant: true,
   },
   {
@@ -183,7 +208,7 @@ const STEP_CASES: StepCase[] = [
     kind: 'extension-notice',
     steps: [RECEIVE, { type: 'extend', on: '2026-09-20', days: 10 }],
     articles: ['第三十三条第二款'],
-    expect: ['原定期限二〇二六年九月二十九日', '答复期限延长10个工作日', '本机关将于二〇二六年十月十九日前作出答复'],
+    expect: ['原定答复期限（二〇二六年九月二十九日）内', '答复期限延长10个工作日', '本机关将最迟于二〇二六年十月十九日（含当日）作出答复'],
     toApplicant: true,
   },
   {
@@ -213,12 +238,9 @@ for (const c of STEP_CASES) {
     for (const phrase of c.expect) t.true(text.includes(phrase), `missing: ${phrase}`);
     t.deepEqual(doc.blanks, []);
     t.is(doc.date, formalDate(c.steps[c.steps.length - 1].on as string));
-    if (c.toApplicant) {
-      t.is(doc.salutation, '张三：');
-      t.regex(lastParagraph(doc), /^如对本答复不服.*六十日内.*申请行政复议.*六个月内.*提起行政诉讼。$/);
-    } else {
-      t.false(text.includes('如对本答复不服'));
-    }
+    if (c.toApplicant) t.is(doc.salutation, '张三：');
+    // Only a decision can be challenged: receipts and 补正/延期/收费 notices carry no remedy clause.
+    t.false(/如对本答复不服|行政复议|行政诉讼/.test(text), 'no remedy clause outside a decision');
   });
 }
 
@@ -231,13 +253,19 @@ test('the consultation letter is addressed to the third party and keeps the appl
 });
 
 test('an extension notice keeps the due date it announced after a later consultation pauses the clock', (t) => {
-  const v = view(
+  // Seen within the consultation's 15 working days (第三十二条), while it still pauses the clock.
+  const v = toView(
     application([RECEIVE, { type: 'extend', on: '2026-09-20', days: 10 }, { type: 'consult-start', on: '2026-09-21', party: '某公司' }]),
+    calendar,
+    '2026-09-30',
+    'staff-full',
   );
   t.is(v.dueDate, null, 'the clock is paused now');
   const doc = renderDocument(templates, 'extension-notice', { view: v, agency: fullAgency, calendar });
   const expected = calendar.addWorkingDays('2026-09-01', 30).date;
-  t.true(wholeText(doc).includes(`本机关将于${formalDate(expected)}前作出答复`));
+  // "于X前" would exclude the due day itself: the notice says 最迟于X（含当日）.
+  t.true(wholeText(doc).includes(`本机关将最迟于${formalDate(expected)}（含当日）作出答复`));
+  t.false(wholeText(doc).includes('前作出答复'));
   t.deepEqual(doc.blanks, []);
 });
 
@@ -295,13 +323,17 @@ test('renderDocument refuses a kind, an event or a step the application does not
 // ---------------------------------------------------------------------------------------------
 // Facts the office has not given, and values staff left out
 
-test('with the shipped agency (no review authority, no court) the remedy clause uses neutral wording', (t) => {
-  const doc = renderDocument(templates, 'receipt', { view: view(application([RECEIVE])), agency: shippedAgency, calendar });
+test('with the shipped agency (no review authority, no court) the remedy clause names 本级人民政府 from the region', (t) => {
+  // 行政复议法 第二十四条第一款第（一）项: a city department's 复议机关 is the city government. A letter that
+  // names no body extends the applicant's time to a year (第二十条第三款), so never "依法有管辖权的" or "一般为".
+  const v = view(application([RECEIVE, { type: 'decide', on: '2026-09-25', outcome: 'withheld-third-party', reason: '涉及个人隐私' }]));
+  const doc = renderDocument(templates, 'reply', { view: v, agency: shippedAgency, calendar });
   t.is(
     lastParagraph(doc),
-    '如对本答复不服，可以自收到本答复之日起六十日内向依法有管辖权的行政复议机关申请行政复议，或者在六个月内向人民法院提起行政诉讼。',
+    '如对本答复不服，您应当先向黄石市人民政府申请行政复议，申请期限为自收到本答复之日起六十日内；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼。（依据：《中华人民共和国行政复议法》第二十条、第二十三条第一款第（四）项；《中华人民共和国行政诉讼法》第四十五条）',
   );
   const text = wholeText(doc);
+  t.false(/依法有管辖权|一般为/.test(text));
   t.false(/undefined|null/.test(text));
   t.true(doc.footer.join('').includes(`联系电话：${BLANK}`), 'an unknown phone is a blank line to fill in');
   t.true(doc.blanks.includes('agency.phone'));

@@ -107,7 +107,7 @@ test('the applicant supplements when asked and may withdraw; other moments answe
   const early = await call('POST', `/mp/v1/applications/${body.id}/supplement`, { text: '补充：2025年度' }, auth);
   t.is(early.status, 409);
 
-  await app.services.applications.record(body.id, { type: 'request-supplement', on: '2026-11-30', items: ['请说明所需信息的时间范围'] }, 'admin');
+  await app.services.applications.record(body.id, { type: 'request-supplement', on: '2026-11-30', items: ['请说明所需信息的时间范围'], days: 10 }, 'admin');
   clock.set('2026-12-02T03:00:00Z');
   const waiting = await call('GET', `/mp/v1/applications/${body.id}`, undefined, auth);
   t.is(waiting.body.status, 'awaiting-supplement');
@@ -124,4 +124,26 @@ test('the applicant supplements when asked and may withdraw; other moments answe
   t.is(withdrawn.body.status, 'closed');
   t.is(withdrawn.body.outcome, 'other');
   t.is((await call('POST', `/mp/v1/applications/${body.id}/withdraw`, undefined, auth)).status, 409);
+});
+
+test('the applicant sees the remedy they have: 复议 first when overdue or refused, none while the request runs', async (t) => {
+  const clock = testClock(MONDAY_MORNING);
+  const app = await startApp(t, { clock });
+  const call = client(app.url);
+  const auth = await mpLogin(app.url, 'o-remedy');
+  const { body: late } = await call('POST', '/mp/v1/applications', personApplication(), auth);
+  const { body: refused } = await call('POST', '/mp/v1/applications', personApplication({ request: { description: '请公开某人防工程的结构图纸' } }), auth);
+  t.is((await call('GET', `/mp/v1/applications/${late.id}`, undefined, auth)).body.remedy, null);
+
+  await app.services.applications.record(refused.id, { type: 'decide', on: '2026-11-30', outcome: 'withheld-state-secret', reason: '属于国家秘密' }, 'admin');
+  const decided = (await call('GET', `/mp/v1/applications/${refused.id}`, undefined, auth)).body;
+  t.is(decided.remedy.kind, 'reviewFirst');
+  t.regex(decided.remedy.clause, /应当先向黄石市人民政府申请行政复议/);
+
+  clock.set('2026-12-29T02:00:00Z'); // the day after the due date 2026-12-28
+  const overdue = (await call('GET', `/mp/v1/applications/${late.id}`, undefined, await mpLogin(app.url, 'o-remedy'))).body;
+  t.true(overdue.overdue);
+  t.is(overdue.remedy.kind, 'reviewFirstOverdue');
+  t.regex(overdue.remedy.text, /本机关未在答复期限内答复的，您应当先向黄石市人民政府申请行政复议，申请期限为自答复期限届满之日起六十日内/);
+  t.true(overdue.remedy.citations.includes('《中华人民共和国行政复议法》第二十三条第一款第（三）项'));
 });

@@ -21,7 +21,7 @@ import { idNumber } from './helpers/id-number.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CONTENT = path.join(ROOT, 'data');
-const OFFICE = { name: '黄石市人民防空办公室', contact: '市人防办秘书科；电话 0714-1234567', supplementPeriodWorkingDays: 15 };
+const OFFICE = { name: '黄石市人民防空办公室', contact: '市人防办秘书科；电话 0714-1234567', supplementPeriodWorkingDays: 15, reviewAuthority: '黄石市人民政府' };
 /** Monday 2025-09-01, 09:00 in China. */
 const T0 = Date.parse('2025-09-01T01:00:00Z');
 const MP_RECEIPT = 'GK_MP_RECEIPT';
@@ -152,7 +152,7 @@ test('every applicant message kind is rendered from the templates and accepted b
   await h.record(a, { type: 'extend', days: 15 });
   await h.record(a, { type: 'fee-notice', amount: 100 });
   await h.record(a, { type: 'fee-paid' });
-  await h.record(a, { type: 'decide', outcome: 'partial' });
+  await h.record(a, { type: 'decide', outcome: 'partial', ground: 'withheld-third-party' });
   await h.record(a, { type: 'deliver', method: 'email' });
   await h.record(b, { type: 'request-supplement', items: ['请说明所需信息的名称'] });
   await h.record(b, { type: 'supplement-expired' });
@@ -176,16 +176,22 @@ test('every applicant message kind is rendered from the templates and accepted b
     t.true([...text].length <= 600, `${kind} is longer than one message`);
   }
   // 20 working days after Monday 1 September 2025: the make-up Sunday 28 September counts.
-  t.regex(texts.get('receipt')!, /受理编号：2025-\d{6}\n收到日期：2025年9月1日\n答复期限：2025年9月28日前/);
-  t.regex(texts.get('supplement-requested')!, /1\. 申请的具体年份\n2\. 工程名称[\s\S]*请在2025年9月22日前/);
-  t.regex(texts.get('extended')!, /延长15个工作日，新的答复期限为2025年\d+月\d+日/);
-  t.regex(texts.get('fee-notice')!, /信息处理费\d+元[\s\S]*请在2025年9月28日前缴纳/);
-  t.regex(texts.get('decided')!, /部分公开。\n您申请的信息部分公开[\s\S]*通过电子邮件送达[\s\S]*60日内申请行政复议[\s\S]*6个月内向人民法院提起行政诉讼/);
+  t.regex(texts.get('receipt')!, /受理编号：2025-\d{6}\n收到日期：2025年9月1日\n答复期限：最迟于2025年9月28日（含当日）答复/);
+  t.regex(texts.get('supplement-requested')!, /1\. 申请的具体年份\n2\. 工程名称[\s\S]*请最迟于2025年9月22日（含当日）通过原申请渠道提交补正/);
+  // 第三十二条、第三十四条: the consulted party has 15 working days; the applicant is told the last one.
+  t.regex(texts.get('consultation-started')!, /最迟于2025年\d+月\d+日（含当日）提出意见，到期未回复的，答复期限也恢复计算/);
+  t.regex(texts.get('extended')!, /延长15个工作日，我们将最迟于2025年\d+月\d+日（含当日）作出答复/);
+  t.regex(texts.get('fee-notice')!, /信息处理费\d+元[\s\S]*请最迟于2025年9月28日（含当日）缴纳/);
+  // A 部分公开 refuses its withheld part: 行政复议 first (行政复议法 2023 第二十三条第一款第（四）项), not a free choice.
+  t.regex(texts.get('decided')!, /部分公开。\n您申请的信息部分公开[\s\S]*通过电子邮件送达[\s\S]*应当先向黄石市人民政府申请行政复议[\s\S]*十五日内[\s\S]*第二十三条第一款第（四）项[\s\S]*行政诉讼法》第四十五条/);
+  t.false(/六个月|条例第五十一条/.test(texts.get('decided')!), 'no direct lawsuit offered against a refusal');
+  // Closing for want of a 补正 is not a refusal: 复议 or 诉讼, with the real sources of the periods.
+  t.regex(texts.get('closed-no-supplement')!, /六十日内向黄石市人民政府申请行政复议，也可以[\s\S]*六个月内[\s\S]*第四十六条/);
   t.regex(texts.get('delivered')!, /通过电子邮件送达/);
   t.regex(texts.get('closed-no-supplement')!, /没有在期限内补正/);
   t.regex(texts.get('closed-fee-unpaid')!, /没有在期限内缴纳信息处理费/);
   t.like(mp.get('o_mp0:已答复'), { thing3: '部分公开' });
-  t.like(mp.get('o_mp0:需补正'), { thing3: '请在2025年9月22日前补正' });
+  t.like(mp.get('o_mp0:需补正'), { thing3: '补正截止2025年9月22日' });
   // No personal data goes to applicants' templates, and nothing the applicant did is echoed back.
   t.false(h.sends().some((r) => JSON.stringify(r.payload).includes('13812345678')));
   t.false([...texts.values()].some((text) => text.includes('张小明')));

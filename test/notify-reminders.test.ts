@@ -91,7 +91,8 @@ test('which reminder applies, by working days left (2025: Sunday 28 September is
     ['processing', '2025-09-29', 'due-1', 1],
     ['awaiting-fee', '2025-09-30', 'due-1', 0],
     ['processing', '2025-10-09', 'overdue', 0],
-    ['consulting', '2025-09-29', null, null],
+    // A consultation has a due date only after its 15 working days ran out unanswered: the clock runs again.
+    ['consulting', '2025-09-29', 'due-1', 1],
     ['decided', '2025-10-09', null, null],
     ['awaiting-supplement', '2025-10-09', null, null],
   ];
@@ -123,6 +124,32 @@ test('reminders run on working days only and each threshold fires once per due d
   for (const off of ['2025-09-27', '2025-10-01', '2025-10-06', '2025-10-08', '2025-10-12']) t.false(ranOn.includes(off), off);
   // One message per reminder reached the handler (after the new-request notice).
   t.deepEqual(h.staffNotes(), ['新申请待办理', '5个工作日后到期', '答复期限2025年9月28日', '已超过答复期限']);
+});
+
+test('a consultation: the applicant is told when it ends at the latest, staff are alerted the working day before, the pause ends at the limit', async (t) => {
+  const h = await setup(t, '2025-09-25');
+  const app = (await h.applications.submit(BODY, { channel: 'wechat', openid: 'o_citizen', by: 'applicant' })).application;
+  h.clock.now = morning('2025-10-09');
+  await h.applications.record(app.id, { type: 'consult-start', on: '2025-10-09', party: '某建设公司' }, 'handler1');
+  await h.notify.runOutbox();
+  const view = h.applications.view(h.applications.get(app.id), 'applicant');
+  t.like(view, { status: 'consulting', paused: true, dueDate: null, consultationEndsBy: '2025-10-29' });
+
+  const created: Record<string, string[]> = {};
+  for (let date = '2025-10-09'; date <= '2025-10-31'; date = dayAfter(date)) {
+    h.clock.now = morning(date);
+    const result = await h.notify.runDeadlineReminders();
+    if (result.created.length) created[date] = result.created;
+  }
+  // 第三十二条: 15 working days from 10-09 end on Wednesday 10-29; the alert comes on Tuesday 10-28, once.
+  t.deepEqual(created['2025-10-28'], [`${app.id}:reminder:consultation-limit:2025-10-29`]);
+  t.deepEqual(Object.keys(created), ['2025-10-28']);
+  await h.notify.runOutbox();
+  t.true(h.staffNotes().includes('征求意见2025年10月29日到期'));
+
+  // No answer by the limit: the pause ends there, and the due date is 20 + 15 working days.
+  h.clock.now = morning('2025-10-30');
+  t.like(h.applications.view(h.applications.get(app.id), 'staff'), { status: 'consulting', paused: false, dueDate: '2025-11-19', consultationEndsBy: null });
 });
 
 test('an extension moves the due date, and the reminders start again for the new date', async (t) => {

@@ -40,7 +40,7 @@ test('a chat applicant hears about the decision through the official account', a
   t.truthy(application);
   const staff = await staffLogin(app.url);
   const today = app.services.applications.today();
-  await call('POST', `/admin/v1/applications/${application!.id}/events`, { type: 'decide', on: today, outcome: 'partial', reason: '部分内容涉及第三方商业秘密' }, staff);
+  await call('POST', `/admin/v1/applications/${application!.id}/events`, { type: 'decide', on: today, outcome: 'partial', ground: 'withheld-third-party', reason: '部分内容涉及第三方商业秘密' }, staff);
   await call('POST', '/admin/v1/jobs/outbox/run', undefined, staff);
   const outbox = (await call('GET', '/__sandbox/outbox')).body as Array<{ api: string; touser: string; payload: any }>;
   const sent = outbox.filter((m) => m.touser === openid).map((m) => JSON.stringify(m.payload));

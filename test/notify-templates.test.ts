@@ -121,13 +121,19 @@ test('values of a 补正 notice: the items, and the deadline when the office set
   const office = { name: '某办', contact: '电话 1', supplementPeriodWorkingDays: 10 };
   t.like(applicationVars(app, view, 2, 'applicant', office, calendar, '2025-09-03'), {
     items: '1. 文件名称\n2. 年份',
-    supplementBy: '2025年9月17日前',
+    supplementBy: '最迟于2025年9月17日（含当日）',
+    supplementLastDay: '2025年9月17日',
     eventDate: '2025年9月3日',
     dueDate: '暂停计算',
     delivery: '邮寄',
   });
   t.like(applicationVars(app, view, 2, 'applicant', { ...office, supplementPeriodWorkingDays: null }, calendar, '2025-09-03'), {
-    supplementBy: '补正告知书写明的期限内',
+    supplementBy: '在补正告知书写明的期限内',
+  });
+  // The period the clerk gave this 补正 wins over the office's default (第三十条: 合理的补正期限).
+  const own = application([...app.events.slice(0, 2), { ...(app.events[2] as object), days: 5 } as never]);
+  t.like(applicationVars(own, view, 2, 'applicant', { ...office, supplementPeriodWorkingDays: null }, calendar, '2025-09-03'), {
+    supplementBy: '最迟于2025年9月10日（含当日）',
   });
 });
 

@@ -35,6 +35,7 @@ export function toView(app: StoredApplication, calendar: Calendar, today: string
     paused: state.paused,
     dueDateProvisional: state.dueDateProvisional,
     supplementNoticeDue: state.supplementNoticeDue,
+    consultationEndsBy: state.consultationEndsBy,
     overdue: state.overdue,
     outcome: state.outcome,
     outcomeLabel: state.outcome && isOutcomeId(state.outcome) ? getOutcome(state.outcome).label : null,

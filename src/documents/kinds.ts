@@ -35,7 +35,7 @@ export const DOCUMENT_EVENTS: Readonly<Record<DocumentKind, readonly EventType[]
   reply: ['decide', 'supplement-expired', 'fee-expired'],
 };
 
-/** Every document but the consultation letter goes to the applicant and ends with the remedy clause. */
+/** Every document but the consultation letter goes to the applicant; only the reply ends with the remedy clause. */
 export function isToApplicant(kind: DocumentKind): boolean {
   return kind !== 'consultation-letter';
 }

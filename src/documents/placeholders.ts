@@ -77,8 +77,12 @@ export const PLACEHOLDERS: Readonly<Record<string, PlaceholderSpec>> = {
   /** Yuan, a whole number (the fee rules charge whole yuan). */
   amount: { type: 'number', kinds: ['fee-notice', 'reply'] },
   'outcome.article': { type: 'text', kinds: ['reply'] },
+  /** The 行政复议/行政诉讼 clause for the reply's outcome, from src/domain/remedies.ts (the law, not office wording). */
+  remedy: { type: 'text', kinds: ['reply'] },
   'outcome.label': { type: 'text', kinds: ['reply'] },
   reason: { type: 'text', kinds: ['reply'] },
+  /** 部分公开: the articles the withheld part is refused on, e.g. 第三十六条第（三）项和第十五条. */
+  'withheld.articles': { type: 'text', kinds: ['reply'] },
   supplementRequestedOn: { type: 'date', kinds: ['reply'] },
   feeNoticeOn: { type: 'date', kinds: ['reply'] },
 };

@@ -3,7 +3,7 @@
 // by all documents (common) are filled in, and each text is checked against the placeholders that
 // kind of document can fill. Pure: loading the file is load.ts's job.
 import { OUTCOMES, type OutcomeId } from '../domain/outcomes.js';
-import { STEP_DOCUMENT_KINDS, isToApplicant, type DocumentKind, type StepDocumentKind } from './kinds.js';
+import { STEP_DOCUMENT_KINDS, type DocumentKind, type StepDocumentKind } from './kinds.js';
 import { compileText, type Segments } from './placeholders.js';
 
 /** One document's wording, ready to fill. */
@@ -15,7 +15,10 @@ export interface DocumentTemplate {
   /** The addressee line, e.g. "{{applicant.name}}：". */
   salutation: Segments;
   paragraphs: readonly Segments[];
-  /** The 行政复议/行政诉讼 clause that ends every document to the applicant; null for the third party's. */
+  /**
+   * The 行政复议/行政诉讼 clause that ends a reply; null for the other kinds. Receipts and 补正, extension
+   * and fee notices decide nothing the applicant could challenge, so they carry none.
+   */
   remedy: Segments | null;
   /** The office's name where the seal goes. */
   signature: Segments;
@@ -62,6 +65,11 @@ export function parseDocumentTemplates(json: unknown, source: string): DocumentT
   unknownKeys(common, COMMON_PARTS, 'common.', problems);
   for (const part of ['reference', 'salutation', 'remedy', 'signature'] as const) {
     if (typeof common[part] !== 'string' || common[part] === '') problems.push(`common.${part} must be a non-empty text`);
+  }
+  // The clause's words depend on the outcome and are the law's (行政复议法 第二十三条第二款), so the
+  // office's text must carry {{remedy}}, which src/domain/remedies.ts fills.
+  if (typeof common.remedy === 'string' && !/\{\{\s*remedy\s*(\|[^}]*)?\}\}/.test(common.remedy)) {
+    problems.push('common.remedy must contain {{remedy}} (the clause for the outcome, from the law)');
   }
   if (common.intro !== undefined && common.intro !== null && typeof common.intro !== 'string') {
     problems.push('common.intro must be a text or null');
@@ -137,7 +145,7 @@ function compileTemplate(kind: DocumentKind, raw: unknown, common: Raw, at: stri
       ...(typeof intro[0] === 'string' && intro[0] !== '' ? [text(intro[0], String(intro[1]))] : []),
       ...body.map((p, i) => text(p, `${at}.paragraphs[${i}]`)),
     ],
-    remedy: isToApplicant(kind) ? text(common.remedy, 'common.remedy') : null,
+    remedy: kind === 'reply' ? text(common.remedy, 'common.remedy') : null,
     signature: text(common.signature, 'common.signature'),
     footer: footer.map((line, i) => text(line, `common.footer[${i}]`)),
   };

@@ -6,7 +6,8 @@ import type { Agency } from '../agency.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS } from '../domain/application-form.js';
 import { deriveState, readHistory, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
 import type { Calendar } from '../domain/calendar.js';
-import { getOutcome, isOutcomeId, type OutcomeId } from '../domain/outcomes.js';
+import { getOutcome, isOutcomeId, isWithheldOutcomeId, withholdingArticles, type OutcomeId } from '../domain/outcomes.js';
+import { remedyClause } from '../domain/remedies.js';
 import { documentNumber } from './formal-text.js';
 import { AGENCY_FIELDS, APPLICANT_FIELDS, type AgencyField, type Values } from './placeholders.js';
 
@@ -74,7 +75,9 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
   switch (entry.type) {
     case 'request-supplement':
       values.items = Array.isArray(entry.items) ? entry.items.map(inline).filter((item) => item !== '') : [];
-      values.supplementPeriod = typeof agency.supplementPeriodWorkingDays === 'number' ? agency.supplementPeriodWorkingDays : null;
+      // The period the clerk gave this request, else the office's default (第三十条: 合理的补正期限).
+      values.supplementPeriod =
+        typeof entry.days === 'number' ? entry.days : typeof agency.supplementPeriodWorkingDays === 'number' ? agency.supplementPeriodWorkingDays : null;
       break;
     case 'extend':
       values.days = typeof entry.days === 'number' ? entry.days : null;
@@ -93,7 +96,9 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
       const fee = lastBefore(view.timeline, index, 'fee-notice');
       values['outcome.article'] = article;
       values['outcome.label'] = label;
+      values.remedy = remedyClause(outcome, agency);
       values.reason = entry.type === 'decide' ? clause(entry.reason) : null;
+      values['withheld.articles'] = entry.type === 'decide' && isWithheldOutcomeId(entry.ground) ? withholdingArticles(entry.ground) : null;
       values.supplementRequestedOn = lastBefore(view.timeline, index, 'request-supplement')?.on ?? null;
       values.feeNoticeOn = fee?.on ?? null;
       values.amount = typeof fee?.amount === 'number' ? fee.amount : null;

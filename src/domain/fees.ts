@@ -8,6 +8,13 @@ export const FEE_MEASURES = '《政府信息公开信息处理费管理办法》
 
 export type FeeBasis = 'per-request' | 'per-page';
 
+/**
+ * The largest fee a notice may name, as a guard against a mistyped amount (an extra digit), not a
+ * rule of the 办法: 1,000,000 yuan is what 按量计收 charges for about 25,000 pages (第五条), over ten
+ * times the largest notice reported (83,460 yuan for 2,219 pages).
+ */
+export const MAX_FEE_YUAN = 1_000_000;
+
 interface Band {
   from: number;
   /** Inclusive; Infinity for the open top band. */

@@ -226,6 +226,24 @@ export function getOutcome(id: OutcomeId): Outcome {
   return BY_ID.get(id)!;
 }
 
+/** The grounds for withholding (第十四、十五、十六条 and 第三十六条第（七）项): the withheld-* outcomes. */
+export type WithheldOutcomeId = Extract<OutcomeId, `withheld-${string}`>;
+
+export const WITHHELD_OUTCOME_IDS = OUTCOME_IDS.filter((id): id is WithheldOutcomeId => id.startsWith('withheld-'));
+
+export function isWithheldOutcomeId(value: unknown): value is WithheldOutcomeId {
+  return typeof value === 'string' && (WITHHELD_OUTCOME_IDS as readonly string[]).includes(value);
+}
+
+/**
+ * The articles a refusal rests on, as a letter cites them: 第三十六条第（三）项 with the exemption
+ * (第十四/十五/十六条), or 第三十六条第（七）项 alone for a 行政查询 matter.
+ */
+export function withholdingArticles(ground: WithheldOutcomeId): string {
+  const { article } = getOutcome(ground);
+  return ground === 'withheld-administrative-query' ? article! : `第三十六条第（三）项和${article}`;
+}
+
 /** The outcomes counted in one table 三 row (e.g. 'granted' → already-public, granted). */
 export function outcomesInRow(row: OutcomeRowKey): Outcome[] {
   return OUTCOMES.filter((o) => o.row === row);

@@ -3,6 +3,7 @@
 // reminders and the digest around one notify.json (src/store/notify-repo.ts).
 import type { Calendar } from '../domain/calendar.js';
 import type { Agency } from '../agency.js';
+import { reviewAuthorityOf } from '../domain/remedies.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { NotificationIntent } from '../store/applications-repo.js';
@@ -105,11 +106,14 @@ export const MAX_REPLY_LENGTH = 500;
 const QUOTED_QUESTION_LENGTH = 40;
 
 /** The office facts messages use, from data/agency.json. */
-export function officeInfo(agency: Pick<Agency, 'name' | 'contactLine'> & { supplementPeriodWorkingDays?: unknown }): OfficeInfo {
+export function officeInfo(
+  agency: Pick<Agency, 'name' | 'contactLine'> & Partial<Pick<Agency, 'reviewAuthority' | 'region'>> & { supplementPeriodWorkingDays?: unknown },
+): OfficeInfo {
   const period = agency.supplementPeriodWorkingDays;
   return {
     name: agency.name,
     contact: agency.contactLine,
+    reviewAuthority: reviewAuthorityOf(agency),
     supplementPeriodWorkingDays: typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null,
   };
 }

@@ -2,8 +2,9 @@
 // the event that caused the message and the office. Pure: the caller passes the derived view and the
 // calendar. Staff get personal data masked (DESIGN.md habits); applicants get none they do not know.
 import type { Calendar } from '../domain/calendar.js';
-import { chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
+import { CONSULTATION_WORKING_DAYS, chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
+import { remedyClause } from '../domain/remedies.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
 import { maskFreeText, maskName } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
@@ -23,12 +24,18 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'receivedOn',
   'items',
   'supplementBy',
+  /** The 补正 period's last day alone, for short template fields. */
+  'supplementLastDay',
   'extensionDays',
+  /** The last of a consultation's 15 working days (第三十二条、第三十四条). */
+  'consultationEndsBy',
   'amount',
   'payBy',
   'outcomeLabel',
   'outcomeText',
   'delivery',
+  /** A decision's 行政复议/行政诉讼 clause for its outcome (src/domain/remedies.ts). */
+  'remedy',
   // a staff member's answer to a citizen's question
   'question',
   'replyText',
@@ -51,6 +58,8 @@ export interface OfficeInfo {
   contact: string;
   /** The office's 补正 period, if it set one (agency.json supplementPeriodWorkingDays). */
   supplementPeriodWorkingDays: number | null;
+  /** The 行政复议机关 a decision names; absent: 本级人民政府 (see domain/remedies.ts). */
+  reviewAuthority?: string | null;
 }
 
 const CHANNEL_LABELS: Record<string, string> = {
@@ -85,6 +94,8 @@ export function applicationVars(
     eventDate: chineseDate(event?.on ?? today),
     dueDate: view.dueDate ? chineseDate(view.dueDate) : view.paused ? '暂停计算' : '待定',
     statusLabel: view.statusLabel,
+    // Staff reminders are about today's state; a consult-start message overrides it with its own date.
+    consultationEndsBy: view.consultationEndsBy ? chineseDate(view.consultationEndsBy) : '—',
     receivedOn: view.receivedOn ? chineseDate(view.receivedOn) : '待确认',
     delivery: DELIVERY_METHOD_LABELS[app.delivery.method] ?? app.delivery.method,
   };
@@ -96,12 +107,17 @@ export function applicationVars(
 function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calendar): Record<string, string> {
   switch (event.type) {
     case 'request-supplement': {
-      const period = office.supplementPeriodWorkingDays;
+      const period = event.days ?? office.supplementPeriodWorkingDays;
+      // "N个工作日内" includes its last day: "X前" would read as the day before, so say 含当日.
+      const lastDay = period ? chineseDate(calendar.addWorkingDays(event.on, period).date) : null;
       return {
         items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
-        supplementBy: period ? `${chineseDate(calendar.addWorkingDays(event.on, period).date)}前` : '补正告知书写明的期限内',
+        supplementBy: lastDay ? `最迟于${lastDay}（含当日）` : '在补正告知书写明的期限内',
+        supplementLastDay: lastDay ?? '见补正告知书',
       };
     }
+    case 'consult-start':
+      return { consultationEndsBy: chineseDate(calendar.addWorkingDays(event.on, CONSULTATION_WORKING_DAYS).date) };
     case 'extend':
       return { extensionDays: String(event.days) };
     case 'fee-notice':
@@ -113,7 +129,7 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
       const outcome = event.type === 'decide' ? event.outcome : { 'supplement-expired': 'other-no-supplement', 'fee-expired': 'other-fee-unpaid', withdraw: 'other' }[event.type];
       if (!isOutcomeId(outcome)) return {};
       const { label, citizenText } = getOutcome(outcome);
-      return { outcomeLabel: label, outcomeText: citizenText };
+      return { outcomeLabel: label, outcomeText: citizenText, remedy: remedyClause(outcome, { reviewAuthority: office.reviewAuthority }) };
     }
     case 'deliver':
       return { delivery: DELIVERY_METHOD_LABELS[event.method] ?? event.method };

@@ -12,8 +12,11 @@ import type { UnansweredQuestion } from '../store/conversations-repo.js';
 
 export type ReminderThreshold = 'due-5' | 'due-1' | 'overdue';
 
-/** Statuses in which the reply clock runs: the only ones with a deadline to miss. */
-const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee']);
+/**
+ * Statuses in which the reply clock can run: the only ones with a deadline to miss. A consultation
+ * has a due date only once its 15 working days ran out unanswered (第三十二条): then the clock runs.
+ */
+const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee', 'consulting']);
 
 /**
  * Which reminder an application is at today, if any: overdue after the due date; due-1 with at most
@@ -54,6 +57,17 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
   const entries: OwnEntry[] = [];
   for (const app of deps.applications.all()) {
     const view = deps.applications.view(app, 'staff');
+    // The working day before a consultation's 15 days run out (第三十二条、第三十四条): chase the answer.
+    if (view.paused && view.consultationEndsBy && calendar.workingDaysBetween(today, view.consultationEndsBy).count <= 1) {
+      entries.push({
+        key: `${app.id}:reminder:consultation-limit:${view.consultationEndsBy}`,
+        kind: 'staff:consultation-limit',
+        audience: 'staff',
+        applicationId: app.id,
+        createdAt: at,
+        data: {},
+      });
+    }
     const reminder = reminderFor(view, today, calendar);
     if (!reminder) continue;
     entries.push({

@@ -33,6 +33,7 @@ export const STAFF_KINDS = [
   'staff:withdrawn',
   'staff:due-5',
   'staff:due-1',
+  'staff:consultation-limit',
   'staff:overdue',
   'staff:dead-letter',
   'staff:needs-contact',

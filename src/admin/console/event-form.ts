@@ -27,12 +27,17 @@ function lines(text: string): string[] {
 
 /** The extra fields each event type takes from its form. */
 const EXTRA: Partial<Record<StaffEventType, (form: Form) => Record<string, unknown>>> = {
-  'request-supplement': (form) => ({ items: lines(field(form, 'items')) }),
+  'request-supplement': (form) => ({ items: lines(field(form, 'items')), ...(field(form, 'days') ? { days: wholeNumber(field(form, 'days')) } : {}) }),
   'supplement-received': (form) => (field(form, 'text') ? { text: field(form, 'text') } : {}),
   'consult-start': (form) => ({ party: field(form, 'party') }),
   extend: (form) => ({ days: wholeNumber(field(form, 'days')) }),
   'fee-notice': (form) => ({ amount: wholeNumber(field(form, 'amount')) }),
-  decide: (form) => ({ outcome: field(form, 'outcome'), ...(field(form, 'reason') ? { reason: field(form, 'reason') } : {}) }),
+  decide: (form) => ({
+    outcome: field(form, 'outcome'),
+    ...(field(form, 'reason') ? { reason: field(form, 'reason') } : {}),
+    // The ground is asked of every decision form but means something for 部分公开 only.
+    ...(field(form, 'outcome') === 'partial' && field(form, 'ground') ? { ground: field(form, 'ground') } : {}),
+  }),
   deliver: (form) => ({ method: field(form, 'method') }),
 };
 

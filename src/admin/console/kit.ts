@@ -27,7 +27,7 @@ export interface ConsoleDeps {
   calendar: CalendarSource;
   /** The reply-document wording (data/documents), to list the documents of a request. */
   documentTemplates: DocumentTemplates;
-  agency?: Pick<Agency, 'name'>;
+  agency?: Pick<Agency, 'name'> & { supplementPeriodWorkingDays?: unknown };
   /** The bot's unanswered questions; without it the page is not offered. */
   conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
   /** The guide, for topic titles on the 未答问题 page and for staff to add phrasings and entries. */

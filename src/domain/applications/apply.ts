@@ -51,6 +51,12 @@ function checkDate(history: History, type: StaffEventType, on: string, today: st
   if (on > today) return `日期 ${on} 晚于今天（${today}），不能预先记录`;
 
   if (type === 'receive') {
+    // A receipt date more than a year before the request was entered is a typing mistake (a wrong
+    // year): it would make the request overdue at once. The console's register form limits it too.
+    const earliest = history.submittedOn ? oneYearBefore(history.submittedOn) : null;
+    if (earliest && on < earliest) {
+      return `收到日期 ${on} 早于提交申请的日期（${history.submittedOn}）一年以上，请核对年份；收到日期不能早于 ${earliest}`;
+    }
     const first = history.firstStep;
     if (first && on > first.on) {
       return `收到日期 ${on} 不能晚于已记录的“${EVENT_LABELS[first.type]}”日期（${first.on}）`;
@@ -67,6 +73,12 @@ function checkDate(history: History, type: StaffEventType, on: string, today: st
     return `日期 ${on} 不能早于提交申请的日期（${history.submittedOn}）`;
   }
   return null;
+}
+
+/** The same day a year earlier; 29 February becomes 28 February. */
+function oneYearBefore(date: string): string {
+  const [y, m, d] = date.split('-');
+  return `${Number(y) - 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
 }
 
 /** The application's status, from its events alone. */

@@ -9,6 +9,9 @@
  * - a consultation (第三十三条第三款) pauses the clock: every working day d with start < d <= end
  *   adds one working day; while one is open the due date is null. Only days after clockStart
  *   count: a consultation before the clock restarted has no period left to extend;
+ * - the consulted party has 15 working days to answer (第三十二条 a third party, 第三十四条 another
+ *   agency, whose silence is consent), counted here from the day the request went out. So the pause
+ *   ends at the answer or at that limit, whichever is first: a late answer, or none, pauses no more;
  * - a fee notice does not pause the clock (the design does not say it does; reference §1.5
  *   leaves open whether the 20 working days for paying are excluded);
  * - 补正 notice due = addWorkingDays(receivedOn, 7);
@@ -21,6 +24,8 @@ import { chineseDate, chineseDateWithWeekday as dateW, weekdayName } from './lab
 
 export const REPLY_WORKING_DAYS = 20;
 export const SUPPLEMENT_NOTICE_WORKING_DAYS = 7;
+/** 第三十二条, 第三十四条: 自收到征求意见书之日起15个工作日内提出意见. */
+export const CONSULTATION_WORKING_DAYS = 15;
 
 export interface Deadline {
   /** The date after which the 20 working days are counted; null before receipt or while a 补正 is outstanding. */
@@ -33,10 +38,13 @@ export interface Deadline {
   /** Some range used reached a year the calendar does not cover. */
   provisional: boolean;
   supplementNoticeDue: string | null;
+  /** The last day of the open consultation's 15 working days: the pause ends then at the latest. */
+  consultationEndsBy: string | null;
   explanation: string[];
 }
 
-export function computeDeadline(h: History, calendar: Calendar): Deadline {
+/** `today` decides whether an unanswered consultation has run out its 15 days; without it, it has not. */
+export function computeDeadline(h: History, calendar: Calendar, today?: string): Deadline {
   // A deadline on a weekend surprises staff unless it says it is a make-up working day.
   const deadlineDay = (date: string): string => {
     const day = calendar.describeDay(date);
@@ -44,14 +52,15 @@ export function computeDeadline(h: History, calendar: Calendar): Deadline {
   };
   const lines: string[] = [];
   const ranges: [string, string][] = [];
-  const result = (partial: Omit<Deadline, 'provisional' | 'explanation'>): Deadline => {
+  let consultationEndsBy: string | null = null;
+  const result = (partial: Omit<Deadline, 'provisional' | 'explanation' | 'consultationEndsBy'>): Deadline => {
     const uncovered = uncoveredYears(calendar, ranges);
     for (const year of uncovered) {
       lines.push(
         `注意：日历中还没有${year}年的放假安排，${year}年的日子暂按周一至周五计算，结果仅供参考；国务院公布${year}年放假安排后，请上传该年日历。`,
       );
     }
-    return { ...partial, provisional: uncovered.length > 0, explanation: lines };
+    return { ...partial, consultationEndsBy, provisional: uncovered.length > 0, explanation: lines };
   };
 
   const received = h.receivedOn;
@@ -106,23 +115,39 @@ export function computeDeadline(h: History, calendar: Calendar): Deadline {
   let pausedWorkingDays = 0;
   let open = false;
   for (const c of h.consultations) {
-    if (c.end === null) {
-      open = true;
+    const limit = calendar.addWorkingDays(c.start, CONSULTATION_WORKING_DAYS);
+    const limitText = `${CONSULTATION_WORKING_DAYS}个工作日的答复期限至${deadlineDay(limit.date)}`;
+    let end = c.end;
+    if (end === null) {
+      if (today === undefined || today <= limit.date) {
+        open = true;
+        consultationEndsBy = limit.date;
+        ranges.push([c.start, limit.date]);
+        lines.push(
+          `${chineseDate(c.start)}起征求“${c.party}”的意见，尚未结束。征求意见的时间不计入答复期限，期限暂停；` +
+            `对方${limitText}，收到意见或该日届满时（以先到者为准）恢复计算（第三十二条、第三十三条第三款、第三十四条）。`,
+        );
+        continue;
+      }
+      end = limit.date;
       lines.push(
-        `${chineseDate(c.start)}起征求“${c.party}”的意见，尚未结束。征求意见的时间不计入答复期限，期限暂停，意见回复后再计算（第三十三条第三款）。`,
+        `征求“${c.party}”的意见，对方${limitText}，届满未提出意见：暂停到此为止，次日起恢复计算。` +
+          '第三方逾期未提出意见的，由本机关依照条例决定是否公开（第三十二条）；其他机关逾期未提出意见的，视为同意公开（第三十四条）。',
       );
-      continue;
+    } else if (end > limit.date) {
+      lines.push(`征求“${c.party}”意见：对方${limitText}，${chineseDate(end)}才回复，超出的时间计入答复期限（第三十二条、第三十四条）。`);
+      end = limit.date;
     }
-    if (restartedOn && c.end <= restartedOn) {
-      lines.push(`征求“${c.party}”意见（${chineseDate(c.start)}至${chineseDate(c.end)}）在答复期限重新起算之前，不影响期限。`);
+    if (restartedOn && end <= restartedOn) {
+      lines.push(`征求“${c.party}”意见（${chineseDate(c.start)}至${chineseDate(end)}）在答复期限重新起算之前，不影响期限。`);
       continue;
     }
     const from = c.start > clockStart ? c.start : clockStart;
-    const paused = calendar.workingDaysBetween(from, c.end);
-    ranges.push([from, c.end]);
+    const paused = calendar.workingDaysBetween(from, end);
+    ranges.push([from, end]);
     pausedWorkingDays += paused.count;
     lines.push(
-      `征求“${c.party}”意见：${chineseDate(c.start)}至${chineseDate(c.end)}，其间${paused.count}个工作日不计入答复期限（第三十三条第三款）。`,
+      `征求“${c.party}”意见：${chineseDate(c.start)}至${chineseDate(end)}，其间${paused.count}个工作日不计入答复期限（第三十三条第三款）。`,
     );
   }
 

@@ -4,7 +4,8 @@
  * fits the application's history is applyEvent's business, not this module's.
  */
 import { isIsoDate } from '../calendar.js';
-import { isOutcomeId } from '../outcomes.js';
+import { MAX_FEE_YUAN } from '../fees.js';
+import { WITHHELD_OUTCOME_IDS, isOutcomeId, isWithheldOutcomeId } from '../outcomes.js';
 import {
   DELIVERY_METHODS,
   STAFF_EVENT_TYPES,
@@ -21,11 +22,11 @@ export type EventValidation =
 /** The longest extension the 条例 allows (第三十三条第二款). */
 export const MAX_EXTENSION_DAYS = 20;
 
-/** Outcomes that only closing events set, with the event to record instead. */
-const SET_BY_EVENT: Readonly<Record<string, string>> = {
-  'other-no-supplement': '逾期不补正请记录“补正逾期”（supplement-expired）',
-  'other-fee-unpaid': '逾期未缴费请记录“逾期未缴费”（fee-expired）',
-};
+/**
+ * The longest 补正 period a clerk may set. 第三十条 asks only for a 合理的补正期限; three months of
+ * working days is well past any office's practice, so a larger number is a typing mistake.
+ */
+export const MAX_SUPPLEMENT_DAYS = 60;
 
 function isStaffEventType(value: unknown): value is StaffEventType {
   return typeof value === 'string' && (STAFF_EVENT_TYPES as readonly string[]).includes(value);
@@ -57,10 +58,14 @@ export function validateEvent(input: unknown): EventValidation {
   switch (kind) {
     case 'request-supplement': {
       const items = Array.isArray(raw.items) ? raw.items.map(text) : [];
+      const days = raw.days;
+      if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_SUPPLEMENT_DAYS)) {
+        fields.days = `补正期限应为 1 到 ${MAX_SUPPLEMENT_DAYS} 之间的整数（工作日）`;
+      }
       if (items.length === 0 || items.some((i) => i === undefined)) {
         fields.items = '请逐条列出需要补正的事项（不能为空）';
-      } else {
-        event = { type: 'request-supplement', on, items: items as string[] };
+      } else if (!fields.days) {
+        event = { type: 'request-supplement', on, items: items as string[], ...(typeof days === 'number' ? { days } : {}) };
       }
       break;
     }
@@ -89,6 +94,8 @@ export function validateEvent(input: unknown): EventValidation {
       const amount = raw.amount;
       if (typeof amount !== 'number' || !Number.isInteger(amount) || amount <= 0) {
         fields.amount = '收费金额应为大于 0 的整数（单位：元）';
+      } else if (amount > MAX_FEE_YUAN) {
+        fields.amount = `收费金额不能超过 ${MAX_FEE_YUAN} 元（按量计收约 2.5 万页的金额），请核对是否多输了位数`;
       } else {
         event = { type: 'fee-notice', on, amount };
       }
@@ -98,12 +105,18 @@ export function validateEvent(input: unknown): EventValidation {
       const outcome = raw.outcome;
       if (raw.reason !== undefined && typeof raw.reason !== 'string') fields.reason = '理由应为文字';
       const reason = text(raw.reason);
+      // Every outcome, other-no-supplement and other-fee-unpaid included (DESIGN.md): a paper ledger
+      // records "逾期不补正" or "逾期未缴费" as the result, without the notices before it. The console
+      // still steers clerks to the expiry events, which keep the history complete.
+      const ground = raw.ground;
+      if (ground !== undefined && outcome !== 'partial') fields.ground = '只有“部分公开”需要填写不予公开部分的依据（ground）';
+      else if (ground !== undefined && !isWithheldOutcomeId(ground)) {
+        fields.ground = `不予公开部分的依据应为 ${WITHHELD_OUTCOME_IDS.join('、')} 之一`;
+      }
       if (!isOutcomeId(outcome)) {
         fields.outcome = `未知的办理结果：${JSON.stringify(outcome ?? '')}`;
-      } else if (SET_BY_EVENT[outcome]) {
-        fields.outcome = SET_BY_EVENT[outcome];
-      } else {
-        event = { type: 'decide', on, outcome, ...(reason ? { reason } : {}) };
+      } else if (!fields.ground) {
+        event = { type: 'decide', on, outcome, ...(reason ? { reason } : {}), ...(isWithheldOutcomeId(ground) ? { ground } : {}) };
       }
       break;
     }

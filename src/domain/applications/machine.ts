@@ -56,6 +56,10 @@ export const TRANSITIONS: Transitions = {
 /** Rules beyond the status: a guard returns why the event is refused, or null. */
 const GUARDS: Readonly<Partial<Record<StaffEventType, (history: History) => string | null>>> = {
   extend: (h) => (h.extension ? '已延期过一次，不能再次延期（第三十三条）' : null),
+  // 第三十条: the office tells the applicant once (一次性告知) everything to supply; a second request
+  // would restart the 20 days again at will.
+  'request-supplement': (h) =>
+    h.supplementRequests.length > 0 ? '已经要求过一次补正；补正事项应一次性告知，不能再次要求补正（第三十条）' : null,
 };
 
 /** Events that only make sense in one status, and what is missing when they come elsewhere. */

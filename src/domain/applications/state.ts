@@ -24,6 +24,8 @@ export interface ApplicationState {
   dueDateProvisional: boolean;
   /** addWorkingDays(receivedOn, 7), kept after the notice is sent; null before receipt. */
   supplementNoticeDue: string | null;
+  /** While a consultation pauses the clock: the last of the consulted party's 15 working days, when the pause ends at the latest. */
+  consultationEndsBy: string | null;
   /** The clock runs (processing or awaiting-fee) and today is after the due date. */
   overdue: boolean;
   outcome: OutcomeId | null;
@@ -42,7 +44,7 @@ const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'await
 export function deriveState(app: Pick<Application, 'events'>, calendar: Calendar, today: string): ApplicationState {
   if (!isIsoDate(today)) throw new RangeError(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
   const h = readHistory(app.events);
-  const deadline = computeDeadline(h, calendar);
+  const deadline = computeDeadline(h, calendar, today);
   const closing = closingLine(h);
   return {
     status: h.status,
@@ -54,7 +56,9 @@ export function deriveState(app: Pick<Application, 'events'>, calendar: Calendar
     pausedWorkingDays: deadline.pausedWorkingDays,
     dueDateProvisional: deadline.provisional,
     supplementNoticeDue: deadline.supplementNoticeDue,
-    overdue: CLOCK_RUNS.has(h.status) && deadline.dueDate !== null && today > deadline.dueDate,
+    consultationEndsBy: deadline.consultationEndsBy,
+    // A consultation past its 15 days no longer pauses the clock, so it can be overdue too.
+    overdue: (CLOCK_RUNS.has(h.status) || (h.status === 'consulting' && !deadline.paused)) && deadline.dueDate !== null && today > deadline.dueDate,
     outcome: h.outcome,
     decidedOn: h.decision?.on ?? null,
     deliveredOn: h.deliveredOn,

@@ -3,7 +3,7 @@
  * An application stores only what was submitted and its events; everything else (status, due
  * date, outcome) is derived from the events — see state.ts.
  */
-import type { OutcomeId } from '../outcomes.js';
+import type { OutcomeId, WithheldOutcomeId } from '../outcomes.js';
 
 // What was submitted has one definition: the form's (application-form.ts), shared by both ways to apply.
 import type { Applicant, ApplicationInput, DeliveryMethod } from '../application-form.js';
@@ -82,6 +82,8 @@ export interface ReceiveEvent extends EventStamp {
 export interface RequestSupplementEvent extends EventStamp {
   type: 'request-supplement';
   items: string[];
+  /** The 合理的补正期限 in working days (第三十条), when the clerk set one; else the office's default. */
+  days?: number;
 }
 export interface SupplementReceivedEvent extends EventStamp {
   type: 'supplement-received';
@@ -117,6 +119,8 @@ export interface DecideEvent extends EventStamp {
   type: 'decide';
   outcome: OutcomeId;
   reason?: string;
+  /** 部分公开 only: the ground the withheld part is refused on (第三十七条 asks for 理由), a withheld-* outcome. */
+  ground?: WithheldOutcomeId;
 }
 export interface DeliverEvent extends EventStamp {
   type: 'deliver';

@@ -2,7 +2,7 @@
 // was reached, the timeline, the reply documents, and a form for each step the state allows and the
 // role may take. Every form posts to one route that records the event and returns here.
 import type { Router } from '@koa/router';
-import { EVENT_LABELS, STAFF_EVENT_TYPES, type StaffEventType } from '../../../domain/applications/index.js';
+import { EVENT_LABELS, MAX_SUPPLEMENT_DAYS, STAFF_EVENT_TYPES, type StaffEventType } from '../../../domain/applications/index.js';
 import {
   APPLICANT_TYPE_LABELS,
   DELIVERY_FORM_LABELS,
@@ -10,8 +10,9 @@ import {
   DELIVERY_METHODS,
   ORG_KIND_LABELS,
 } from '../../../domain/application-form.js';
-import { OUTCOMES } from '../../../domain/outcomes.js';
+import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
+import { MAX_FEE_YUAN } from '../../../domain/fees.js';
 import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
 import type { ApplicationView, TimelineEntry } from '../../../applications/view.js';
 import type { ConsoleKit } from '../kit.js';
@@ -35,6 +36,9 @@ const DECIDABLE = OUTCOMES.filter((o) => o.id !== 'other-no-supplement' && o.id 
 
 export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   const { applications, documentTemplates } = kit.deps;
+  const period = kit.deps.agency?.supplementPeriodWorkingDays;
+  // The office's default 补正 period fills the form; the clerk may change it for one request.
+  const supplementDays = typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null;
 
   router.get('/applications/:id', kit.staff, (ctx) => {
     const who = kit.open(ctx, 'inbox');
@@ -67,7 +71,7 @@ ${view.explanation && view.explanation.length > 0 && html`<details class="explan
 <section aria-labelledby="h-actions"><h2 id="h-actions">办理</h2>${
         actions.length === 0
           ? html`<p class="empty">${view.allowedEvents?.length ? '当前账号的角色不能办理这一环节。' : '已办结，无需再办理。'}</p>`
-          : actions.map((type) => actionForm(type, view, today, kit.csrf(ctx)))
+          : actions.map((type) => actionForm(type, view, today, kit.csrf(ctx), supplementDays))
       }</section>
 ${
   full &&
@@ -94,10 +98,26 @@ ${
       if (!(STAFF_EVENT_TYPES as readonly string[]).includes(type) || !can(who.roles, `applications.event.${type}`)) {
         return { kind: 'error', text: '当前账号的角色无权进行此操作' };
       }
+      const missing = formRequires(input);
+      if (missing) return { kind: 'error', text: missing };
       await applications.record(id, input, who.username);
       return `已记录：${EVENT_LABELS[type as StaffEventType]}`;
     });
   });
+}
+
+/**
+ * What the clerk's form asks beyond the staff API (where these stay optional, DESIGN.md's event
+ * shapes): the letters print them, and without them a 补正 notice or a 部分公开 letter has a hole.
+ */
+function formRequires(input: Record<string, unknown>): string | null {
+  if (input.type === 'request-supplement' && input.days === undefined) {
+    return '请填写补正期限（工作日数）：补正告知书须写明合理的补正期限（第三十条）';
+  }
+  if (input.type === 'decide' && input.outcome === 'partial' && input.ground === undefined) {
+    return '部分公开须选择不予公开部分的依据（第十四、十五、十六条或第三十六条第（七）项），答复书将写明';
+  }
+  return null;
 }
 
 function dueSummary(view: ApplicationView): SafeHtml {
@@ -107,7 +127,10 @@ function dueSummary(view: ApplicationView): SafeHtml {
   }
   if (view.status === 'decided') return html`<p class="due">已于 ${longDate(view.decidedOn)} 作出答复（${view.outcomeLabel ?? ''}），待送达。</p>`;
   if (view.paused) {
-    const why = view.status === 'awaiting-supplement' ? '等待申请人补正，补正后重新计算 20 个工作日' : '征求意见期间不计入答复期限';
+    const why =
+      view.status === 'awaiting-supplement'
+        ? '等待申请人补正，补正后重新计算 20 个工作日'
+        : `征求意见期间不计入答复期限；对方的 15 个工作日至 ${longDate(view.consultationEndsBy)} 届满，未回复的次日起恢复计时（第三十二条、第三十四条）`;
     return html`<p class="due paused">暂停计时：${why}。</p>`;
   }
   return html`<p class="due">答复期限：<strong>${longDate(view.dueDate)}</strong>${view.overdue ? html` <span class="badge overdue">已逾期</span>` : ''}${
@@ -197,10 +220,13 @@ function timeline(view: ApplicationView, names: ReadonlyMap<string, string>, doc
 </table>`;
 }
 
-function actionFields(type: StaffEventType, view: ApplicationView, today: string): SafeHtml {
+function actionFields(type: StaffEventType, view: ApplicationView, today: string, supplementDays: number | null): SafeHtml {
   switch (type) {
     case 'request-supplement':
+      // 第三十条: the notice states the items and a 合理的补正期限, and is given once.
       return html`<label>需要补正的事项（每行一项）<textarea name="items" rows="3" required></textarea></label>
+<label>补正期限（工作日）<input type="number" name="days" min="1" max="${MAX_SUPPLEMENT_DAYS}" step="1"${supplementDays ? html` value="${supplementDays}"` : ''} required></label>
+<p class="hint">补正只能要求一次（第三十条：一次性告知）；答复期限从收到补正之日起重新计算。</p>
 ${
   view.supplementNoticeDue &&
   html`<p class="${today > view.supplementNoticeDue ? 'warning' : 'hint'}">补正应在收到申请之日起 7 个工作日内一次性告知（第三十条），即不晚于 ${longDate(view.supplementNoticeDue)}${
@@ -216,12 +242,15 @@ ${
       return html`<label>延长的工作日数 <input type="number" name="days" min="1" max="20" value="20" required></label>
 <p class="hint">延期须经政府信息公开工作机构负责人同意，最长 20 个工作日，只能延期一次（第三十三条）。</p>`;
     case 'fee-notice':
-      return html`<label>收费金额（元）<input type="number" name="amount" min="1" step="1" required></label>`;
+      return html`<label>收费金额（元）<input type="number" name="amount" min="1" max="${MAX_FEE_YUAN}" step="1" required></label>`;
     case 'decide':
       return html`<label>办理结果 <select name="outcome" required><option value="">请选择</option>${OUTCOME_GROUPS.map(
         (group) => html`<optgroup label="${group.label}">${DECIDABLE.filter((o) => outcomeGroupOf(o.row) === group.id).map(
           (o) => html`<option value="${o.id}">${o.label}${o.article ? `（${o.article}）` : ''}</option>`,
         )}</optgroup>`,
+      )}</select></label>
+<label>部分公开时：不予公开部分的依据 <select name="ground"><option value="">请选择（部分公开必选）</option>${WITHHELD_OUTCOME_IDS.map(
+        (id) => html`<option value="${id}">${getOutcome(id).label.replace(/^不予公开：/, '')}（${withholdingArticles(id)}）</option>`,
       )}</select></label>
 <label>理由（不予公开、无法提供、不予处理时写明）<textarea name="reason" rows="3"></textarea></label>`;
     case 'deliver':
@@ -233,14 +262,14 @@ ${
   }
 }
 
-function actionForm(type: StaffEventType, view: ApplicationView, today: string, csrf: SafeHtml): SafeHtml {
+function actionForm(type: StaffEventType, view: ApplicationView, today: string, csrf: SafeHtml, supplementDays: number | null): SafeHtml {
   // Once received, "receive" corrects the date of receipt (第三十一条); say so on the button.
   const label = type === 'receive' && view.receivedOn ? '更正收到日期' : EVENT_LABELS[type];
   return html`<details class="action" id="act-${type}"><summary>${label}</summary>
 <form method="post" action="/admin/applications/${view.id}/events"${CONFIRM[type] ? html` data-confirm="${CONFIRM[type]}"` : ''}>
 ${csrf}<input type="hidden" name="type" value="${type}">
 <label>日期 <input type="date" name="on" value="${today}" max="${today}" required></label>
-${actionFields(type, view, today)}
+${actionFields(type, view, today, supplementDays)}
 <button type="submit">${label}</button>
 </form></details>`;
 }
