@@ -66,7 +66,9 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   const vocabulary = [...domainWords, ...toCanonical.keys(), ...toCanonical.values()];
 
   jieba.loadDict(userDictionary(vocabulary));
-  const fixHomophones = homophoneFixer(vocabulary, (text) => jieba.cut(text, false).length === 1);
+  // Slips are read as domain words and the canonical words of synonym groups, never as colloquial
+  // variants (去哪, 我妈), which would turn ordinary words into others.
+  const fixHomophones = homophoneFixer([...domainWords, ...toCanonical.values()], (text) => jieba.cut(text, false));
 
   const subwordCache = new Map<string, Subwords>();
   function subwords(word: string): Subwords {
@@ -146,11 +148,12 @@ const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
 
 /**
  * Homophone slips of domain words, the commonest error of pinyin input and voice input: a stretch
- * of two to five characters that is not a word jieba knows, reads like a domain word without tones
- * and shares a character with it in the same place (补怔 → 补正, 覆议 → 复议, 达复 → 答复) is
+ * of two to five characters that begins and ends where jieba's words do but is not one word (so no
+ * part of a word: 工作机构 must not become 工座机构), that reads like a domain word without tones and
+ * shares a character with it in the same place (补怔 → 补正, 付议 → 复议, 易地建设废 → 易地建设费) is
  * read as that word. A reading two domain words share is ambiguous and left alone.
  */
-function homophoneFixer(words: Iterable<string>, isKnownWord: (text: string) => boolean): (text: string) => string {
+function homophoneFixer(words: Iterable<string>, segment: (text: string) => string[]): (text: string) => string {
   const byReading = new Map<string, string | null>();
   for (const word of new Set(words)) {
     const chars = Array.from(word);
@@ -165,17 +168,25 @@ function homophoneFixer(words: Iterable<string>, isKnownWord: (text: string) => 
     // pinyin-pro gives one reading per character when the text is all Han; otherwise it groups
     // non-Han runs, so fall back to per-character readings.
     const perChar = readings.length === chars.length ? readings : chars.map((ch) => (isHan(ch) ? readingOf(ch) : ch));
+    // Where jieba's words begin (and so the previous ones end), by character position.
+    const boundary = new Set<number>([0]);
+    const single = new Set<string>();
+    let at = 0;
+    for (const word of segment(text)) {
+      at += Array.from(word).length;
+      boundary.add(at);
+      single.add(`${at - Array.from(word).length}:${at}`);
+    }
     let changed = false;
     for (let i = 0; i < chars.length; i++) {
       for (let n = 5; n >= 2; n--) {
         if (i + n > chars.length) continue;
         const stretch = chars.slice(i, i + n);
-        if (!stretch.every(isHan)) continue;
+        if (!stretch.every(isHan) || !boundary.has(i) || !boundary.has(i + n) || single.has(`${i}:${i + n}`)) continue;
         const word = byReading.get(perChar.slice(i, i + n).join(' '));
         if (!word) continue;
         const target = Array.from(word);
         if (target.join('') === stretch.join('') || !target.some((ch, k) => ch === stretch[k])) continue;
-        if (isKnownWord(stretch.join(''))) continue;
         chars.splice(i, n, ...target);
         changed = true;
         i += n - 1;
