@@ -2,6 +2,7 @@ import test from 'ava';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agency } from '../src/agency.js';
+import { remedyFor, reviewAuthorityOf } from '../src/domain/remedies.js';
 import { createGuide, MAX_ANSWER_LENGTH, type GuideInput } from '../src/guide/guide.js';
 import { loadGuideData } from '../src/guide/load.js';
 import type { GuideEntry } from '../src/guide/types.js';
@@ -218,4 +219,24 @@ test('the real guide: 60–90 entries, each in a known section with several phra
     t.true(entry.questions.length >= 3, `${entry.id} has ${entry.questions.length} phrasings`);
   }
   for (const section of createGuide(data).sections()) t.true(section.entries.length > 0, section.id);
+});
+
+// Remedies are told from the one table in src/domain/remedies.ts that the letters and the
+// notifications read: the guide names the same 复议机关 and quotes the same clauses.
+test('the guide tells remedies from the domain table: 复议前置 for refusals and late replies, the 复议机关 named', async (t) => {
+  const data = await loadGuideData(dataDir);
+  const county = { ...data.agency, reviewAuthority: null, region: { province: '湖北省', city: '黄石市', county: '阳新县' } } as Agency;
+  for (const agency of [data.agency, county]) {
+    const guide = createGuide({ ...data, agency });
+    const authority = reviewAuthorityOf(agency);
+    t.is(authority, agency === county ? '阳新县人民政府' : '黄石市人民政府');
+    t.true(guide.entry('partial-disclosure')!.answer.includes(remedyFor('partial', agency).clause));
+    t.true(guide.entry('overdue-no-reply')!.answer.includes(remedyFor('overdue', agency).clause));
+    t.true(guide.entry('reply-not-exist')!.answer.includes(remedyFor('unavailable-not-held', agency).clause));
+    for (const id of ['lawsuit', 'administrative-review', 'remedies-overview']) {
+      t.true(guide.entry(id)!.answer.includes(authority), id);
+      t.regex(guide.entry(id)!.answer, /复议前置|先申请行政复议/, id);
+    }
+    for (const entry of guide.entries()) t.notRegex(entry.answer, /不经复议[，,]?直接/, entry.id);
+  }
 });

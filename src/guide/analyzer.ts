@@ -164,10 +164,13 @@ function homophoneFixer(words: Iterable<string>, segment: (text: string) => stri
   return (text) => {
     if (!/\p{Script=Han}{2}/u.test(text)) return text;
     const chars = Array.from(text);
-    const readings = pinyin(text, { toneType: 'none', type: 'array', v: true });
-    // pinyin-pro gives one reading per character when the text is all Han; otherwise it groups
-    // non-Han runs, so fall back to per-character readings.
-    const perChar = readings.length === chars.length ? readings : chars.map((ch) => (isHan(ch) ? readingOf(ch) : ch));
+    // One reading per character: pinyin-pro reads each run of Han characters in context (多音字),
+    // and groups anything else, so runs are read one by one and the rest kept as it is.
+    const perChar: string[] = [];
+    for (const run of text.match(/\p{Script=Han}+|[^\p{Script=Han}]+/gu) ?? []) {
+      if (isHan(run.charAt(0))) perChar.push(...pinyin(run, { toneType: 'none', type: 'array', v: true }));
+      else perChar.push(...Array.from(run));
+    }
     // Where jieba's words begin (and so the previous ones end), by character position.
     const boundary = new Set<number>([0]);
     const single = new Set<string>();

@@ -10,6 +10,7 @@ import { createAnalyzer, type Token } from './analyzer.js';
 import { buildBm25Index, type FieldSpec } from './bm25.js';
 import { sharedJieba } from './jieba.js';
 import { renderTemplate, TemplateError } from './template.js';
+import { remedyTexts, reviewAuthorityOf } from '../domain/remedies.js';
 import type {
   Alternative, AskResult, DictionaryData, GuideEntry, GuideSection, RenderedEntry, ScopeData, SearchHit, SectionWithEntries,
   StopwordData, SynonymData,
@@ -447,6 +448,9 @@ function renderEntries(entries: GuideEntry[], sections: GuideSection[] | undefin
   const ids = new Set<string>();
   const sectionIds = sections && new Set(sections.map((s) => s.id));
   const out: RenderedEntry[] = [];
+  // Remedies come from the one table the letters and the notifications read too (src/domain/
+  // remedies.ts): {{remedy.authority}} is the 复议机关, {{remedy.reviewFirst}} etc. the clauses.
+  const scope = { agency, remedy: { ...remedyTexts(agency), authority: reviewAuthorityOf(agency) } };
   for (const entry of entries) {
     if (ids.has(entry.id)) problems.push(`${entry.id}: duplicate id`);
     ids.add(entry.id);
@@ -457,7 +461,7 @@ function renderEntries(entries: GuideEntry[], sections: GuideSection[] | undefin
     }
     let answer: string;
     try {
-      answer = renderTemplate(entry.answer, { agency });
+      answer = renderTemplate(entry.answer, scope);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       problems.push(`${entry.id}: ${error.message}`);
