@@ -317,7 +317,8 @@ async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void
   }
 }
 
-async function main(): Promise<void> {
+/** The process entry: `npm start` (through src/start.mjs) or `node src/main.ts`'s build directly. */
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
