@@ -157,7 +157,8 @@ test('the systemd unit passes systemd-analyze verify where available, and keeps 
     const header = /^\[(\w+)\]$/.exec(line.trim());
     if (header) section = header[1]!;
     const entry = /^(\w+)=(.*)$/.exec(line);
-    if (entry) keys.set(`${section}.${entry[1]}`, entry[2]!);
+    // Environment= may be given on several lines; systemd joins them.
+    if (entry) keys.set(`${section}.${entry[1]}`, [keys.get(`${section}.${entry[1]}`), entry[2]!].filter((v) => v !== undefined).join(' '));
   }
   const expected: Record<string, RegExp> = {
     'Service.User': /^gongkai$/,
