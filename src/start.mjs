@@ -4,6 +4,9 @@
 // fingerprint of every source file's path, size and modification time), so `npm ci && npm start`
 // and an edit followed by `npm start` run what the sources say. Plain JavaScript, because it runs
 // before anything is compiled.
+// package.json's start script also sets MALLOC_MMAP_THRESHOLD_: without it glibc keeps the big
+// buffers of scrypt (every password hash, in libuv's threads) in per-thread arenas for the life of
+// the process, ~40 MiB after the first start's demo accounts (deploy/systemd sets it too).
 //
 //   node src/start.mjs            build if stale, then start the server
 //   node src/start.mjs --build    build if stale, then exit (npm run build)
@@ -59,7 +62,7 @@ function build(files, print) {
     rmSync(next, { recursive: true, force: true });
     mkdirSync(next, { recursive: true });
   } catch (error) {
-    throw new Error(`cannot write the JavaScript build in ${path.dirname(BUILD_DIR)} (${error.code ?? error.message}): run \`npm run build\` as the owner of ${ROOT}`);
+    throw new Error(`cannot write the JavaScript build beside ${BUILD_DIR} (${error.code ?? error.message}): run \`npm run build\` as the owner of ${ROOT}`);
   }
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const started = Date.now();
@@ -100,17 +103,22 @@ const LOCK_STALE_MS = 5 * 60_000;
 
 function withBuildLock(run) {
   const lock = `${BUILD_DIR}.lock`;
+  const cannotWrite = (error) =>
+    new Error(
+      `The JavaScript build in ${BUILD_DIR} is missing or older than the sources, and it cannot be made here ` +
+        `(${error.code ?? error.message}): run \`npm run build\` as the owner of ${ROOT}.`,
+    );
   try {
     mkdirSync(path.dirname(lock), { recursive: true });
   } catch (error) {
-    throw new Error(`cannot write the JavaScript build in ${path.dirname(BUILD_DIR)} (${error.code ?? error.message}): run \`npm run build\` as the owner of ${ROOT}`);
+    throw cannotWrite(error);
   }
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
+      if (error.code !== 'EEXIST') throw cannotWrite(error);
       // A build that crashed leaves its lock behind; no build takes minutes.
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
