@@ -1,22 +1,27 @@
-// Cold start: from spawning `node --import=tsx src/main.ts` (what `npm start` runs, through tsx)
-// to the first 200 from GET /healthz, polled every few milliseconds. Two cases, median of 5 each:
-// the first start on an empty data folder in sandbox mode (which seeds the demo data), and a
-// restart on the folder that start left behind.
+// Cold start: from spawning what `npm start` runs (`node src/start.mjs`: the compiled build, checked
+// for staleness first) to the first 200 from GET /healthz, polled every few milliseconds. Two cases,
+// median of 5 each: the first start on an empty data folder in sandbox mode (which seeds the demo
+// data), and a restart on the folder that start left behind. The build is made before timing, as
+// `npm ci && npm start` makes it once.
 // Baseline, in the same run, interleaved with the figure's runs: the same spawn of a minimal
-// `node --import=tsx -e` HTTP server to its first 200 — what Node and tsx cost before any code of ours.
-// Target (the foundation issue): /healthz answers within 5 s of the start.
+// `node --import=tsx -e` HTTP server to its first 200 — what Node and tsx cost before any code of
+// ours; the details also hold a bare node process that imports wechaty (Wechaty's own start).
+// Targets: /healthz within 5 s of the first start (the foundation issue), within 1 s of a restart
+// (issue 20).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MINIMAL_ARGS, PRODUCT_ARGS, freePort, spawnNode, untilOk } from './lib/processes.js';
+import { MINIMAL_ARGS, PRODUCT, PRODUCT_ARGS, WECHATY_ARGS, freePort, spawnNode, untilOk } from './lib/processes.js';
+import { ensureBuilt } from './lib/build.js';
 import type { BenchOptions, BenchResult } from './lib/result.js';
 import { BENCH_ADMIN, tempFolder } from './lib/servers.js';
 import { median, round } from './lib/stats.js';
 
-const TARGET_MS = 5000;
+const FIRST_TARGET_MS = 5000;
+const RESTART_TARGET_MS = 1000;
 
 async function timeToOk(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const port = await freePort();
-  const server = spawnNode(args, { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const server = spawnNode(args, { ...(args === PRODUCT_ARGS ? PRODUCT.env : {}), ...env, PORT: String(port), HOST: '127.0.0.1' });
   try {
     return await untilOk(server, `http://127.0.0.1:${port}/healthz`);
   } finally {
@@ -29,6 +34,8 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
   const first: number[] = [];
   const again: number[] = [];
   const minimal: number[] = [];
+  const wechaty: number[] = [];
+  await ensureBuilt();
   if (!options.quick) {
     // One unmeasured spawn of each warms the OS file cache, as any second start would find it.
     await timeToOk(MINIMAL_ARGS, {});
@@ -39,6 +46,7 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
 
   for (let i = 0; i < runs; i++) {
     minimal.push(await timeToOk(MINIMAL_ARGS, {}));
+    wechaty.push(await timeToOk(WECHATY_ARGS, {}));
     const folder = await tempFolder('startup');
     try {
       const env = { DATA_DIR: folder.dir, ...BENCH_ADMIN, LOG_LEVEL: 'warn' };
@@ -49,21 +57,29 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
     }
   }
   const baseline = median(minimal);
-  const row = (what: string, samples: number[]): BenchResult => {
+  const row = (what: string, samples: number[], target: number): BenchResult => {
     const figure = median(samples);
     return {
-      name: `cold start to first 200 on /healthz, ${what}, median of ${runs} (node --import=tsx src/main.ts)`,
+      name: `cold start to first 200 on /healthz, ${what}, median of ${runs} (npm start: node ${PRODUCT_ARGS.join(' ')}, compiled)`,
       figure: round(figure, 0),
       unit: 'ms',
       baseline: round(baseline, 0),
       baselineName: 'minimal node --import=tsx -e HTTP server',
       ratio: round(figure / baseline, 1),
-      target: TARGET_MS,
-      notes: figure > TARGET_MS ? [`${what}: /healthz first answered after ${round(figure, 0)} ms, over the 5 s target.`] : [],
-      details: { samples: samples.map((s) => round(s, 0)), baselineSamples: minimal.map((s) => round(s, 0)) },
+      target,
+      notes: figure > target ? [`${what}: /healthz first answered after ${round(figure, 0)} ms, over the ${target / 1000} s target; a bare node process that imports wechaty answers after ${round(median(wechaty), 0)} ms here.`] : [],
+      details: {
+        samples: samples.map((s) => round(s, 0)),
+        baselineSamples: minimal.map((s) => round(s, 0)),
+        wechatyMs: round(median(wechaty), 0),
+        wechatySamples: wechaty.map((s) => round(s, 0)),
+      },
     };
   };
-  return [row('first start, empty data folder, sandbox demo data seeded', first), row('restart on existing data', again)];
+  return [
+    row('first start, empty data folder, sandbox demo data seeded', first, FIRST_TARGET_MS),
+    row('restart on existing data', again, RESTART_TARGET_MS),
+  ];
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

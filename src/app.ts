@@ -7,12 +7,15 @@ import type { Config } from './config.js';
 import { errorHandler } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import type { Metrics } from './metrics/metrics.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   /** Routers of the adapters (webhook, mini-program API, staff API, sandbox), mounted in order. */
   routers?: Router[];
+  /** Times the webhook's answers; its GET /metrics router comes with the other routers. */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -27,6 +30,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestContext(deps.logger));
   app.use(securityHeaders());
+  if (deps.metrics) app.use(deps.metrics.webhookTimer());
   app.use(errorHandler());
   for (const router of [health, ...(deps.routers ?? [])]) {
     app.use(router.routes());

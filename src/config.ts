@@ -27,6 +27,8 @@ export interface Config {
   trustProxy: boolean;
   /** A WeCom (企业微信) group robot webhook for staff alerts, or null. */
   wecomRobotWebhook: string | null;
+  /** Bearer token that opens GET /metrics to other machines; null: loopback connections only. */
+  metricsToken: string | null;
   logLevel: string;
 }
 
@@ -141,6 +143,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const proxyText = text('TRUST_PROXY');
   if (proxyText !== null && proxyText !== 'on' && proxyText !== 'off') fail('TRUST_PROXY', `must be "on" or "off", got "${proxyText}"`);
 
+  const metricsToken = text('METRICS_TOKEN');
+  // A guessable token would open the metrics to anyone; the characters are those a bearer token may hold.
+  if (metricsToken !== null && !/^[A-Za-z0-9._~+/=-]{16,256}$/.test(metricsToken)) {
+    fail('METRICS_TOKEN', 'must be 16 to 256 letters, digits or ._~+/=- (e.g. the output of `openssl rand -hex 24`)');
+  }
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -159,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     feed: { url: feedUrl, reviewedAtSource: reviewedText === 'on' },
     trustProxy: proxyText === 'on',
     wecomRobotWebhook: wecom,
+    metricsToken,
     logLevel,
   };
 }

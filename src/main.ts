@@ -41,6 +41,9 @@ import { openCatalog, type Catalog } from './catalog/index.js';
 import type { WechatInbound } from './wechat/xml.js';
 import { seedDemo } from './sandbox/demo.js';
 import { sandboxStartBanner } from './sandbox/banner.js';
+import { Metrics } from './metrics/metrics.js';
+import { createMetricsRouter } from './metrics/route.js';
+import { cachedFor, openRequests } from './metrics/requests.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
@@ -63,6 +66,7 @@ export interface Running {
   };
   /** Repositories tests look into directly. */
   repos: { conversations: ConversationsRepo; notify: NotifyRepo };
+  metrics: Metrics;
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
   fakeWechat: FakeWechatApi | null;
@@ -89,6 +93,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ConversationsRepo.open(store),
     ]);
     const reportRepo = await ReportRepo.open(store, clock);
+    const metrics = new Metrics({
+      deliveries: () => notifyRepo.deliveries(),
+      openRequests: cachedFor(1000, () => openRequests(applications.all(), calendar.current(), applications.today())),
+    });
+    store.onWrite((write) => metrics.storeWrite(write));
     const notifyRepo = await NotifyRepo.open(store);
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
@@ -150,12 +159,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       notify,
       store,
       logger,
+      onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok),
       extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
     });
 
     const puppet = new OfficialAccountPuppet({
       selfId: config.wechat.appid,
-      sendText: (openid, text) => wechat.sendCustomText(openid, text),
+      sendText: (openid, text) =>
+        wechat.sendCustomText(openid, text).then(
+          () => metrics.customerServiceSend(true),
+          (error: unknown) => {
+            metrics.customerServiceSend(false);
+            throw error;
+          },
+        ),
       onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
     });
     const dialog = createDialog({
@@ -172,6 +189,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
     const routers: Router[] = [
+      createMetricsRouter(metrics, config.metricsToken),
       createWechatWebhook({
         token: config.wechat.token,
         appid: config.wechat.appid,
@@ -222,7 +240,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     );
     if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts }));
 
-    const app = createApp({ config, logger, routers });
+    const app = createApp({ config, logger, routers, metrics });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
@@ -277,6 +295,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
       services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
       repos: { conversations, notify: notifyRepo },
+      metrics,
       wechat,
       fakeWechat,
       firstAdmin,
@@ -303,7 +322,8 @@ async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void
   }
 }
 
-async function main(): Promise<void> {
+/** The process entry: `npm start` (through src/start.mjs) or `node src/main.ts`'s build directly. */
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();

@@ -7,13 +7,20 @@ import net, { type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './paths.js';
+import { npmStart } from '../../test/helpers/npm-start.js';
 
 /** The least a Node server started the same way can do: answer every request with "ok". */
 export const MINIMAL_SERVER = "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')";
 
-/** `node --import=tsx src/main.ts`, as `npm start` runs it through tsx. */
-export const PRODUCT_ARGS = ['--import=tsx', 'src/main.ts'];
+/** What `npm start` runs (the compiled build, with its environment), read from package.json. */
+export const PRODUCT = npmStart();
+export const PRODUCT_ARGS = PRODUCT.args;
 export const MINIMAL_ARGS = ['--import=tsx', '-e', MINIMAL_SERVER];
+/**
+ * Wechaty's own footprint, the issue's yardstick for the server: plain node (no tsx) that imports
+ * wechaty and then answers like the minimal server.
+ */
+export const WECHATY_ARGS = ['--input-type=module', '-e', `await import('wechaty'); ${MINIMAL_SERVER.replace("require('http')", "(await import('node:http')).default")}`];
 
 const OUTPUT_KEPT = 20_000;
 

@@ -5,6 +5,15 @@ export { loadDocumentTemplates, TEMPLATES_FILE } from './load.js';
 export { parseDocumentTemplates, DocumentTemplateError, type DocumentTemplates, type DocumentTemplate } from './templates.js';
 export { PLACEHOLDERS, BLANK } from './placeholders.js';
 export { documentKindsFor, renderDocument, type AvailableDocument, type DocumentContext, type FormalDocument } from './render.js';
+import type { FormalDocument } from './render.js';
 export { documentHtml } from './html.js';
-export { documentDocx } from './docx.js';
 export { formalDate, documentNumber } from './formal-text.js';
+
+/**
+ * The Word version of a document. The docx library is loaded on first use: it costs every start
+ * about 11 MiB and a fraction of a second, and most days nobody downloads a letter.
+ */
+export async function documentDocx(doc: FormalDocument): Promise<Buffer> {
+  const { documentDocx: render } = await import('./docx.js');
+  return render(doc);
+}

@@ -39,6 +39,8 @@ export interface JobsDeps {
   extra?: JobDefinition[];
   /** Replaces the default schedule of a job by name. */
   schedules?: Record<string, string>;
+  /** Told of every run's duration and result, e.g. for the metrics (a joined run counts once). */
+  onRun?: (job: string, seconds: number, ok: boolean) => void;
   logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -77,7 +79,18 @@ export function createJobs(deps: JobsDeps): Jobs {
     const once = (): Promise<unknown> => {
       const current = running.get(definition.name);
       if (current) return current;
-      const execution = definition.run().finally(() => running.delete(definition.name));
+      const started = performance.now();
+      const noteRun = (ok: boolean) => deps.onRun?.(definition.name, (performance.now() - started) / 1000, ok);
+      const execution = definition
+        .run()
+        .then(
+          (result) => (noteRun(true), result),
+          (error: unknown) => {
+            noteRun(false);
+            throw error;
+          },
+        )
+        .finally(() => running.delete(definition.name));
       running.set(definition.name, execution);
       return execution;
     };

@@ -1,10 +1,8 @@
 // One entry point for every output of the report, for the staff API and the CLI alike.
 
 import { assertExportable, type RenderOptions } from './final-gate.js';
-import { renderDocx } from './render-docx.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
-import { renderXlsx } from './render-xlsx.js';
 import type { AnnualReport } from './types.js';
 
 export const OUTPUT_KINDS = ['json', 'md', 'html', 'docx', 'xlsx'] as const;
@@ -54,10 +52,12 @@ export async function renderReport(report: AnnualReport, kind: OutputKind, optio
         return renderMarkdown(report, options);
       case 'html':
         return renderHtml(report, options);
+      // Word and Excel are loaded on first use: docx and exceljs cost every start ~40 MiB and about
+      // a second, for a report made once a year.
       case 'docx':
-        return renderDocx(report, options);
+        return (await import('./render-docx.js')).renderDocx(report, options);
       case 'xlsx':
-        return renderXlsx(report, options);
+        return (await import('./render-xlsx.js')).renderXlsx(report, options);
     }
   };
   return { body: await rendered(), contentType: CONTENT_TYPES[kind], extension: kind };

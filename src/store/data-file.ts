@@ -17,6 +17,11 @@ export interface FileSpec<T> {
   check?: (data: T) => string | null;
 }
 
+/** Runs one write of `file` (its collection name), e.g. to time it for the metrics. */
+export type WriteTimer = <R>(file: string, write: () => Promise<R>) => Promise<R>;
+
+const untimed: WriteTimer = (_file, write) => write();
+
 interface Envelope<T> {
   schemaVersion: number;
   data: T;
@@ -27,16 +32,17 @@ export class DataFile<T> {
     readonly spec: FileSpec<T>,
     private readonly low: Low<Envelope<T>>,
     private readonly adapter: DurableJsonFile<Envelope<T>>,
+    private readonly timed: WriteTimer,
   ) {}
 
-  static async open<T>(dir: string, spec: FileSpec<T>, clock: () => Date = () => new Date()): Promise<DataFile<T>> {
+  static async open<T>(dir: string, spec: FileSpec<T>, clock: () => Date = () => new Date(), timed: WriteTimer = untimed): Promise<DataFile<T>> {
     const file = path.join(dir, `${spec.name}.json`);
     const adapter = new DurableJsonFile<Envelope<T>>(file);
     const fresh: Envelope<T> = { schemaVersion: spec.version, data: spec.defaults() };
     const low = new Low<Envelope<T>>(adapter, fresh);
     await low.read();
     const found = low.data as unknown;
-    const dataFile = new DataFile(spec, low, adapter);
+    const dataFile = new DataFile(spec, low, adapter, timed);
 
     if (found === fresh) {
       await low.write();
@@ -84,7 +90,7 @@ export class DataFile<T> {
   async update<R>(change: (data: T) => R): Promise<R> {
     const result = change(this.low.data.data);
     try {
-      await this.low.write();
+      await this.timed(this.spec.name, () => this.low.write());
     } catch (error) {
       await this.low.read();
       throw error;
@@ -99,7 +105,8 @@ export class DataFile<T> {
    * other write of this file runs at the same time.
    */
   persistNow(): Promise<void> {
-    return writeFileDurably(this.file, JSON.stringify(this.low.data));
+    const text = JSON.stringify(this.low.data);
+    return this.timed(this.spec.name, () => writeFileDurably(this.file, text));
   }
 
   /** Reads the file again, dropping in-memory changes that were never written. */

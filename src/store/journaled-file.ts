@@ -67,6 +67,7 @@ export class JournaledFile<T, Op> {
   readonly #retired: string;
 
   private constructor(
+    private readonly store: Store,
     private readonly spec: JournalSpec<T, Op>,
     private readonly snapshot: DataFile<Snapshot<T>>,
     private readonly journal: string,
@@ -91,7 +92,7 @@ export class JournaledFile<T, Op> {
       ),
       check: (s) => (typeof s.lastSeq === 'number' && s.state ? (spec.check?.(s.state) ?? null) : 'missing lastSeq or state'),
     });
-    const file = new JournaledFile(spec, snapshot, path.join(store.dir, `${spec.name}.journal`));
+    const file = new JournaledFile(store, spec, snapshot, path.join(store.dir, `${spec.name}.journal`));
     await file.#replay();
     store.whenClosing(() => file.#close());
     return file;
@@ -129,8 +130,11 @@ export class JournaledFile<T, Op> {
       this.#pending = [];
       try {
         this.#fd ??= await openForAppend(this.journal);
-        await appendAll(this.#fd, batch.map((b) => b.line).join(''));
-        await datasync(this.#fd);
+        const fd = this.#fd;
+        await this.store.timeWrite(this.spec.name, async () => {
+          await appendAll(fd, batch.map((b) => b.line).join(''));
+          await datasync(fd);
+        });
         this.#sinceCompaction += batch.length;
         this.#journalBytes += batch.reduce((sum, b) => sum + Buffer.byteLength(b.line), 0);
         for (const b of batch) b.resolve();

@@ -3,12 +3,13 @@
 // code that touches the data; everything else calls repositories.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DataFile, type FileSpec } from './data-file.js';
+import { DataFile, type FileSpec, type WriteTimer } from './data-file.js';
 import { StoreFileError } from './durable-json-file.js';
 
 export class Store {
   readonly #files = new Map<string, Promise<DataFile<any>>>();
   readonly #closers: Array<() => Promise<void>> = [];
+  readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
   #closed = false;
 
   private constructor(readonly dir: string, private readonly clock: () => Date) {}
@@ -24,11 +25,31 @@ export class Store {
     if (this.#closed) throw new Error('store is closed');
     let opened = this.#files.get(spec.name);
     if (!opened) {
-      opened = DataFile.open(this.dir, spec, this.clock);
+      opened = DataFile.open(this.dir, spec, this.clock, this.timeWrite);
       this.#files.set(spec.name, opened);
     }
     return opened as Promise<DataFile<T>>;
   }
+
+  /** Tells `listener` how long every durable write of a data file or journal took (the metrics). */
+  onWrite(listener: (write: { file: string; seconds: number; ok: boolean }) => void): void {
+    this.#writeListeners.push(listener);
+  }
+
+  /** Runs one durable write of collection `file` and reports its duration to the listeners. */
+  readonly timeWrite: WriteTimer = async (file, write) => {
+    if (this.#writeListeners.length === 0) return write();
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await write();
+      ok = true;
+      return result;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of this.#writeListeners) listener({ file, seconds, ok });
+    }
+  };
 
   /** Writes a consistent copy of every open file into dir/backups/<stamp>/ and returns that folder. */
   async backup(now: Date = this.clock()): Promise<string> {

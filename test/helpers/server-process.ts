@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { npmStart } from './npm-start.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -7,10 +8,14 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as `npm start` does, on a free port, and resolves when it is listening. */
+/**
+ * Starts the server as `npm start` does (the compiled build, rebuilt first if the sources changed),
+ * on a free port, and resolves when it is listening.
+ */
 export async function startServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
+  const start = npmStart();
+  const child = spawn(process.execPath, start.args, {
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...start.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
