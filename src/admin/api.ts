@@ -68,7 +68,10 @@ export function createAdminApi(deps: AdminApiDeps): Router {
 
   router.post('/applications/import', async (ctx) => {
     const who = permit(ctx, 'applications.import');
-    const imported = await deps.applications.import(bodyObject(ctx.request.body).records, who.username);
+    const imported = await deps.applications.import(bodyObject(ctx.request.body).records, who.username, {
+      event: (type) => can(who.roles, `applications.event.${type}`),
+      decisions: can(who.roles, 'applications.importDecisions'),
+    });
     ctx.body = { imported: imported.length, ids: imported.map((a) => a.id) };
   });
 
