@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
+import { AuditRepo } from './store/audit-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
 import { ReportRepo } from './store/report-repo.js';
@@ -106,7 +107,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Built once the server listens: in sandbox mode its base URL is our own port.
     let wechat!: WechatApiClient;
 
-    const accounts = new StaffAccounts(accountsRepo, clock);
+    const accounts = new StaffAccounts(accountsRepo, clock, { audit: await AuditRepo.open(store) });
     const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
     const mpSessions = new MiniProgramSessions(accountsRepo, (code) => {
       // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers.
