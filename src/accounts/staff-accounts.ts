@@ -171,7 +171,8 @@ export class StaffAccounts {
 
   /** Changes roles, display name or the disabled flag. Roles changed or disabled: sessions end. */
   async updateUser(by: StaffPrincipal, username: string, input: unknown, origin: RequestOrigin = {}): Promise<StaffUserView> {
-    const target = this.#existing(username);
+    // A copy: the repo changes its own object in place below.
+    const target = structuredClone(this.#existing(username));
     const change = validateUserChange(input);
     const rolesChanged = change.roles !== undefined && (change.roles.length !== target.roles.length || change.roles.some((r) => !target.roles.includes(r)));
     const disabling = change.disabled === true && !target.disabled;
