@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from '@koa/router';
 import type { Wechaty } from 'wechaty';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { createApp } from './app.js';
@@ -246,6 +246,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
 
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
+    for (const warning of securityWarnings(config)) logger.warn(`SECURITY: ${warning}`);
     if (sandbox) {
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
     }
