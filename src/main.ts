@@ -82,6 +82,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const sandbox = config.mode === 'sandbox';
 
   const store = await Store.open(config.dataDir, clock);
+  if (store.tightened.files || store.tightened.folders) {
+    logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
+  }
   try {
     const [accountsRepo, applicationsRepo, conversations] = await Promise.all([
       AccountsRepo.open(store),
@@ -301,6 +304,9 @@ async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void
 }
 
 async function main(): Promise<void> {
+  // Anything this process creates is private to its user, also files written outside the store
+  // (the store sets 0600/0700 explicitly as well; tests run start() without this).
+  process.umask(0o077);
   let config: Config;
   try {
     config = loadConfig();
