@@ -11,6 +11,9 @@ import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { ApplicationsService } from '../applications/service.js';
 import { listApplications } from './application-list.js';
 
+/** For HTML the staff API serves: its own inline styles and data: images, nothing else; framed only by the console. */
+export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
 export interface Job {
   name: string;
   run: () => Promise<unknown>;
@@ -43,10 +46,12 @@ export function createAdminApi(deps: AdminApiDeps): Router {
   // Everything but the login needs a staff session (extensions included).
   const staff = requireStaff(deps.accounts);
   router.use((ctx, next) => (ctx.path === '/admin/v1/session' && ctx.method === 'POST' ? next() : staff(ctx, next)));
-  // Staff answers carry personal data: no browser or proxy may keep a copy.
+  // Staff answers carry personal data: no browser or proxy may keep a copy. Documents (reply letters,
+  // the report preview) are HTML built from what citizens typed: no script may run in them at all.
   router.use(async (ctx, next) => {
     await next();
     ctx.set('Cache-Control', 'no-store');
+    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', DOCUMENT_CSP);
   });
 
   // Logging out: the presented token (bearer, or the console cookie) stops working at once.
@@ -142,7 +147,7 @@ export function createAdminApi(deps: AdminApiDeps): Router {
 
   router.get('/applications/:id', (ctx) => {
     const who = permit(ctx, 'applications.view');
-    const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff-full' : 'staff';
+    const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff-full' : 'staff-restricted';
     ctx.body = deps.applications.view(deps.applications.get(ctx.params.id!), audience);
   });
 
@@ -152,7 +157,7 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     // An unknown type is a malformed request (400 from validation), not a question of permission.
     const who = permit(ctx, (STAFF_EVENT_TYPES as readonly string[]).includes(type) ? `applications.event.${type}` : 'applications.view');
     const app = await deps.applications.record(ctx.params.id!, body, who.username);
-    const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff-full' : 'staff';
+    const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff-full' : 'staff-restricted';
     ctx.body = deps.applications.view(app, audience);
   });
 

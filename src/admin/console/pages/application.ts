@@ -39,7 +39,7 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   router.get('/applications/:id', kit.staff, (ctx) => {
     const who = kit.open(ctx, 'inbox');
     const full = can(who.roles, 'applications.viewPersonalData');
-    const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff');
+    const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
     const today = applications.today();
     const names = kit.names();
     const documents = full ? documentKindsFor(documentTemplates, view) : [];
