@@ -21,6 +21,10 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   // Only behind a proxy the operator declared do X-Forwarded-* headers count (HTTPS, client IP).
   const app = new Koa({ proxy: deps.config.trustProxy });
+  // One proxy in front: the client's address is the last X-Forwarded-For entry, the one our proxy
+  // added. Earlier entries come from the client and would let anyone choose their address, and with
+  // it their own login limits.
+  app.maxIpsCount = 1;
   app.silent = true; // errors are logged by errorHandler with the request id, not by koa's default
 
   const health = new Router();

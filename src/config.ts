@@ -171,3 +171,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
   };
 }
+
+/**
+ * What an operator should hear at every start of a production server whose settings leave a door
+ * open (README, "Security"). Sandbox mode says nothing here: it is not for real requests anyway.
+ */
+export function securityWarnings(config: Config): string[] {
+  if (config.mode !== 'production') return [];
+  const warnings: string[] = [];
+  if (!config.wechat.aesKey) {
+    warnings.push(
+      'WECHAT_AES_KEY is not set: WeChat pushes arrive in plain mode, where the body is not signed. ' +
+        'Switch the official account to safe mode (安全模式) and set WECHAT_AES_KEY.',
+    );
+  }
+  if (!config.trustProxy) {
+    warnings.push(
+      'TRUST_PROXY is off: the console cookie is not marked Secure and every login seems to come from the proxy\'s address. ' +
+        'Serve the site over HTTPS through a reverse proxy that sets X-Forwarded-Proto/-For, and set TRUST_PROXY=on.',
+    );
+  }
+  return warnings;
+}

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from '@koa/router';
 import type { Wechaty } from 'wechaty';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
+import { AuditRepo } from './store/audit-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
 import { GuideAdditionsRepo } from './store/guide-additions-repo.js';
@@ -86,6 +87,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const sandbox = config.mode === 'sandbox';
 
   const store = await Store.open(config.dataDir, clock);
+  if (store.tightened.files || store.tightened.folders) {
+    logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
+  }
   try {
     const [accountsRepo, applicationsRepo, conversations] = await Promise.all([
       AccountsRepo.open(store),
@@ -117,7 +121,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // Built once the server listens: in sandbox mode its base URL is our own port.
     let wechat!: WechatApiClient;
 
-    const accounts = new StaffAccounts(accountsRepo, clock);
+    const accounts = new StaffAccounts(accountsRepo, clock, { audit: await AuditRepo.open(store) });
     const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
     const mpSessions = new MiniProgramSessions(accountsRepo, (code) => {
       // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers.
@@ -268,6 +272,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
 
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
+    for (const warning of securityWarnings(config)) logger.warn(`SECURITY: ${warning}`);
     if (sandbox) {
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
     }
@@ -324,6 +329,9 @@ async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void
 
 /** The process entry: `npm start` (through src/start.mjs) or `node src/main.ts`'s build directly. */
 export async function main(): Promise<void> {
+  // Anything this process creates is private to its user, also files written outside the store
+  // (the store sets 0600/0700 explicitly as well; tests run start() without this).
+  process.umask(0o077);
   let config: Config;
   try {
     config = loadConfig();

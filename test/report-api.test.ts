@@ -113,7 +113,7 @@ async function serve(t: ExecutionContext, options: { records?: unknown[] } = {})
     if (status !== 200) throw new Error(`login failed: ${JSON.stringify(body)}`);
     const headers = { Authorization: `Bearer ${body.token}` };
     const asUser = (method: string, path: string, payload?: unknown) => call(method, path, payload, headers);
-    return Object.assign(asUser, { raw: (path: string) => rawGet(`${server.url}${path}`, headers) });
+    return Object.assign(asUser, { raw: (path: string, method = 'GET') => rawGet(`${server.url}${path}`, headers, method) });
   };
   return { url: server.url, call, as, reportRepo };
 }
@@ -273,12 +273,14 @@ test('review cases are counted in table 四 by the year they are filed and close
 test('a final export is refused with 409 while a check fails, then allowed and recorded', async (t) => {
   const { as } = await serve(t, { records: RECORDS });
   const admin = await as('admin');
-  const refused = await admin('GET', '/admin/v1/reports/annual?year=2025&output=docx&final=1');
+  // A final export is recorded, so it is a POST; a GET that asks for one is refused.
+  t.is((await admin('GET', '/admin/v1/reports/annual?year=2025&output=docx&final=1')).status, 405);
+  const refused = await admin('POST', '/admin/v1/reports/annual?year=2025&output=docx');
   t.is(refused.status, 409);
   t.is(refused.body.error.code, 'conflict');
   t.regex(refused.body.error.message, /校验未通过，不能导出正式版/);
   t.deepEqual(Object.keys(refused.body.error.fields).sort(), ['entered.complete', 'texts.complete']);
-  t.is((await admin('GET', '/admin/v1/reports/annual?year=2025&output=json&final=1')).status, 409);
+  t.is((await admin('POST', '/admin/v1/reports/annual?year=2025&output=json')).status, 409);
   t.deepEqual((await admin('GET', '/admin/v1/reports/annual/2025/inputs')).body.finalExports, []);
 
   // A draft may always be previewed, and says so.
@@ -290,7 +292,7 @@ test('a final export is refused with 409 while a check fails, then allowed and r
 
   await admin('PUT', '/admin/v1/reports/annual/2025/entered', ENTERED);
   await admin('PUT', '/admin/v1/reports/annual/2025/texts', TEXTS);
-  const final = await admin.raw('/admin/v1/reports/annual?year=2025&output=docx&final=1');
+  const final = await admin.raw('/admin/v1/reports/annual?year=2025&output=docx', 'POST');
   t.is(final.status, 200);
   t.is(final.type, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
   t.regex(final.disposition, /^attachment; filename=".*\.docx"; filename\*=UTF-8''/);
@@ -307,7 +309,7 @@ test('a final export is refused with 409 while a check fails, then allowed and r
   t.like(body.finalExports[0].carryForward, { person: 1, total: 1 });
 
   // The same figures give the same hash; the JSON export is recorded too.
-  const json = await admin('GET', '/admin/v1/reports/annual?year=2025&output=json&final=1');
+  const json = await admin('POST', '/admin/v1/reports/annual?year=2025&output=json');
   t.is(json.status, 200);
   t.is(json.body.export.tablesHash, final.hash);
   t.is(json.body.finalExports.length, 2);
@@ -333,8 +335,8 @@ function client(base: string) {
 }
 
 /** A document answer: the bytes and the headers that matter. */
-async function rawGet(url: string, headers: Record<string, string>) {
-  const response = await fetch(url, { headers });
+async function rawGet(url: string, headers: Record<string, string>, method = 'GET') {
+  const response = await fetch(url, { headers, method });
   const bytes = Buffer.from(await response.arrayBuffer());
   return {
     status: response.status,
@@ -364,7 +366,7 @@ test('roles: a submitter may not see the report, a leader may see it but not edi
   t.is(markdown.status, 200);
   t.regex(markdown.type, /^text\/markdown/);
   t.true(markdown.text.startsWith('# 政府信息公开工作年度报告'));
-  t.is((await leader('GET', '/admin/v1/reports/annual?year=2025&output=md&final=1')).status, 403);
+  t.is((await leader('POST', '/admin/v1/reports/annual?year=2025&output=md')).status, 403);
   t.is((await leader('PUT', '/admin/v1/reports/annual/2025/entered', ENTERED)).status, 403);
   t.is((await leader('POST', '/admin/v1/reports/annual/2025/review-cases', { kind: 'reconsideration', result: 'pending', filedOn: '2025-03-01' })).status, 403);
   t.is((await leader('PUT', '/admin/v1/reports/annual/2025/previous', { carryForward: null })).status, 403);

@@ -13,6 +13,7 @@ const MAX_FAILURE_SAMPLES = 5;
 // One counter for the life of the process: every push gets its own MsgId (WeChat's dedupe key),
 // across phases too. The random high part keeps two runs on one data folder apart.
 let sequence = 0;
+const NONCE_PREFIX = randomBytes(4).toString('hex');
 const msgIdBase = BigInt(Date.now()) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE());
 
 interface Prepared {
@@ -22,7 +23,8 @@ interface Prepared {
 
 function signedWechatText(spec: WechatTextRequests, n: number): Prepared {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = n.toString(36);
+  // Unique across generator processes too: the server accepts each signed URL once.
+  const nonce = `${NONCE_PREFIX}${n.toString(36)}`;
   // WeChat's signature: sha1 of token, timestamp and nonce, sorted and joined.
   const signature = createHash('sha1').update([spec.token, timestamp, nonce].sort().join('')).digest('hex');
   const user = `${spec.userPrefix}-${Math.floor(n / spec.questionsPerUser)}`;

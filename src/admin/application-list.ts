@@ -3,11 +3,12 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import type { ApplicationsService } from '../applications/service.js';
 import type { StaffPrincipal } from '../accounts/staff-accounts.js';
 import { APPLICATION_STATUSES } from '../domain/applications/index.js';
+import { can } from '../domain/roles.js';
 
 const PAGE_SIZE = 50;
 const FINAL = new Set(['delivered', 'closed']);
 
-export function listApplications(service: ApplicationsService, query: ParsedUrlQuery, _who: StaffPrincipal) {
+export function listApplications(service: ApplicationsService, query: ParsedUrlQuery, who: StaffPrincipal) {
   const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;
   const status = one(query.status);
   const filter = one(query.filter); // open | overdue | due-soon | paused | all
@@ -15,7 +16,9 @@ export function listApplications(service: ApplicationsService, query: ParsedUrlQ
   const q = one(query.q)?.trim();
   const page = Math.max(1, Number(one(query.page)) || 1);
 
-  const views = service.all().map((app) => service.view(app, 'staff'));
+  // Reviewers and leaders see who applied masked, as on the notifications page.
+  const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff' : 'staff-restricted';
+  const views = service.all().map((app) => service.view(app, audience));
   const today = service.today();
   const soon = (due: string | null) => due !== null && due >= today && service.workingDaysBetween(today, due) <= 5;
 

@@ -9,6 +9,7 @@ import { todayInChina, type Calendar } from '../domain/calendar.js';
 import {
   applyEvent,
   createApplication,
+  EVENT_LABELS,
   stampEvent,
   validateEvent,
   type ApplicationEvent,
@@ -179,7 +180,7 @@ export class ApplicationsService {
    * events are replayed through the same state machine. Nothing is saved unless every record is
    * valid, and no one is notified about the past.
    */
-  async import(records: unknown, by: string): Promise<StoredApplication[]> {
+  async import(records: unknown, by: string, mayImport: ImportPermissions = ALLOW_ALL_IMPORTS): Promise<StoredApplication[]> {
     if (!Array.isArray(records) || records.length === 0) {
       throw new DomainError('validation', '请提供要导入的记录列表 records', { records: '应为非空数组' });
     }
@@ -208,7 +209,21 @@ export class ApplicationsService {
           for (const [k, v] of Object.entries(checked.fields)) fields[`${prefix}.events[${i}].${k}`] = v;
           throw new DomainError('validation', `第 ${index + 1} 条记录的第 ${i + 1} 个事件有误：${checked.message}`, fields);
         }
-        events.push(stampEvent(checked.event, by, at));
+        // The same role check as an event posted on its own: a bulk import is no way around it.
+        const type = checked.event.type;
+        const label = EVENT_LABELS[type];
+        if (!mayImport.event(type)) {
+          throw new DomainError('forbidden', `第 ${index + 1} 条记录的第 ${i + 1} 个事件（${label}）：当前账号的角色无权记录此事件`, {
+            [`${prefix}.events[${i}].type`]: '无权记录此事件',
+          });
+        }
+        if (CLOSING_EVENTS.has(type) && !mayImport.decisions) {
+          throw new DomainError('forbidden', `第 ${index + 1} 条记录的第 ${i + 1} 个事件（${label}）：导入已办结的历史记录需要系统管理员`, {
+            [`${prefix}.events[${i}].type`]: '导入办理结果需要系统管理员',
+          });
+        }
+        // Marked, so the timeline and the console tell imported history from steps taken here.
+        events.push(Object.assign(stampEvent(checked.event, by, at), { imported: true }));
       });
       const submittedOn = events[0]?.on ?? today;
       let app = createApplication(
@@ -246,6 +261,20 @@ export class ApplicationsService {
     }
   }
 }
+
+/** What the importing staff member may bring in: each event type, and closed (decided) records. */
+export interface ImportPermissions {
+  event: (type: StaffEvent['type']) => boolean;
+  decisions: boolean;
+}
+
+const ALLOW_ALL_IMPORTS: ImportPermissions = { event: () => true, decisions: true };
+
+/**
+ * Events that close a request with an outcome, which the annual report counts: importing them
+ * rewrites the office's figures, so it is a permission of its own.
+ */
+const CLOSING_EVENTS: ReadonlySet<string> = new Set(['decide', 'supplement-expired', 'fee-expired', 'withdraw']);
 
 function newId(): string {
   return randomBytes(9).toString('base64url');

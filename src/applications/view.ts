@@ -4,11 +4,15 @@
 import type { Calendar } from '../domain/calendar.js';
 import { deriveState, allowedEvents, EVENT_LABELS, STATUS_LABELS, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
-import { maskAddress, maskEmail, maskIdNumber, maskPhone } from '../domain/masking.js';
+import { maskAddress, maskEmail, maskIdNumber, maskName, maskPhone } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 
-/** applicant: the person who applied; staff: masked personal data; staff-full: the handler's view. */
-export type ViewAudience = 'applicant' | 'staff' | 'staff-full';
+/**
+ * applicant: the person who applied; staff: masked personal data (lists); staff-full: the handler's
+ * view; staff-restricted: roles whose work does not need the applicant (reviewer, leader): the
+ * person's name masked too, as the notifications page does.
+ */
+export type ViewAudience = 'applicant' | 'staff' | 'staff-full' | 'staff-restricted';
 
 export interface TimelineEntry {
   type: ApplicationEvent['type'];
@@ -63,10 +67,13 @@ function maskApplicant(applicant: StoredApplication['applicant'], audience: View
   const a = { ...applicant } as Record<string, unknown>;
   if (typeof a.idNumber === 'string') a.idNumber = maskIdNumber(a.idNumber);
   // The applicant knows their own phone and address; staff lists do not need them.
-  if (audience === 'staff') {
+  if (audience === 'staff' || audience === 'staff-restricted') {
     if (typeof a.phone === 'string') a.phone = maskPhone(a.phone);
     if (typeof a.email === 'string') a.email = maskEmail(a.email);
     if (typeof a.address === 'string') a.address = maskAddress(a.address);
+  }
+  if (audience === 'staff-restricted' && a.type !== 'organization') {
+    for (const key of ['name', 'contactName'] as const) if (typeof a[key] === 'string') a[key] = maskName(a[key] as string);
   }
   return a as unknown as StoredApplication['applicant'];
 }

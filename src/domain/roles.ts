@@ -19,6 +19,9 @@ export type Action =
   | 'applications.view'
   | 'applications.viewPersonalData'
   | 'applications.import'
+  // Importing records that already carry a closing event (a decision, an expiry, a withdrawal): these
+  // set the annual report's figures, so only an admin may bring them in from the past.
+  | 'applications.importDecisions'
   | `applications.event.${string}`
   | 'catalog.view'
   | 'catalog.draft'
@@ -76,6 +79,7 @@ const GRANTS: Record<Role, readonly Action[]> = {
     'applications.view',
     'applications.viewPersonalData',
     'applications.import',
+    'applications.importDecisions',
     ...ALL_EVENTS.map((e) => `applications.event.${e}` as const),
     'catalog.view',
     'catalog.draft',

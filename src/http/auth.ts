@@ -13,6 +13,11 @@ function bearer(ctx: Context): string | null {
   return match ? match[1]! : null;
 }
 
+/** The staff token this request presents: the bearer token, or else the console's cookie. */
+export function presentedStaffToken(ctx: Context): string | null {
+  return bearer(ctx) ?? ctx.cookies.get(STAFF_COOKIE) ?? null;
+}
+
 export function requireMiniProgramUser(sessions: MiniProgramSessions): Middleware {
   return async function authenticateMiniProgramUser(ctx, next) {
     const token = bearer(ctx);

@@ -14,6 +14,8 @@ export interface StaffBindingOptions {
 }
 
 const BIND = /^\s*绑定\s*[:：]?\s*(\d{6})\s*$/;
+/** Longer than any binding message ("绑定：123456" with some spaces); longer text is not one. */
+const MAX_BINDING_MESSAGE = 40;
 const UNBIND = /^\s*(解除绑定|解绑|取消绑定)\s*$/;
 /** Looks like an attempt to bind, with a wrong shape: answered with how to do it right. */
 const BIND_ATTEMPT = /^\s*绑定(\s|[:：]|\d|$)/;
@@ -81,7 +83,12 @@ export class StaffBinding {
    * handles it as usual).
    */
   async handleBindingMessage(openid: string, text: string): Promise<string | null> {
-    const normalized = text.normalize('NFKC');
+    // Spaces are trimmed and the rest bounded before any pattern runs: "绑定" followed by 64k spaces
+    // made BIND backtrack quadratically and held the event loop 1.6 s (issue 19, finding 10). No
+    // binding message is longer than a few characters.
+    const trimmed = text.trim();
+    if (trimmed.length > MAX_BINDING_MESSAGE) return null;
+    const normalized = trimmed.normalize('NFKC');
     if (UNBIND.test(normalized)) {
       const username = await this.unbind(openid);
       return username ? `已解除绑定：工作账号 ${username} 不再通过本微信接收工作提醒。` : '您的微信没有绑定工作账号，无需解除。';

@@ -3,7 +3,9 @@
 // reconsideration and lawsuit cases, last year's carry-forward. A final export is refused while a
 // check fails, and each one that goes out is recorded with a hash of its tables.
 //
-//   GET    /reports/annual?year=&format=2021|2019[&output=json|html|md|docx|xlsx][&final=1]
+//   GET    /reports/annual?year=&format=2021|2019[&output=json|html|md|docx|xlsx]   a draft or preview
+//   POST   /reports/annual?year=&format=&output=     the final export (recorded); GET with final=1
+//                                                    answers 405: a GET must not record anything
 //   GET    /reports/annual/:year/inputs              what staff have entered for the year
 //   PUT    /reports/annual/:year/entered             {proactive?, reviews?, feesCollected?}
 //   PUT    /reports/annual/:year/texts               {overview, problems, otherMatters, issuedOn?}
@@ -19,6 +21,7 @@ import { isIsoDate, todayInChina } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { bodyObject, requiredBodyObject } from '../http/body.js';
 import { permit, requireStaff } from '../http/auth.js';
+import { HttpError } from '../http/errors.js';
 import type { FinalExportRecord, ReportRepo, ReviewCaseInput } from '../store/report-repo.js';
 import { buildAnnualReport } from './build.js';
 import { isOutputKind, renderReport, type OutputKind } from './export.js';
@@ -65,9 +68,13 @@ export function mountReportAdminRoutes(router: Router, deps: ReportAdminDeps): v
 
   router.use('/reports', requireStaff(deps.accounts));
 
-  router.get('/reports/annual', async (ctx) => {
+  const annual = async (ctx: Parameters<Parameters<Router['get']>[1]>[0], final: boolean) => {
     permit(ctx, 'report.view');
-    const query = parseReportQuery(ctx.query, thisYear());
+    const query = { ...parseReportQuery(ctx.query, thisYear()), ...(final ? { final: true } : {}) };
+    if (query.final && !final) {
+      // A final export is recorded: that is a change, and a link or an image tag must not make it.
+      throw new HttpError(405, 'method-not-allowed', '导出正式版请用 POST /admin/v1/reports/annual（GET 只用于预览草稿）');
+    }
     const who = query.final ? permit(ctx, 'report.edit') : null;
     const { previousSource, ...inputs } = await loadReportInputs(query.year, deps);
     const report = buildAnnualReport({ ...inputs, year: query.year, format: query.format });
@@ -93,7 +100,9 @@ export function mountReportAdminRoutes(router: Router, deps: ReportAdminDeps): v
     ctx.attachment(fileName, { type: query.output === 'html' ? 'inline' : 'attachment' });
     ctx.type = rendered.contentType;
     ctx.body = rendered.body;
-  });
+  };
+  router.get('/reports/annual', (ctx) => annual(ctx, false));
+  router.post('/reports/annual', (ctx) => annual(ctx, true));
 
   router.get('/reports/annual/:year/inputs', (ctx) => {
     permit(ctx, 'report.view');

@@ -9,7 +9,7 @@
 // data files to a temporary folder and opens the store there. Each data file is replaced atomically
 // (written aside, then renamed), so every copy is a whole version of its file, never half a write.
 // Nothing in DATA_DIR is written, and a final export made here is not recorded: the record of final
-// exports belongs to the staff API (GET /admin/v1/reports/annual?final=1).
+// exports belongs to the staff API (POST /admin/v1/reports/annual).
 
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

@@ -72,7 +72,8 @@ export function createSandboxRouter(deps: SandboxDeps): Router {
   });
 
   router.get('/sandbox/:asset', async (ctx) => {
-    const asset = ASSETS[ctx.params.asset!];
+    // Own names only: "__proto__" or "constructor" must be a 404, not an inherited object (a 500).
+    const asset = Object.hasOwn(ASSETS, ctx.params.asset!) ? ASSETS[ctx.params.asset!] : undefined;
     if (!asset) return; // falls through to 404
     ctx.set('Content-Security-Policy', CSP);
     ctx.set('Cache-Control', 'no-cache');

@@ -79,6 +79,19 @@ export class AccountsRepo {
     });
   }
 
+  /** Ends every staff session of this user at once (password or roles changed, account disabled). */
+  async removeSessionsOf(subject: string, kind: Session['kind'] = 'staff'): Promise<number> {
+    return this.sessionsFile.update((d) => {
+      const before = d.sessions.length;
+      d.sessions = d.sessions.filter((s) => !(s.subject === subject && s.kind === kind));
+      return before - d.sessions.length;
+    });
+  }
+
+  sessionsOf(subject: string, kind: Session['kind'] = 'staff'): Session[] {
+    return this.sessionsFile.data.sessions.filter((s) => s.subject === subject && s.kind === kind);
+  }
+
   async removeSession(tokenHash: string): Promise<void> {
     await this.sessionsFile.update((d) => {
       d.sessions = d.sessions.filter((s) => s.tokenHash !== tokenHash);

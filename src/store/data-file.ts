@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, StoreFileError, writeFileDurably } from './durable-json-file.js';
+import { makePrivateDir } from './permissions.js';
 
 export interface FileSpec<T> {
   /** File name without extension, e.g. "applications". */
@@ -116,7 +117,7 @@ export class DataFile<T> {
 
   /** Copies the current file to `dir` durably; for the nightly backup job. */
   async backupTo(dir: string): Promise<string> {
-    await fs.mkdir(dir, { recursive: true });
+    await makePrivateDir(dir);
     const target = path.join(dir, path.basename(this.file));
     await writeFileDurably(target, JSON.stringify(this.low.data));
     return target;

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
+import { PRIVATE_FILE } from './permissions.js';
 
 export class StoreFileError extends Error {
   constructor(readonly file: string, reason: string, options?: { cause?: unknown }) {
@@ -74,7 +75,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async #writeNow(text: string): Promise<void> {
-    const handle = await fs.open(this.#temp, 'w');
+    const handle = await fs.open(this.#temp, 'w', PRIVATE_FILE);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
@@ -98,7 +99,7 @@ export async function syncFolder(folder: string): Promise<void> {
 /** Writes a whole file durably (temp, fsync, rename, fsync folder); for backups and one-off files. */
 export async function writeFileDurably(file: string, text: string): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const handle = await fs.open(temp, 'w');
+  const handle = await fs.open(temp, 'w', PRIVATE_FILE);
   try {
     await handle.writeFile(text, 'utf8');
     await handle.sync();

@@ -87,7 +87,7 @@ export async function readHolidayFiles(dir: string): Promise<HolidayFile[]> {
 /** Writes one year's file into `dir` durably: a crash leaves either the old file or the new one. */
 export async function saveHolidayFile(dir: string, file: HolidayFile): Promise<string> {
   const valid = validateHolidayFile(file, file.year);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 }); // inside the private data folder
   const target = path.join(dir, `${valid.year}.json`);
   await writeFileDurably(target, `${JSON.stringify(valid, null, 4)}\n`);
   return target;

@@ -12,6 +12,7 @@
 // NAME.journal.old), a fresh one takes the next lines at once, and the snapshot is written in the
 // background. Until it is on disk the set-aside journal stays, and a start replays both, in order.
 import fsCallbacks, { promises as fs } from 'node:fs';
+import { PRIVATE_FILE } from './permissions.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DataFile, type FileSpec } from './data-file.js';
@@ -215,7 +216,7 @@ export class JournaledFile<T, Op> {
     await this.#closeJournal();
     this.snapshot.data.lastSeq = this.#seq;
     await this.snapshot.persistNow();
-    await fs.writeFile(this.journal, '');
+    await fs.writeFile(this.journal, '', { mode: PRIVATE_FILE });
     await fs.rm(this.#retired, { force: true });
     await syncFolder(path.dirname(this.journal));
     this.#retiredLeft = false;
@@ -268,7 +269,7 @@ export class JournaledFile<T, Op> {
 // The journal's writes use fs's callback API: per call it costs half the CPU of fs/promises'
 // FileHandle, and these calls run for every batch of changes.
 function openForAppend(file: string): Promise<number> {
-  return new Promise((resolve, reject) => fsCallbacks.open(file, 'a', (error, fd) => (error ? reject(error) : resolve(fd))));
+  return new Promise((resolve, reject) => fsCallbacks.open(file, 'a', PRIVATE_FILE, (error, fd) => (error ? reject(error) : resolve(fd))));
 }
 
 function appendAll(fd: number, text: string): Promise<void> {

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DataFile, type FileSpec, type WriteTimer } from './data-file.js';
 import { StoreFileError } from './durable-json-file.js';
+import { makePrivateDir, PRIVATE_FILE, tightenDataFolder, type Tightened } from './permissions.js';
 
 export class Store {
   readonly #files = new Map<string, Promise<DataFile<any>>>();
@@ -12,12 +13,17 @@ export class Store {
   readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
   #closed = false;
 
-  private constructor(readonly dir: string, private readonly clock: () => Date) {}
+  private constructor(
+    readonly dir: string,
+    private readonly clock: () => Date,
+    /** Files and folders found readable by others at open and made private (for the start log). */
+    readonly tightened: Tightened,
+  ) {}
 
   static async open(dir: string, clock: () => Date = () => new Date()): Promise<Store> {
-    await fs.mkdir(dir, { recursive: true });
+    await makePrivateDir(dir);
     await takeLock(dir);
-    return new Store(dir, clock);
+    return new Store(dir, clock, await tightenDataFolder(dir));
   }
 
   /** The one DataFile of a collection group; opening it twice returns the same instance. */
@@ -80,7 +86,7 @@ async function takeLock(dir: string): Promise<void> {
   const lock = path.join(dir, '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+      await fs.writeFile(lock, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

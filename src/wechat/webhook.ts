@@ -1,5 +1,5 @@
 // The official account's server URL: GET for WeChat's URL check, POST for every push. A push is
-// verified (signature, replay window, and in safe mode msg_signature and appid), handed to the
+// verified (signature, replay window, a URL used only once, and in safe mode msg_signature and appid), handed to the
 // puppet, and answered with the bot's passive reply or "success".
 //
 // WeChat's retries: the puppet gives every push its dedupe key as message id, and the dialog saves
@@ -14,6 +14,7 @@ import { isWithinReplayWindow, verifyPlainSignature, DEFAULT_REPLAY_WINDOW_SECON
 import { WechatCipher, WechatCryptoError } from './crypto.js';
 import { buildEncryptedReplyXml, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseInboundXml, WechatXmlError, type WechatInbound } from './xml.js';
 import type { OfficialAccountPuppet } from './puppet.js';
+import { UsedUrls } from './used-urls.js';
 
 export interface WebhookOptions {
   token: string;
@@ -34,6 +35,8 @@ export function createWechatWebhook(options: WebhookOptions): Router {
   const cipher = options.aesKey ? new WechatCipher({ token: options.token, encodingAESKey: options.aesKey, appid: options.appid }) : null;
   // A retry that arrives while the first delivery is still being answered waits for that answer.
   const inFlight = new Map<string, Promise<string | null>>();
+  const windowSeconds = options.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS;
+  const usedUrls = new UsedUrls(windowSeconds * 1000);
   const router = new Router();
 
   function checkSignature(query: Record<string, unknown>): void {
@@ -41,15 +44,24 @@ export function createWechatWebhook(options: WebhookOptions): Router {
     if (!verifyPlainSignature(options.token, { signature: q.signature, timestamp: q.timestamp, nonce: q.nonce })) {
       throw new HttpError(401, 'bad-signature', 'signature does not match');
     }
-    if (!isWithinReplayWindow(q.timestamp, clock().getTime(), options.replayWindowSeconds ?? DEFAULT_REPLAY_WINDOW_SECONDS)) {
+    if (!isWithinReplayWindow(q.timestamp, clock().getTime(), windowSeconds)) {
       throw new HttpError(401, 'stale-timestamp', 'timestamp is outside the replay window');
     }
+  }
+
+  /** A signed URL is accepted once (used-urls.ts); false: a same-body repeat, answer "success" only. */
+  function firstUse(query: Record<string, unknown>, body: string): boolean {
+    const q = single(query);
+    const use = usedUrls.use(q.timestamp!, q.nonce!, body, clock().getTime());
+    if (use === 'replayed') throw new HttpError(401, 'replayed', 'this signed URL was already used');
+    return use === 'first';
   }
 
   router.get('/wechat', (ctx) => {
     checkSignature(ctx.query);
     const echostr = single(ctx.query).echostr;
     if (typeof echostr !== 'string' || echostr === '') throw new HttpError(400, 'bad-request', 'echostr missing');
+    if (!firstUse(ctx.query, `GET\n${echostr}`)) throw new HttpError(401, 'replayed', 'this signed URL was already used');
     ctx.type = 'text/plain';
     ctx.body = echostr;
   });
@@ -62,6 +74,12 @@ export function createWechatWebhook(options: WebhookOptions): Router {
     } catch (error) {
       const status = (error as { status?: number }).status;
       throw new HttpError(status === 413 ? 413 : 400, status === 413 ? 'too-large' : 'bad-request', 'body could not be read');
+    }
+
+    if (!firstUse(ctx.query, body)) {
+      ctx.type = 'text/plain';
+      ctx.body = 'success';
+      return;
     }
 
     const q = single(ctx.query);

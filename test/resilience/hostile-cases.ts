@@ -805,9 +805,10 @@ const FAMILIES: Family[] = [
         : post(`/admin/v1/notify/needs-contact/${r.pick([hostileSegment(r), randomBytes(9).toString('base64url'), '__proto__'])}/contacted`, r.pick([{ note: '已电话告知' }, { note: 'x'.repeat(501) }, { note: 1 }]), bearer(c.staff.admin)),
   },
   {
+    // (DELETE /admin/v1/session is logging out now, so /admin/v1/me stands in for it.)
     name: 'admin: a method the route does not have',
     expect: 'refuse',
-    make: (r, c) => ({ method: r.pick(['PUT', 'DELETE', 'PATCH']), path: r.pick(['/admin/v1/users', '/admin/v1/applications', `/admin/v1/applications/${c.processingApps[0]}`, '/admin/v1/session', '/admin/v1/jobs/outbox/run']), headers: { ...bearer(c.staff.admin), 'Content-Type': 'application/json' }, body: '{}' }),
+    make: (r, c) => ({ method: r.pick(['PUT', 'DELETE', 'PATCH']), path: r.pick(['/admin/v1/users', '/admin/v1/applications', `/admin/v1/applications/${c.processingApps[0]}`, '/admin/v1/me', '/admin/v1/jobs/outbox/run']), headers: { ...bearer(c.staff.admin), 'Content-Type': 'application/json' }, body: '{}' }),
   },
   {
     name: 'admin: path tricks',
@@ -820,7 +821,8 @@ const FAMILIES: Family[] = [
         '/admin/v1/applications/..%2F..%2Fusers',
         '/admin/v1/applications/%2e%2e',
         '/admin/v2/users',
-        '/admin/v1/users/admin',
+        // (GET /admin/v1/users/:username is a route now; its console-only sub-paths are not.)
+        '/admin/v1/users/admin/roles',
         '/admin/v1//users',
         `/admin/v1/${hostileSegment(r)}`,
         `/admin/v1/applications/${hostileSegment(r)}/events/../../users`,

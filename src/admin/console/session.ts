@@ -5,7 +5,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import type { Router } from '@koa/router';
-import { requireStaff, STAFF_COOKIE } from '../../http/auth.js';
+import { presentedStaffToken, requireStaff, STAFF_COOKIE } from '../../http/auth.js';
 import { describeError, HttpError } from '../../http/errors.js';
 import type { StaffAccounts } from '../../accounts/staff-accounts.js';
 import type { ConsoleKit } from './kit.js';
@@ -61,7 +61,7 @@ ${message && html`<div class="flash error" role="alert"><p>${message}</p></div>`
 <label>用户名 <input name="username" autocomplete="username" value="${username}" required autofocus></label>
 <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">登录</button>
-<p class="hint">连续输错 5 次密码，账号将锁定 15 分钟。</p>
+<p class="hint">连续输错 5 次密码后需等待 1 分钟再试，再错等待时间加倍（最长 15 分钟）；忘记密码请联系系统管理员重置。</p>
 </form>`,
       },
       status,
@@ -83,7 +83,7 @@ ${message && html`<div class="flash error" role="alert"><p>${message}</p></div>`
     }
     let session;
     try {
-      session = await accounts.login(username, typeof form.password === 'string' ? form.password : '');
+      session = await accounts.login(username, typeof form.password === 'string' ? form.password : '', { address: ctx.ip });
     } catch (error) {
       const described = describeError(error);
       if (!described) throw error;
@@ -96,7 +96,8 @@ ${message && html`<div class="flash error" role="alert"><p>${message}</p></div>`
   });
 
   router.post('/logout', kit.staff, async (ctx) => {
-    const token = ctx.cookies.get(STAFF_COOKIE);
+    // Whatever token the request presented (the cookie, or a bearer token) stops working now.
+    const token = presentedStaffToken(ctx);
     if (token) await accounts.logout(token);
     ctx.cookies.set(STAFF_COOKIE, null, { path: '/', overwrite: true });
     kit.back(ctx, '/admin/login', { kind: 'ok', text: '已退出登录' });

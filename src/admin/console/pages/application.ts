@@ -43,7 +43,7 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   router.get('/applications/:id', kit.staff, (ctx) => {
     const who = kit.open(ctx, 'inbox');
     const full = can(who.roles, 'applications.viewPersonalData');
-    const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff');
+    const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
     const today = applications.today();
     const names = kit.names();
     const documents = full ? documentKindsFor(documentTemplates, view) : [];
@@ -210,7 +210,7 @@ function timeline(view: ApplicationView, names: ReadonlyMap<string, string>, doc
     const doc = documents.find((d) => d.eventIndex === index);
     return html`<tr>
 <td data-label="日期">${entry.on}</td>
-<td data-label="事项">${entry.label}</td>
+<td data-label="事项">${entry.label}${entry.imported === true ? html` <span class="badge imported" title="从历史登记簿导入的记录，不是在本系统中办理的">历史导入</span>` : ''}</td>
 <td data-label="内容">${details(entry)}</td>
 <td data-label="经办">${actorName(entry.by, names)}</td>
 <td data-label="记录时间">${chinaDateTime(entry.at)}</td>
