@@ -694,7 +694,8 @@ const FAMILIES: Family[] = [
         { type: 'submit', on },
         { type: 'decide', on: hostileValue(r), outcome: 'granted' },
         { type: 'decide', on: r.pick(['2026-02-30', '2026-13-01', '2026/03/01', '20260301', '2026-3-1', '0000-00-00', '9999-99-99']), outcome: 'granted' },
-        { type: 'decide', on, outcome: r.pick([hostileValue(r), 'approved', 'other-no-supplement', 'other-fee-unpaid']) },
+        // other-no-supplement and other-fee-unpaid are outcomes a decision may carry (DESIGN.md, December 2026).
+        { type: 'decide', on, outcome: r.pick([hostileValue(r), 'approved', 'withheld', 'Granted', 'other-unknown']) },
         { type: 'decide', on, outcome: 'granted', reason: r.pick([1, [], {}]) },
         { type: 'extend', on, days: r.pick([0, 21, -5, '5', 1.5, null, 1e9, 'NaN']) },
         { type: 'fee-notice', on, amount: r.pick([0, -1, 1.5, '100', null]) },
