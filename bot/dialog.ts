@@ -253,7 +253,8 @@ export function createDialog(deps: DialogDeps) {
     // The office's own business (警报试鸣, 人防工程…) is best answered by what it has published on it.
     const items = result.business?.length ? deps.catalog?.related(result.business, 3) ?? [] : [];
     if (items.length > 0) {
-      const list = items.map((item, i) => `${i + 1}. ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
+      // Bullets, not numbers: a number sent back opens only the numbered choices of a best guess.
+      const list = items.map((item) => `· ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
       return `我们公开过这些相关信息：\n${list}\n还有疑问可以联系我们：${deps.agency.contact}`;
     }
     if (result.status === 'answered' && result.answer) return result.answer;
