@@ -21,9 +21,9 @@ const DEFAULT_SEARCH_LIMIT = 10;
 const MAX_SEARCH_LIMIT = 30;
 
 export interface GuideReply extends AskResult {
-  /** The answer text when status is 'answered' (same as entry.answer). */
+  /** The answer text: the sure answer when 'answered', the best guess when 'unsure' (entry.answer). */
   answer?: string;
-  /** The answered entry's title when status is 'answered'. */
+  /** The title of the entry the answer comes from (entry.title). */
   title?: string;
 }
 
