@@ -8,7 +8,7 @@ import { loadBlindSet, carries, evaluate, replyOf, summary } from '../lib/guide-
 const dir = 'data';
 const opts = process.argv[2] ? JSON.parse(process.argv[2]) : undefined;
 const guide = await loadGuideService(dir, await loadAgency(dir), opts);
-const name = process.argv[4] === 'tune2' ? 'tune2' : 'tune';
+const name = process.argv[4] === 'tune2' || process.argv[4] === 'tune3' ? process.argv[4] : 'tune';
 const set = await loadBlindSet(name);
 const r = evaluate(name, set, (q) => replyOf(guide.ask(q)));
 console.log(summary(r));
