@@ -147,6 +147,12 @@ export function createGuide(input: GuideInput): Guide {
   ]);
   const terms = (text: string) => analyzer.terms(text).filter((t) => !neutral.has(t));
   const scope = scopeMatcher(input.scope, analyzer.normalise);
+  // The office's business words (人防工程, 防空洞, 人防车位…) say which thing a question is about,
+  // not what the citizen wants to know of it: any entry may concern a 人防工程. Left in the ranking
+  // they pull every question that names one towards the entry about 人防工程 in general, however
+  // plainly it asks about a time limit or a fee. So they are ranked on only when nothing else is.
+  const subjectWords = (input.scope?.business ?? []).map((w) => analyzer.normalise(w));
+  const subjectTerms = new Set(subjectWords.flatMap((w) => analyzer.terms(w)));
 
   const entryIndex = buildBm25Index(input.entries.map((entry) => ({
     id: entry.id,
@@ -197,6 +203,11 @@ export function createGuide(input: GuideInput): Guide {
       if (!neutral.has(token.term)) scored.add(token.term);
       for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
     }
+    let charText = normalised;
+    if ([...scored].some((t) => !subjectTerms.has(t))) {
+      for (const t of subjectTerms) scored.delete(t);
+      for (const w of subjectWords) charText = charText.split(w).join(' ');
+    }
     const scores = entryIndex.score(scored);
     phrasingIndex.score(scored, phrasingScores);
     bestPhrasing.fill(0);
@@ -204,7 +215,7 @@ export function createGuide(input: GuideInput): Guide {
       const doc = phrasingOwner[p]!;
       if (phrasingScores[p]! > bestPhrasing[doc]!) bestPhrasing[doc] = phrasingScores[p]!;
     }
-    charIndex.score(new Set(bigrams(normalised)), charScores);
+    charIndex.score(new Set(bigrams(charText)), charScores);
     let topWords = 0;
     let topChars = 0;
     for (let doc = 0; doc < scores.length; doc++) {
