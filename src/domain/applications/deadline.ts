@@ -21,11 +21,8 @@
 import { addDays, yearOf, type Calendar, type DayInfo } from '../calendar.js';
 import type { History } from './history.js';
 import { chineseDate, chineseDateWithWeekday as dateW, weekdayName } from './labels.js';
+import { CONSULTATION_WORKING_DAYS, REPLY_WORKING_DAYS, SUPPLEMENT_NOTICE_WORKING_DAYS } from './periods.js';
 
-export const REPLY_WORKING_DAYS = 20;
-export const SUPPLEMENT_NOTICE_WORKING_DAYS = 7;
-/** 第三十二条, 第三十四条: 自收到征求意见书之日起15个工作日内提出意见. */
-export const CONSULTATION_WORKING_DAYS = 15;
 
 export interface Deadline {
   /** The date after which the 20 working days are counted; null before receipt or while a 补正 is outstanding. */

@@ -5,6 +5,7 @@
  */
 import { isIsoDate } from '../calendar.js';
 import { MAX_FEE_YUAN } from '../fees.js';
+import { MAX_EXTENSION_DAYS, MAX_SUPPLEMENT_DAYS } from './periods.js';
 import { WITHHELD_OUTCOME_IDS, isOutcomeId, isWithheldOutcomeId } from '../outcomes.js';
 import {
   DELIVERY_METHODS,
@@ -19,14 +20,6 @@ export type EventValidation =
   | { ok: true; event: EventInput }
   | { ok: false; message: string; fields: Record<string, string> };
 
-/** The longest extension the 条例 allows (第三十三条第二款). */
-export const MAX_EXTENSION_DAYS = 20;
-
-/**
- * The longest 补正 period a clerk may set. 第三十条 asks only for a 合理的补正期限; three months of
- * working days is well past any office's practice, so a larger number is a typing mistake.
- */
-export const MAX_SUPPLEMENT_DAYS = 60;
 
 function isStaffEventType(value: unknown): value is StaffEventType {
   return typeof value === 'string' && (STAFF_EVENT_TYPES as readonly string[]).includes(value);

@@ -2,7 +2,8 @@
  * The application state machine, in one place: which event each status allows and where it
  * leads, the few rules that depend on more than the status, and why anything else is refused.
  */
-import type { History } from './history.js';
+import type { History } from './history-types.js';
+import type { OutcomeSettingEventType } from './closing.js';
 import { EVENT_LABELS } from './labels.js';
 import type { ApplicationStatus, StaffEventType } from './types.js';
 
@@ -81,10 +82,10 @@ const BLOCKED_BECAUSE: Readonly<Record<ApplicationStatus, (h: History) => string
   'awaiting-fee': () => '正在等待缴纳信息处理费，请先记录已缴费或逾期未缴费（第四十二条）',
   decided: () => '已经作出答复，只能记录送达',
   delivered: () => '答复已经送达，办理已经结束',
-  closed: (h) => `申请已经终止办理（${h.closing ? CLOSED_BECAUSE[h.closing.by] : '已终止'}）`,
+  closed: (h) => `申请已经终止办理（${h.closing && h.closing.by !== 'decide' ? CLOSED_BECAUSE[h.closing.by] : '已终止'}）`,
 };
 
-const CLOSED_BECAUSE: Readonly<Record<string, string>> = {
+const CLOSED_BECAUSE: Readonly<Record<OutcomeSettingEventType, string>> = {
   withdraw: '申请人已撤回',
   'supplement-expired': '逾期未补正',
   'fee-expired': '逾期未缴信息处理费',

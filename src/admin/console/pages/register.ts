@@ -16,7 +16,8 @@ import {
   ORG_KINDS,
   validateApplicationInput,
 } from '../../../domain/application-form.js';
-import { addDays, isIsoDate } from '../../../domain/calendar.js';
+import { isIsoDate } from '../../../domain/calendar.js';
+import { earliestReceiptDate } from '../../../domain/applications/index.js';
 import { DomainError } from '../../../domain/errors.js';
 import { can } from '../../../domain/roles.js';
 import { describeError } from '../../../http/errors.js';
@@ -50,8 +51,6 @@ const PATHS: Record<string, string> = {
 /** Nobody applying on paper can be answered through WeChat: that way is not offered here. */
 const PAPER_METHODS = DELIVERY_METHODS.filter((method) => method !== 'wechat');
 
-/** A letter may reach the registrar's desk some days after it arrived; not a year later. */
-const MAX_DAYS_BACK = 366;
 
 function bodyOf(form: Form): Record<string, unknown> {
   const value = (name: string) => field(form, name) || undefined;
@@ -144,7 +143,8 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
     const problems: Problems = {};
     if (!isIsoDate(receivedOn)) problems['received-on'] = '请填写收到申请的日期';
     else if (receivedOn > today) problems['received-on'] = '收到日期不能晚于今天';
-    else if (receivedOn < addDays(today, -MAX_DAYS_BACK)) problems['received-on'] = '收到日期早于一年前，请核对；历史记录请用导入功能';
+    // A letter may reach the registrar's desk some days after it arrived; not a year later.
+    else if (receivedOn < earliestReceiptDate(today)) problems['received-on'] = '收到日期早于一年前，请核对；历史记录请用导入功能';
 
     const formId = field(form, 'form-id');
     let submitted: Awaited<ReturnType<typeof applications.submit>> | null = null;
