@@ -75,7 +75,7 @@ export class ApplicationsService {
       const earlier = this.repo.idempotent(scopedKey);
       if (earlier) return { application: earlier, created: false };
     }
-    const { value } = validateApplicationInput(body);
+    const { value } = validateApplicationInput(body, this.today());
     if (context.openid) this.#checkRate(context.openid);
 
     const now = this.clock();
@@ -194,7 +194,7 @@ export class ApplicationsService {
       const r = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
       let value;
       try {
-        value = validateApplicationInput({ applicant: r.applicant, request: r.request, delivery: r.delivery }).value;
+        value = validateApplicationInput({ applicant: r.applicant, request: r.request, delivery: r.delivery }, today).value;
       } catch (error) {
         if (error instanceof DomainError) {
           for (const [k, v] of Object.entries(error.fields ?? { '': error.message })) fields[`${prefix}.${k}`] = v;

@@ -158,7 +158,7 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
           by: who.username,
           idempotencyKey: /^[\w-]{8,40}$/.test(formId) ? `register-${formId}` : undefined,
         });
-      } else validateApplicationInput(bodyOf(form));
+      } else validateApplicationInput(bodyOf(form), today);
     } catch (error) {
       const described = describeError(error);
       if (!described || described.status >= 500) throw error;
