@@ -7,7 +7,7 @@ import { can } from '../../../domain/roles.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
 import { clip } from '../format.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 type Listed = ReturnType<typeof listApplications>['applications'][number];
 

@@ -23,7 +23,7 @@ import { can } from '../../../domain/roles.js';
 import { describeError } from '../../../http/errors.js';
 import { html, type SafeHtml } from '../../../http/html.js';
 import type { ConsoleKit } from '../kit.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 type Form = Record<string, unknown>;
 /** Messages by form field name. */
