@@ -34,7 +34,7 @@ export interface TimelineEntry {
 /**
  * An application as both APIs return it (GET /mp/v1/applications/:id and GET /admin/v1/applications/:id)
  * and as the chat, the console, the notifications and the reply letters read it: what was submitted,
- * with its derived state at the top level (DESIGN.md "Application": id, trackingNo, status,
+ * with its derived state at the top level (docs/ARCHITECTURE.md, "Contracts": id, trackingNo, status,
  * receivedOn, dueDate, paused, dueDateProvisional, supplementNoticeDue, overdue, outcome, timeline).
  * A public contract: add members, never rename or remove one.
  */

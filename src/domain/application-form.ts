@@ -293,7 +293,7 @@ function oneOf<T extends string>(options: readonly T[], message: string) {
 }
 
 /**
- * Checks a disclosure request body (DESIGN.md "Application body") and returns a clean copy: text
+ * Checks a disclosure request body (docs/ARCHITECTURE.md, "Application body") and returns a clean copy: text
  * trimmed and free of control characters, numbers normalised, unknown members dropped.
  * @throws DomainError('validation', message, fields) naming every field to fix, e.g. 'applicant.idNumber'
  */

@@ -1,6 +1,6 @@
 // The values a message is filled with ({trackingNo}, {dueDate}, ...), taken from an application,
 // the event that caused the message and the office. Pure: the caller passes the derived view and the
-// calendar. Staff get personal data masked (DESIGN.md habits); applicants get none they do not know.
+// calendar. Staff get personal data masked (docs/ARCHITECTURE.md, "Contracts"); applicants get none they do not know.
 import type { Calendar } from '../domain/calendar.js';
 import { CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS, chineseDate, outcomeOfEvent, supplementPeriodOf, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';

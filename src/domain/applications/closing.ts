@@ -1,6 +1,6 @@
 /**
  * The events that end a request, and the outcome each one settles. A decision names its outcome;
- * the three events that end a request without one set theirs by themselves (DESIGN.md "Outcomes":
+ * the three events that end a request without one set theirs by themselves (docs/ARCHITECTURE.md, "Outcomes":
  * other-no-supplement also set by supplement-expired, other-fee-unpaid by fee-expired, other by
  * withdraw). The history, the notifications, the console's decision form and the import's
  * permissions all read this table, so an outcome is never mapped twice.

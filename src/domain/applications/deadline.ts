@@ -1,6 +1,6 @@
 /**
  * The reply deadline (答复期限) and the 补正 notice deadline, with a plain-Chinese account of how
- * each was reached. The rules are DESIGN.md's "Deadline rules":
+ * each was reached. The rules are docs/ARCHITECTURE.md's "Deadlines":
  * - reply due = addWorkingDays(clockStart, 20 + extensionDays + pausedWorkingDays);
  * - clockStart = receivedOn, or the latest supplement-received date once a 补正 was asked
  *   (第三十条: "答复期限自行政机关收到补正的申请之日起计算");

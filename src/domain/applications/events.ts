@@ -98,7 +98,7 @@ export function validateEvent(input: unknown): EventValidation {
       const outcome = raw.outcome;
       if (raw.reason !== undefined && typeof raw.reason !== 'string') fields.reason = '理由应为文字';
       const reason = text(raw.reason);
-      // Every outcome, other-no-supplement and other-fee-unpaid included (DESIGN.md): a paper ledger
+      // Every outcome, other-no-supplement and other-fee-unpaid included (docs/ARCHITECTURE.md, "Staff events"): a paper ledger
       // records "逾期不补正" or "逾期未缴费" as the result, without the notices before it. The console
       // still steers clerks to the expiry events, which keep the history complete.
       const ground = raw.ground;

@@ -38,7 +38,7 @@ export interface ApplicationState {
   explanation: string[];
 }
 
-/** Statuses in which the reply clock runs, so a passed due date means overdue (DESIGN: a fee notice does not stop it). */
+/** Statuses in which the reply clock runs, so a passed due date means overdue (a fee notice does not stop it: docs/ARCHITECTURE.md, "Deadlines"). */
 const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee']);
 
 /**

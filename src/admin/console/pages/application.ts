@@ -117,7 +117,7 @@ ${
 }
 
 /**
- * What the clerk's form asks beyond the staff API (where these stay optional, DESIGN.md's event
+ * What the clerk's form asks beyond the staff API (where these stay optional, docs/ARCHITECTURE.md's event
  * shapes): the letters print them, and without them a 补正 notice or a 部分公开 letter has a hole.
  */
 function formRequires(input: Record<string, unknown>): string | null {
