@@ -77,7 +77,7 @@ export function validateEvent(input: unknown): EventValidation {
     case 'extend': {
       const days = raw.days;
       if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_EXTENSION_DAYS) {
-        fields.days = `延期天数应为 1 到 ${MAX_EXTENSION_DAYS} 之间的整数（第三十三条：延长的期限最长不得超过20个工作日）`;
+        fields.days = `延期天数应为 1 到 ${MAX_EXTENSION_DAYS} 之间的整数（第三十三条：延长的期限最长不得超过${MAX_EXTENSION_DAYS}个工作日）`;
       } else {
         event = { type: 'extend', on, days };
       }

@@ -3,7 +3,7 @@ export * from './types.js';
 export { DomainError, type DomainErrorCode } from './errors.js';
 export { validateEvent, stampEvent, type EventValidation } from './events.js';
 export { createApplication, applyEvent, currentStatus, allowedEvents } from './apply.js';
-export { TRANSITIONS } from './machine.js';
+export { TRANSITIONS, FINISHED_STATUSES, isFinished } from './machine.js';
 export { readHistory, type History, type Consultation, type Closing } from './history.js';
 export {
   CLOSING_EVENT_OUTCOMES,

@@ -5,7 +5,7 @@
 import type { History } from './history-types.js';
 import type { OutcomeSettingEventType } from './closing.js';
 import { EVENT_LABELS } from './labels.js';
-import type { ApplicationStatus, StaffEventType } from './types.js';
+import { APPLICATION_STATUSES, type ApplicationStatus, type StaffEventType } from './types.js';
 
 type Transitions = Readonly<Record<ApplicationStatus, Readonly<Partial<Record<StaffEventType, ApplicationStatus>>>>>;
 
@@ -53,6 +53,16 @@ export const TRANSITIONS: Transitions = {
   delivered: {},
   closed: {},
 };
+
+/** Statuses nothing follows: the request is over (the rows of TRANSITIONS without an event). */
+export const FINISHED_STATUSES: ReadonlySet<ApplicationStatus> = new Set(
+  APPLICATION_STATUSES.filter((status) => Object.keys(TRANSITIONS[status]).length === 0),
+);
+
+/** The request is over (delivered or closed): no due date to keep, nothing left to record. */
+export function isFinished(status: ApplicationStatus): boolean {
+  return FINISHED_STATUSES.has(status);
+}
 
 /** Rules beyond the status: a guard returns why the event is refused, or null. */
 const GUARDS: Readonly<Partial<Record<StaffEventType, (history: History) => string | null>>> = {

@@ -10,6 +10,7 @@ import {
   REPLY_WORKING_DAYS,
   STAFF_EVENT_TYPES,
   SUPPLEMENT_NOTICE_WORKING_DAYS,
+  isFinished,
   isSetByExpiryEvent,
   officeSupplementPeriod,
   type StaffEventType,
@@ -132,7 +133,7 @@ function formRequires(input: Record<string, unknown>): string | null {
 
 function dueSummary(view: ApplicationView): SafeHtml {
   if (view.status === 'submitted') return html`<p class="due">尚未确认收到：确认收到后开始计算答复期限。</p>`;
-  if (view.status === 'delivered' || view.status === 'closed') {
+  if (isFinished(view.status)) {
     return html`<p class="due">已办结${view.outcomeLabel ? `：${view.outcomeLabel}` : ''}。</p>`;
   }
   if (view.status === 'decided') return html`<p class="due">已于 ${longDate(view.decidedOn)} 作出答复（${view.outcomeLabel ?? ''}），待送达。</p>`;
