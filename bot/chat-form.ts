@@ -1,6 +1,8 @@
 // The guided application form in the chat ("我要申请"): one question at a time, each answer checked
 // by the same validators as the mini-program's form, "返回" to go back a step, "取消" to stop, and a
-// summary to confirm. Pure: the state is plain data that the caller stores between messages.
+// summary to confirm. No I/O and no clock of its own (the caller passes `now`): the state is plain
+// data that the caller stores between messages. Not pure, though: startForm draws the form's random
+// id, which makes the submission's idempotency key (a resent 确认 finds the request it made).
 import { randomBytes } from 'node:crypto';
 import {
   fieldValidators,
@@ -11,6 +13,7 @@ import {
   DELIVERY_METHOD_LABELS,
   type ApplicationInput,
 } from '../src/domain/application-form.js';
+import { todayInChina } from '../src/domain/calendar.js';
 import { DomainError } from '../src/domain/errors.js';
 import { maskIdNumber } from '../src/domain/masking.js';
 
@@ -119,7 +122,7 @@ export function answerForm(state: FormState, rawText: string, now: Date): FormTu
       return { kind: 'ask', state, reply: `请回复“确认”提交申请，或回复“返回”修改、“取消”放弃。\n\n${summary(state.answers)}` };
     }
     try {
-      const { value } = validateApplicationInput(toBody(state.answers));
+      const { value } = validateApplicationInput(toBody(state.answers), todayInChina(now));
       return { kind: 'confirmed', state: { ...state, updatedAt: at }, application: value };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -132,7 +135,7 @@ export function answerForm(state: FormState, rawText: string, now: Date): FormTu
     }
   }
 
-  const checked = validateStep(step, text, state.answers);
+  const checked = validateStep(step, text, state.answers, todayInChina(now));
   if (!checked.ok) return { kind: 'ask', state, reply: `${checked.message}\n${PROMPTS[step]}${HINT}` };
   const answers = { ...state.answers, [step]: checked.value };
   const next: FormState = { ...state, answers, updatedAt: at };
@@ -141,7 +144,7 @@ export function answerForm(state: FormState, rawText: string, now: Date): FormTu
   return { kind: 'ask', state: next, reply };
 }
 
-function validateStep(step: Step, text: string, answers: FormState['answers']): { ok: true; value: string } | { ok: false; message: string } {
+function validateStep(step: Step, text: string, answers: FormState['answers'], today: string): { ok: true; value: string } | { ok: false; message: string } {
   switch (step) {
     case 'applicantType':
       return fieldValidators.applicantType(text);
@@ -150,7 +153,7 @@ function validateStep(step: Step, text: string, answers: FormState['answers']): 
     case 'name':
       return answers.applicantType === 'organization' ? fieldValidators.orgName(text) : fieldValidators.name(text);
     case 'idNumber':
-      return fieldValidators.idNumber(text);
+      return fieldValidators.idNumber(text, today);
     case 'creditCode':
       return fieldValidators.creditCode(text);
     case 'contactName':

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseTrackingNo } from '../src/domain/tracking-number.js';
 import { chineseDate } from '../src/domain/applications/labels.js';
+import { REPLY_WORKING_DAYS } from '../src/domain/applications/periods.js';
 import type { ApplicationsService } from '../src/applications/service.js';
 import type { ConversationsRepo, Turn } from '../src/store/conversations-repo.js';
 import { answerForm, isExpired, startForm, type FormState } from './chat-form.js';
@@ -196,7 +197,7 @@ export function createDialog(deps: DialogDeps) {
       `申请已提交，申请编号 ${view.trackingNo}。\n` +
       (view.receivedOn
         ? `收到日期：${chineseDate(view.receivedOn)}。` +
-          (view.dueDate ? `我们将最迟于 ${chineseDate(view.dueDate)}（含当日）答复（20 个工作日，《政府信息公开条例》第三十三条）。` : '')
+          (view.dueDate ? `我们将最迟于 ${chineseDate(view.dueDate)}（含当日）答复（${REPLY_WORKING_DAYS} 个工作日，《政府信息公开条例》第三十三条）。` : '')
         : '工作人员确认收到后会通知您。') +
       '\n回复“查询进度”或申请编号可随时查看办理情况。'
     );

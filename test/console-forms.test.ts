@@ -1,5 +1,6 @@
 import test from 'ava';
-import { eventInputFromForm, fieldValues } from '../src/admin/console/event-form.js';
+import { eventInputFromForm } from '../src/admin/console/event-form.js';
+import { fieldValues } from '../src/admin/console/form-fields.js';
 import { validateEvent } from '../src/domain/applications/index.js';
 
 // Form fields as a urlencoded body arrives (strings, repeated fields as arrays) → the event the API takes.

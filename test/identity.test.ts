@@ -1,6 +1,6 @@
 import test from 'ava';
+import { todayInChina } from '../src/domain/calendar.js';
 import {
-  chinaToday,
   creditCodeCategory,
   phoneKind,
   validateCreditCode,
@@ -90,10 +90,11 @@ test('the future-date rule follows the given day', (t) => {
   t.true(validateIdNumber(born, '2026-06-16').ok);
 });
 
-test('chinaToday is the calendar day in UTC+8', (t) => {
-  t.is(chinaToday(Date.UTC(2026, 0, 1, 15, 59)), '2026-01-01');
-  t.is(chinaToday(Date.UTC(2026, 0, 1, 16, 0)), '2026-01-02');
-  t.is(chinaToday(Date.UTC(2025, 11, 31, 16, 30)), '2026-01-01');
+// identity.ts had its own chinaToday; the checks now take the day from the caller (calendar.ts's todayInChina).
+test('todayInChina is the calendar day in UTC+8', (t) => {
+  t.is(todayInChina(new Date(Date.UTC(2026, 0, 1, 15, 59))), '2026-01-01');
+  t.is(todayInChina(new Date(Date.UTC(2026, 0, 1, 16, 0))), '2026-01-02');
+  t.is(todayInChina(new Date(Date.UTC(2025, 11, 31, 16, 30))), '2026-01-01');
 });
 
 // 统一社会信用代码

@@ -97,10 +97,12 @@ test('which reminder applies, by working days left (2025: Sunday 28 September is
     ['awaiting-supplement', '2025-10-09', null, null],
   ];
   for (const [status, today, threshold, daysLeft] of cases) {
-    const reminder = reminderFor({ status: status as never, dueDate: due }, today, calendar);
+    // A view with a due date is not paused; it says overdue once the date passed (for a closed request
+    // too, so the status check is what keeps it quiet).
+    const reminder = reminderFor({ status: status as never, dueDate: due, paused: false, overdue: today > due }, today, calendar);
     t.deepEqual(reminder, threshold ? { threshold, daysLeft } : null, `${status} on ${today}`);
   }
-  t.is(reminderFor({ status: 'processing', dueDate: null }, '2025-09-29', calendar), null);
+  t.is(reminderFor({ status: 'processing', dueDate: null, paused: false, overdue: false }, '2025-09-29', calendar), null);
 });
 
 test('reminders run on working days only and each threshold fires once per due date', async (t) => {

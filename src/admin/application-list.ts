@@ -2,11 +2,10 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { ApplicationsService } from '../applications/service.js';
 import type { StaffPrincipal } from '../accounts/staff-accounts.js';
-import { APPLICATION_STATUSES } from '../domain/applications/index.js';
+import { APPLICATION_STATUSES, FINISHED_STATUSES as FINAL } from '../domain/applications/index.js';
 import { can } from '../domain/roles.js';
 
 const PAGE_SIZE = 50;
-const FINAL = new Set(['delivered', 'closed']);
 
 export function listApplications(service: ApplicationsService, query: ParsedUrlQuery, who: StaffPrincipal) {
   const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;

@@ -10,6 +10,7 @@ import {
   applyEvent,
   createApplication,
   EVENT_LABELS,
+  isClosingEventType,
   stampEvent,
   validateEvent,
   type ApplicationEvent,
@@ -74,7 +75,7 @@ export class ApplicationsService {
       const earlier = this.repo.idempotent(scopedKey);
       if (earlier) return { application: earlier, created: false };
     }
-    const { value } = validateApplicationInput(body);
+    const { value } = validateApplicationInput(body, this.today());
     if (context.openid) this.#checkRate(context.openid);
 
     const now = this.clock();
@@ -193,7 +194,7 @@ export class ApplicationsService {
       const r = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
       let value;
       try {
-        value = validateApplicationInput({ applicant: r.applicant, request: r.request, delivery: r.delivery }).value;
+        value = validateApplicationInput({ applicant: r.applicant, request: r.request, delivery: r.delivery }, today).value;
       } catch (error) {
         if (error instanceof DomainError) {
           for (const [k, v] of Object.entries(error.fields ?? { '': error.message })) fields[`${prefix}.${k}`] = v;
@@ -217,7 +218,9 @@ export class ApplicationsService {
             [`${prefix}.events[${i}].type`]: '无权记录此事件',
           });
         }
-        if (CLOSING_EVENTS.has(type) && !mayImport.decisions) {
+        // A closing event settles an outcome the annual report counts: importing one rewrites the
+        // office's figures, so it is a permission of its own.
+        if (isClosingEventType(type) && !mayImport.decisions) {
           throw new DomainError('forbidden', `第 ${index + 1} 条记录的第 ${i + 1} 个事件（${label}）：导入已办结的历史记录需要系统管理员`, {
             [`${prefix}.events[${i}].type`]: '导入办理结果需要系统管理员',
           });
@@ -269,12 +272,6 @@ export interface ImportPermissions {
 }
 
 const ALLOW_ALL_IMPORTS: ImportPermissions = { event: () => true, decisions: true };
-
-/**
- * Events that close a request with an outcome, which the annual report counts: importing them
- * rewrites the office's figures, so it is a permission of its own.
- */
-const CLOSING_EVENTS: ReadonlySet<string> = new Set(['decide', 'supplement-expired', 'fee-expired', 'withdraw']);
 
 function newId(): string {
   return randomBytes(9).toString('base64url');

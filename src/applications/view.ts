@@ -2,10 +2,18 @@
 // level (the public contract of both APIs), a readable timeline, and personal data masked for
 // anyone whose job does not need it.
 import type { Calendar } from '../domain/calendar.js';
-import { deriveState, allowedEvents, EVENT_LABELS, STATUS_LABELS, type ApplicationEvent } from '../domain/applications/index.js';
-import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
+import {
+  deriveState,
+  allowedEvents,
+  EVENT_LABELS,
+  STATUS_LABELS,
+  type ApplicationEvent,
+  type ApplicationStatus,
+  type StaffEventType,
+} from '../domain/applications/index.js';
+import { getOutcome, isOutcomeId, type OutcomeId } from '../domain/outcomes.js';
 import { maskAddress, maskEmail, maskIdNumber, maskName, maskPhone } from '../domain/masking.js';
-import type { StoredApplication } from '../store/applications-repo.js';
+import type { Channel, StoredApplication } from '../store/applications-repo.js';
 
 /**
  * applicant: the person who applied; staff: masked personal data (lists); staff-full: the handler's
@@ -23,9 +31,58 @@ export interface TimelineEntry {
   [detail: string]: unknown;
 }
 
-export type ApplicationView = ReturnType<typeof toView>;
+/**
+ * An application as both APIs return it (GET /mp/v1/applications/:id and GET /admin/v1/applications/:id)
+ * and as the chat, the console, the notifications and the reply letters read it: what was submitted,
+ * with its derived state at the top level (docs/ARCHITECTURE.md, "Contracts": id, trackingNo, status,
+ * receivedOn, dueDate, paused, dueDateProvisional, supplementNoticeDue, overdue, outcome, timeline).
+ * A public contract: add members, never rename or remove one.
+ */
+export interface ApplicationView {
+  id: string;
+  trackingNo: string;
+  status: ApplicationStatus;
+  statusLabel: string;
+  submittedOn: string | null;
+  /** The date of receipt (第三十一条); null until staff confirm it. */
+  receivedOn: string | null;
+  /** The last day of the reply period; null before receipt, while a 补正 is awaited and while a consultation is open. */
+  dueDate: string | null;
+  /** The reply clock is stopped: a 补正 is awaited or a consultation is open. */
+  paused: boolean;
+  /** A date was counted over a year whose holidays are not yet announced (Monday–Friday guess). */
+  dueDateProvisional: boolean;
+  /** The last day to ask for a 补正 (7 working days after receipt); null before receipt. */
+  supplementNoticeDue: string | null;
+  /** While a consultation pauses the clock: the last of the consulted party's 15 working days. */
+  consultationEndsBy: string | null;
+  /** The reply clock runs and today is after the due date. */
+  overdue: boolean;
+  outcome: OutcomeId | null;
+  outcomeLabel: string | null;
+  decidedOn: string | null;
+  deliveredOn: string | null;
+  /** When the request ended (decision, withdrawal, 补正 or fee expiry): when the annual report counts it closed. */
+  closedOn: string | null;
+  extensionDays: number;
+  channel: Channel;
+  /** ISO 8601 timestamp of submission. */
+  createdAt: string;
+  /** Masked as the audience requires (see ViewAudience). */
+  applicant: StoredApplication['applicant'];
+  request: StoredApplication['request'];
+  delivery: StoredApplication['delivery'];
+  /** The events, oldest first; applicants see 'staff' where a clerk's username would be. */
+  timeline: TimelineEntry[];
+  /** Staff only: how the dates were reached, one plain-Chinese line each. */
+  explanation?: string[];
+  /** Staff only: the events the request accepts now. */
+  allowedEvents?: StaffEventType[];
+  /** Staff only: ids of earlier requests that look like the same one. */
+  possibleDuplicateOf?: string[];
+}
 
-export function toView(app: StoredApplication, calendar: Calendar, today: string, audience: ViewAudience) {
+export function toView(app: StoredApplication, calendar: Calendar, today: string, audience: ViewAudience): ApplicationView {
   const state = deriveState(app, calendar, today);
   const staff = audience !== 'applicant';
   return {

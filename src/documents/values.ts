@@ -4,7 +4,7 @@
 import type { ApplicationView, TimelineEntry } from '../applications/view.js';
 import type { Agency } from '../agency.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS } from '../domain/application-form.js';
-import { deriveState, readHistory, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
+import { deriveState, readHistory, supplementPeriodOf, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
 import type { Calendar } from '../domain/calendar.js';
 import { getOutcome, isOutcomeId, isWithheldOutcomeId, withholdingArticles, type OutcomeId } from '../domain/outcomes.js';
 import { remedyClause } from '../domain/remedies.js';
@@ -76,8 +76,7 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
     case 'request-supplement':
       values.items = Array.isArray(entry.items) ? entry.items.map(inline).filter((item) => item !== '') : [];
       // The period the clerk gave this request, else the office's default (第三十条: 合理的补正期限).
-      values.supplementPeriod =
-        typeof entry.days === 'number' ? entry.days : typeof agency.supplementPeriodWorkingDays === 'number' ? agency.supplementPeriodWorkingDays : null;
+      values.supplementPeriod = supplementPeriodOf(entry.days, agency.supplementPeriodWorkingDays);
       break;
     case 'extend':
       values.days = typeof entry.days === 'number' ? entry.days : null;

@@ -206,7 +206,8 @@ export const fieldValidators = {
   },
   legalRepresentative: personName('法定代表人姓名', '请填写法定代表人姓名'),
   contactName: personName('联系人姓名', '请填写联系人姓名'),
-  idNumber: (raw: string): Check => validateIdNumber(raw),
+  /** `today` (China time) rules out a birth date still to come. */
+  idNumber: (raw: string, today: string): Check => validateIdNumber(raw, today),
   creditCode: (raw: string): Check => validateCreditCode(raw),
   phone: (raw: string): Check => validatePhone(raw),
   email: (raw: string): Check => validateEmail(raw),
@@ -292,11 +293,11 @@ function oneOf<T extends string>(options: readonly T[], message: string) {
 }
 
 /**
- * Checks a disclosure request body (DESIGN.md "Application body") and returns a clean copy: text
+ * Checks a disclosure request body (docs/ARCHITECTURE.md, "Application body") and returns a clean copy: text
  * trimmed and free of control characters, numbers normalised, unknown members dropped.
  * @throws DomainError('validation', message, fields) naming every field to fix, e.g. 'applicant.idNumber'
  */
-export function validateApplicationInput(body: unknown): { ok: true; value: ApplicationInput } {
+export function validateApplicationInput(body: unknown, today: string): { ok: true; value: ApplicationInput } {
   const errors: Fields = {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new DomainError('validation', '申请内容格式不正确，请重新填写申请表');
@@ -325,7 +326,7 @@ export function validateApplicationInput(body: unknown): { ok: true; value: Appl
   let legalRepresentative: string | undefined;
   let contactName: string | undefined;
   if (type === 'person') {
-    idNumber = field(read(a, 'applicant', 'idNumber', '身份证号'), fieldValidators.idNumber, 'applicant.idNumber', errors, '请填写申请人的身份证号');
+    idNumber = field(read(a, 'applicant', 'idNumber', '身份证号'), (raw) => fieldValidators.idNumber(raw, today), 'applicant.idNumber', errors, '请填写申请人的身份证号');
   } else if (isOrg) {
     orgKind = field(read(a, 'applicant', 'orgKind', '单位类型'), oneOf(ORG_KINDS, MESSAGES.orgKind), 'applicant.orgKind', errors, MESSAGES.orgKind);
     creditCode = field(read(a, 'applicant', 'creditCode', '统一社会信用代码'), fieldValidators.creditCode, 'applicant.creditCode', errors, '请填写单位的统一社会信用代码');

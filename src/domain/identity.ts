@@ -12,11 +12,6 @@ function halfWidth(raw: string): string {
   return raw.normalize('NFKC');
 }
 
-/** Today's date in China time ('YYYY-MM-DD'); China has no daylight saving, so a fixed +8 h is exact. */
-export function chinaToday(now: number = Date.now()): string {
-  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // 居民身份证号, GB 11643-1999
 
@@ -54,7 +49,7 @@ function isRealDate(yyyymmdd: string): boolean {
  * @param today 'YYYY-MM-DD' in China time; a birth date after it is refused
  * @returns the 18-character number with an upper-case X
  */
-export function validateIdNumber(raw: string, today: string = chinaToday()): Check {
+export function validateIdNumber(raw: string, today: string): Check {
   const value = halfWidth(raw).replace(/[\s-]/g, '').toUpperCase();
   if (value === '') return fail('请填写身份证号');
   if (/^\d{15}$/.test(value)) return fail('请填写18位的身份证号（15位的旧号码已停止使用）');

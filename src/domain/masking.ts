@@ -1,4 +1,4 @@
-// Masking of personal data for logs, staff lists and notifications (DESIGN.md habits): enough is left
+// Masking of personal data for logs, staff lists and notifications (docs/ARCHITECTURE.md, "Contracts"): enough is left
 // to recognise a record — the region of an ID number, the last digits of a phone — and no more.
 // Masks have a fixed shape where the length itself would say something (e-mails, addresses).
 

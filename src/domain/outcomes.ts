@@ -2,10 +2,10 @@
  * How a disclosure request ends (办理结果): the outcomes a `decide` event may name, plus the three
  * that closing events set by themselves. Each carries the 条例 article a reply letter cites, the
  * row of the annual report's table 三 it counts in, and one plain sentence for the applicant.
- * The article/row pairing follows DESIGN.md ("Outcomes") and reference §2.7.
+ * The article/row pairing follows docs/ARCHITECTURE.md ("Outcomes") and reference §2.7.
  */
 
-/** The row keys of table 三 that outcomes count in, in table order (see DESIGN.md). */
+/** The row keys of table 三 that outcomes count in, in table order (docs/ARCHITECTURE.md, "Annual-report counting"). */
 export const OUTCOME_ROW_KEYS = [
   'granted',
   'partial',

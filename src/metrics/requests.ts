@@ -1,16 +1,14 @@
 // The open requests as the metrics count them: every request not yet delivered or closed, with its
 // status and whether its reply date has passed (the same derivation as the staff lists).
-import { currentStatus, deriveState } from '../domain/applications/index.js';
+import { currentStatus, deriveState, isFinished } from '../domain/applications/index.js';
 import type { Calendar } from '../domain/calendar.js';
 import type { StoredApplication } from '../store/applications-repo.js';
-
-const FINISHED = new Set(['delivered', 'closed']);
 
 export function openRequests(apps: readonly StoredApplication[], calendar: Calendar, today: string): Array<{ status: string; overdue: boolean }> {
   const open: Array<{ status: string; overdue: boolean }> = [];
   for (const app of apps) {
     // The status alone is cheap; the deadline is computed only for requests still open.
-    if (FINISHED.has(currentStatus(app))) continue;
+    if (isFinished(currentStatus(app))) continue;
     const state = deriveState(app, calendar, today);
     open.push({ status: state.status, overdue: state.overdue });
   }

@@ -4,6 +4,7 @@
 import type { Calendar } from '../domain/calendar.js';
 import type { Agency } from '../agency.js';
 import { reviewAuthorityOf } from '../domain/remedies.js';
+import { officeSupplementPeriod } from '../domain/applications/index.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { NotificationIntent } from '../store/applications-repo.js';
@@ -109,12 +110,11 @@ const QUOTED_QUESTION_LENGTH = 40;
 export function officeInfo(
   agency: Pick<Agency, 'name' | 'contactLine'> & Partial<Pick<Agency, 'reviewAuthority' | 'region'>> & { supplementPeriodWorkingDays?: unknown },
 ): OfficeInfo {
-  const period = agency.supplementPeriodWorkingDays;
   return {
     name: agency.name,
     contact: agency.contactLine,
     reviewAuthority: reviewAuthorityOf(agency),
-    supplementPeriodWorkingDays: typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null,
+    supplementPeriodWorkingDays: officeSupplementPeriod(agency.supplementPeriodWorkingDays),
   };
 }
 

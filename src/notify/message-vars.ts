@@ -1,8 +1,8 @@
 // The values a message is filled with ({trackingNo}, {dueDate}, ...), taken from an application,
 // the event that caused the message and the office. Pure: the caller passes the derived view and the
-// calendar. Staff get personal data masked (DESIGN.md habits); applicants get none they do not know.
+// calendar. Staff get personal data masked (docs/ARCHITECTURE.md, "Contracts"); applicants get none they do not know.
 import type { Calendar } from '../domain/calendar.js';
-import { CONSULTATION_WORKING_DAYS, chineseDate, type ApplicationEvent } from '../domain/applications/index.js';
+import { CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS, chineseDate, outcomeOfEvent, supplementPeriodOf, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
 import { remedyClause } from '../domain/remedies.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
@@ -69,9 +69,6 @@ const CHANNEL_LABELS: Record<string, string> = {
   import: '历史记录导入',
 };
 
-/** Days the applicant has to pay a fee notice (《政府信息公开信息处理费管理办法》). */
-const FEE_PAYMENT_WORKING_DAYS = 20;
-
 /**
  * Values for a message about `app`, caused by the event at `eventIndex` (null for reminders and
  * alerts, which are about the application as it stands today).
@@ -107,7 +104,7 @@ export function applicationVars(
 function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calendar): Record<string, string> {
   switch (event.type) {
     case 'request-supplement': {
-      const period = event.days ?? office.supplementPeriodWorkingDays;
+      const period = supplementPeriodOf(event.days, office.supplementPeriodWorkingDays);
       // "N个工作日内" includes its last day: "X前" would read as the day before, so say 含当日.
       const lastDay = period ? chineseDate(calendar.addWorkingDays(event.on, period).date) : null;
       return {
@@ -126,8 +123,8 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
     case 'supplement-expired':
     case 'fee-expired':
     case 'withdraw': {
-      const outcome = event.type === 'decide' ? event.outcome : { 'supplement-expired': 'other-no-supplement', 'fee-expired': 'other-fee-unpaid', withdraw: 'other' }[event.type];
-      if (!isOutcomeId(outcome)) return {};
+      const outcome = outcomeOfEvent(event);
+      if (!outcome || !isOutcomeId(outcome)) return {};
       const { label, citizenText } = getOutcome(outcome);
       return { outcomeLabel: label, outcomeText: citizenText, remedy: remedyClause(outcome, { reviewAuthority: office.reviewAuthority }) };
     }

@@ -2,33 +2,28 @@
 // Neither is an application event: they are outbox entries of notify's own, keyed so that each
 // threshold fires once per due date (a new due date, after an extension, starts afresh).
 import type { Calendar } from '../domain/calendar.js';
-import { chineseDate } from '../domain/applications/index.js';
+import { chineseDate, replyClockRuns } from '../domain/applications/index.js';
 import { todayInChina } from '../domain/calendar.js';
 import { maskFreeText } from '../domain/masking.js';
-import type { ApplicationStatus } from '../domain/applications/index.js';
 import type { ApplicationsService } from '../applications/service.js';
+import type { ApplicationView } from '../applications/view.js';
 import type { NotifyRepo, OwnEntry } from '../store/notify-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
 
 export type ReminderThreshold = 'due-5' | 'due-1' | 'overdue';
 
 /**
- * Statuses in which the reply clock can run: the only ones with a deadline to miss. A consultation
- * has a due date only once its 15 working days ran out unanswered (第三十二条): then the clock runs.
- */
-const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee', 'consulting']);
-
-/**
- * Which reminder an application is at today, if any: overdue after the due date; due-1 with at most
- * one working day left; due-5 with at most five. "Left" counts working days d with today < d <= due.
+ * Which reminder an application is at today, if any: overdue when the view says so; due-1 with at
+ * most one working day left; due-5 with at most five. "Left" counts working days d with
+ * today < d <= due. Only while the reply clock runs (domain replyClockRuns) is there a deadline to miss.
  */
 export function reminderFor(
-  view: { status: ApplicationStatus; dueDate: string | null },
+  view: Pick<ApplicationView, 'status' | 'dueDate' | 'paused' | 'overdue'>,
   today: string,
   calendar: Calendar,
 ): { threshold: ReminderThreshold; daysLeft: number } | null {
-  if (!view.dueDate || !CLOCK_RUNS.has(view.status)) return null;
-  if (today > view.dueDate) return { threshold: 'overdue', daysLeft: 0 };
+  if (!view.dueDate || !replyClockRuns(view)) return null;
+  if (view.overdue) return { threshold: 'overdue', daysLeft: 0 };
   const daysLeft = calendar.workingDaysBetween(today, view.dueDate).count;
   if (daysLeft <= 1) return { threshold: 'due-1', daysLeft };
   if (daysLeft <= 5) return { threshold: 'due-5', daysLeft };

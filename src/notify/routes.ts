@@ -10,11 +10,12 @@ import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { Delivery } from '../store/notify-repo.js';
-import { channelLabel } from './outbox.js';
+import { channelLabel, type Outbox } from './outbox.js';
 import { renderMessage, type NotifyTemplates } from './templates.js';
-import type { Notify } from './index.js';
+import type { SubscribeConsents } from './consents.js';
+import type { StaffBinding } from './staff-binding.js';
 
-export function mountNotifyMiniProgramRoutes(router: Router, deps: { sessions: MiniProgramSessions; notify: Pick<Notify, 'consents'> }): void {
+export function mountNotifyMiniProgramRoutes(router: Router, deps: { sessions: MiniProgramSessions; notify: { consents: SubscribeConsents } }): void {
   const user = requireMiniProgramUser(deps.sessions);
 
   // The templates the mini-program should pass to wx.requestSubscribeMessage (at most 3 per call).
@@ -32,7 +33,8 @@ export function mountNotifyMiniProgramRoutes(router: Router, deps: { sessions: M
 export interface NotifyAdminDeps {
   accounts: StaffAccounts;
   applications: ApplicationsService;
-  notify: Pick<Notify, 'outbox' | 'binding' | 'nudge'>;
+  /** The parts of the Notify service (index.ts) these routes use; named here so routes need not import the service. */
+  notify: { outbox: Outbox; binding: StaffBinding; nudge(): void };
   /** The message wording (notify.templates): to show staff what an applicant should be told. */
   templates: NotifyTemplates;
 }

@@ -1,4 +1,4 @@
-// Table 三: counting requests for report year Y (DESIGN.md, "Annual-report counting").
+// Table 三: counting requests for report year Y (docs/ARCHITECTURE.md, "Annual-report counting").
 //   一 newReceived   = received in Y
 //   二 carriedOver   = received before Y and not closed before Y
 //   三 result rows   = closed in Y, by outcome

@@ -27,6 +27,12 @@ export interface ReportInputsDeps {
   clock?: () => Date;
 }
 
+/** The records staff type into a year's report: figures, written sections, review cases, carry-forward. */
+export type ReportEditor = Pick<ReportRepo, 'year' | 'reviewCases' | 'setEntered' | 'setTexts' | 'setCarryForward' | 'addReviewCase' | 'removeReviewCase'>;
+
+/** What the console's report pages need: the report's inputs, and the records staff edit. */
+export type ReportEditingDeps = ReportInputsDeps & { reportRepo: ReportInputsDeps['reportRepo'] & ReportEditor };
+
 /**
  * Where the previous year's 四、结转下年度继续办理 came from, in the order it is looked for:
  * typed in by staff for this year (a deliberate statement, so it wins); the last final export of the

@@ -14,7 +14,7 @@ export interface ReportRequest {
   receivedOn: string | null;
   /** The day the request left the desk (decided, withdrawn, lapsed); null while open. */
   closedOn: string | null;
-  /** The outcome code (DESIGN.md outcome table); null while open. */
+  /** The outcome code (docs/ARCHITECTURE.md, "Outcomes"); null while open. */
   outcome: string | null;
   applicant: { type: 'person' | 'organization'; orgKind?: OrgKind };
   /** 信息处理费 actually paid, for the {{fees.total}} placeholder. */

@@ -1,7 +1,10 @@
 // A lean Wechaty puppet for an official account, mounted on our own Koa route instead of running
-// an HTTP server of its own. WeChat's pushes come in through `ingest()`; the bot's `message.say()`
-// comes out either as the passive reply of that very HTTP request (when it is ready within the
-// window) or through the customer-service API afterwards.
+// an HTTP server of its own. WeChat's pushes come in through `ingest()`, and each one not silent
+// opens a passive-reply slot for its sender for `passiveWindowMs`. The bot's `message.say()` to a
+// user fills that user's oldest open slot (the passive reply of a push still waiting, not
+// necessarily the one being answered when two arrive close together); what finds no open slot, or
+// does not fit one message, goes out through the customer-service API. A slot nobody fills within
+// the window resolves to null and the webhook answers "success".
 import * as PUPPET from 'wechaty-puppet';
 import { dedupeKey, type WechatInbound } from './xml.js';
 import { splitForWechat } from './text.js';

@@ -2,15 +2,7 @@
 // Only shapes are translated here (a textarea becomes a list, a number field a number); whether the
 // event is valid is the domain's business (validateEvent), which answers in Chinese.
 import type { StaffEventType } from '../../domain/applications/index.js';
-
-type Form = Record<string, unknown>;
-
-/** The first value of a form field (a repeated field arrives as an array). */
-export function field(form: Form, name: string): string {
-  const value = form[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-}
+import { field, type Form } from './form-fields.js';
 
 /** A whole number typed into a form; anything else is passed on as typed, for the validator to name. */
 function wholeNumber(text: string): number | string {
@@ -45,11 +37,4 @@ export function eventInputFromForm(form: Form): Record<string, unknown> {
   const type = field(form, 'type');
   const extra = EXTRA[type as StaffEventType];
   return { type, on: field(form, 'on'), ...(extra ? extra(form) : {}) };
-}
-
-/** Every value of a field that may be repeated (checkboxes). */
-export function fieldValues(form: Form, name: string): string[] {
-  const value = form[name];
-  const all = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return all.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
 }

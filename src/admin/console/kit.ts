@@ -8,7 +8,7 @@ import type { CalendarSource } from '../../applications/calendar-source.js';
 import type { CatalogService } from '../../catalog/service.js';
 import type { DocumentTemplates } from '../../documents/index.js';
 import type { NotifyAdminDeps } from '../../notify/routes.js';
-import type { ReportPageDeps } from './pages/report.js';
+import type { ReportEditingDeps } from '../../report/store-inputs.js';
 import type { ConversationsRepo } from '../../store/conversations-repo.js';
 import type { GuideService } from '../../guide/service.js';
 import type { Notify } from '../../notify/index.js';
@@ -19,7 +19,7 @@ import { setFlash, takeFlash, type Flash } from './flash.js';
 import { html, type SafeHtml } from '../../http/html.js';
 import { renderPage, type PageParts } from './layout.js';
 import { mayOpen, navEntry, navFor, type Feature } from './nav.js';
-import { staffPage } from './session.js';
+import { staffPage } from './guard.js';
 
 export interface ConsoleDeps {
   accounts: StaffAccounts;
@@ -35,7 +35,7 @@ export interface ConsoleDeps {
   /** Answers to the askers of unanswered questions, through the notify outbox. */
   questionReplies?: Pick<Notify, 'replyToQuestion' | 'questionReply'>;
   /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */
-  report?: ReportPageDeps;
+  report?: ReportEditingDeps;
   /** The catalog service, for the publication review queue; without it, no review page. */
   catalog?: Pick<CatalogService, 'list' | 'staffView' | 'review'>;
   /** Notifications: failed deliveries, applicants to contact by hand, the staff WeChat binding code. */

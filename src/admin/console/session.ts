@@ -1,15 +1,14 @@
-// Logging in and out of the console, and the guard in front of every other page. The session is the
-// staff API's own (StaffAccounts tokens in the HttpOnly STAFF_COOKIE), checked by the same
-// requireStaff, which also demands the session's CSRF token on every form post. The login form has
-// its own CSRF token (double-submit cookie), so no other site can log a browser in as someone else.
+// Logging in and out of the console (the guard in front of every other page is guard.ts). The
+// session is the staff API's own (StaffAccounts tokens in the HttpOnly STAFF_COOKIE), checked by the
+// same requireStaff, which also demands the session's CSRF token on every form post. The login form
+// has its own CSRF token (double-submit cookie), so no other site can log a browser in as someone else.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Context, Middleware, Next } from 'koa';
+import type { Context } from 'koa';
 import type { Router } from '@koa/router';
-import { presentedStaffToken, requireStaff, STAFF_COOKIE } from '../../http/auth.js';
-import { describeError, HttpError } from '../../http/errors.js';
-import type { StaffAccounts } from '../../accounts/staff-accounts.js';
+import { presentedStaffToken, STAFF_COOKIE } from '../../http/auth.js';
+import { describeError } from '../../http/errors.js';
 import type { ConsoleKit } from './kit.js';
-import { field } from './event-form.js';
+import { field } from './form-fields.js';
 import { html } from '../../http/html.js';
 
 const LOGIN_CSRF_COOKIE = 'gk_login';
@@ -17,24 +16,6 @@ const LOGIN_CSRF_COOKIE = 'gk_login';
 /** Only paths inside the console: `next` must not send anyone to another site after login. */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/admin(?:[/?]|$)/.test(next) && !next.startsWith('/admin/login') && !/[\\\r\n]/.test(next) ? next : '/admin';
-}
-
-/**
- * Lets a logged-in staff member through (ctx.state.staff); sends anyone else to the login page,
- * remembering where they were going. A form posted with a wrong CSRF token is refused (403).
- */
-export function staffPage(accounts: StaffAccounts): Middleware {
-  const authenticate = requireStaff(accounts);
-  return async function consoleStaff(ctx: Context, next: Next) {
-    try {
-      await authenticate(ctx, next);
-    } catch (error) {
-      // Errors from the page itself (after authentication) are the page's, not the guard's.
-      if (ctx.state.staff || !(error instanceof HttpError) || error.status !== 401) throw error;
-      ctx.status = 303;
-      ctx.redirect(`/admin/login?next=${encodeURIComponent(ctx.method === 'GET' ? ctx.originalUrl : '/admin')}`);
-    }
-  };
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -8,6 +8,7 @@ import { DomainError } from './errors.js';
 import { readHistory, type History } from './history.js';
 import { EVENT_LABELS } from './labels.js';
 import { allowedEventTypes, refusalReason } from './machine.js';
+import { earliestReceiptDate } from './periods.js';
 import type { Application, ApplicationEvent, StaffEventType } from './types.js';
 
 /**
@@ -53,7 +54,7 @@ function checkDate(history: History, type: StaffEventType, on: string, today: st
   if (type === 'receive') {
     // A receipt date more than a year before the request was entered is a typing mistake (a wrong
     // year): it would make the request overdue at once. The console's register form limits it too.
-    const earliest = history.submittedOn ? oneYearBefore(history.submittedOn) : null;
+    const earliest = history.submittedOn ? earliestReceiptDate(history.submittedOn) : null;
     if (earliest && on < earliest) {
       return `收到日期 ${on} 早于提交申请的日期（${history.submittedOn}）一年以上，请核对年份；收到日期不能早于 ${earliest}`;
     }
@@ -73,12 +74,6 @@ function checkDate(history: History, type: StaffEventType, on: string, today: st
     return `日期 ${on} 不能早于提交申请的日期（${history.submittedOn}）`;
   }
   return null;
-}
-
-/** The same day a year earlier; 29 February becomes 28 February. */
-function oneYearBefore(date: string): string {
-  const [y, m, d] = date.split('-');
-  return `${Number(y) - 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
 }
 
 /** The application's status, from its events alone. */

@@ -1,6 +1,6 @@
 /**
  * The reply deadline (答复期限) and the 补正 notice deadline, with a plain-Chinese account of how
- * each was reached. The rules are DESIGN.md's "Deadline rules":
+ * each was reached. The rules are docs/ARCHITECTURE.md's "Deadlines":
  * - reply due = addWorkingDays(clockStart, 20 + extensionDays + pausedWorkingDays);
  * - clockStart = receivedOn, or the latest supplement-received date once a 补正 was asked
  *   (第三十条: "答复期限自行政机关收到补正的申请之日起计算");
@@ -21,11 +21,8 @@
 import { addDays, yearOf, type Calendar, type DayInfo } from '../calendar.js';
 import type { History } from './history.js';
 import { chineseDate, chineseDateWithWeekday as dateW, weekdayName } from './labels.js';
+import { CONSULTATION_WORKING_DAYS, REPLY_WORKING_DAYS, SUPPLEMENT_NOTICE_WORKING_DAYS } from './periods.js';
 
-export const REPLY_WORKING_DAYS = 20;
-export const SUPPLEMENT_NOTICE_WORKING_DAYS = 7;
-/** 第三十二条, 第三十四条: 自收到征求意见书之日起15个工作日内提出意见. */
-export const CONSULTATION_WORKING_DAYS = 15;
 
 export interface Deadline {
   /** The date after which the 20 working days are counted; null before receipt or while a 补正 is outstanding. */

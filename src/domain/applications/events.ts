@@ -5,6 +5,7 @@
  */
 import { isIsoDate } from '../calendar.js';
 import { MAX_FEE_YUAN } from '../fees.js';
+import { MAX_EXTENSION_DAYS, MAX_SUPPLEMENT_DAYS } from './periods.js';
 import { WITHHELD_OUTCOME_IDS, isOutcomeId, isWithheldOutcomeId } from '../outcomes.js';
 import {
   DELIVERY_METHODS,
@@ -19,14 +20,6 @@ export type EventValidation =
   | { ok: true; event: EventInput }
   | { ok: false; message: string; fields: Record<string, string> };
 
-/** The longest extension the 条例 allows (第三十三条第二款). */
-export const MAX_EXTENSION_DAYS = 20;
-
-/**
- * The longest 补正 period a clerk may set. 第三十条 asks only for a 合理的补正期限; three months of
- * working days is well past any office's practice, so a larger number is a typing mistake.
- */
-export const MAX_SUPPLEMENT_DAYS = 60;
 
 function isStaffEventType(value: unknown): value is StaffEventType {
   return typeof value === 'string' && (STAFF_EVENT_TYPES as readonly string[]).includes(value);
@@ -84,7 +77,7 @@ export function validateEvent(input: unknown): EventValidation {
     case 'extend': {
       const days = raw.days;
       if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_EXTENSION_DAYS) {
-        fields.days = `延期天数应为 1 到 ${MAX_EXTENSION_DAYS} 之间的整数（第三十三条：延长的期限最长不得超过20个工作日）`;
+        fields.days = `延期天数应为 1 到 ${MAX_EXTENSION_DAYS} 之间的整数（第三十三条：延长的期限最长不得超过${MAX_EXTENSION_DAYS}个工作日）`;
       } else {
         event = { type: 'extend', on, days };
       }
@@ -105,7 +98,7 @@ export function validateEvent(input: unknown): EventValidation {
       const outcome = raw.outcome;
       if (raw.reason !== undefined && typeof raw.reason !== 'string') fields.reason = '理由应为文字';
       const reason = text(raw.reason);
-      // Every outcome, other-no-supplement and other-fee-unpaid included (DESIGN.md): a paper ledger
+      // Every outcome, other-no-supplement and other-fee-unpaid included (docs/ARCHITECTURE.md, "Staff events"): a paper ledger
       // records "逾期不补正" or "逾期未缴费" as the result, without the notices before it. The console
       // still steers clerks to the expiry events, which keep the history complete.
       const ground = raw.ground;

@@ -2,50 +2,12 @@
  * Reads an application's events, oldest first, into the facts the rules need. No calendar here:
  * what depends on working days is in deadline.ts.
  */
-import type { OutcomeId } from '../outcomes.js';
+import { CLOSING_EVENT_OUTCOMES } from './closing.js';
+import type { History } from './history-types.js';
 import { nextStatus } from './machine.js';
-import type { ApplicationEvent, ApplicationStatus, StaffEventType } from './types.js';
+import type { ApplicationEvent } from './types.js';
 
-export interface Consultation {
-  party: string;
-  start: string;
-  /** null while the consultation is open */
-  end: string | null;
-}
-
-/** What ended the application's processing, and when (what the annual report counts as closed). */
-export interface Closing {
-  on: string;
-  by: 'decide' | 'withdraw' | 'supplement-expired' | 'fee-expired';
-}
-
-export interface History {
-  status: ApplicationStatus;
-  submittedOn: string | null;
-  /** The latest receive event's date: a later receive corrects an earlier one. */
-  receivedOn: string | null;
-  supplementRequests: { on: string; items: string[] }[];
-  supplementsReceived: string[];
-  /** The last 补正 asked has not arrived; stays true when it expired or the request was withdrawn. */
-  supplementPending: boolean;
-  consultations: Consultation[];
-  extension: { on: string; days: number } | null;
-  feeNotices: { on: string; amount: number }[];
-  decision: { on: string; outcome: OutcomeId; reason?: string } | null;
-  deliveredOn: string | null;
-  closing: Closing | null;
-  outcome: OutcomeId | null;
-  /** The last event other than submit and receive: later events may not be dated before it. */
-  latest: { type: StaffEventType; on: string } | null;
-  /** The first event other than submit and receive: a corrected receipt may not be dated after it. */
-  firstStep: { type: StaffEventType; on: string } | null;
-}
-
-const CLOSING_OUTCOMES = {
-  withdraw: 'other',
-  'supplement-expired': 'other-no-supplement',
-  'fee-expired': 'other-fee-unpaid',
-} as const satisfies Record<string, OutcomeId>;
+export type { History, Consultation, Closing } from './history-types.js';
 
 export function readHistory(events: readonly ApplicationEvent[]): History {
   const h: History = {
@@ -115,7 +77,7 @@ export function readHistory(events: readonly ApplicationEvent[]): History {
       case 'withdraw':
       case 'supplement-expired':
       case 'fee-expired':
-        h.outcome = CLOSING_OUTCOMES[event.type];
+        h.outcome = CLOSING_EVENT_OUTCOMES[event.type];
         h.closing = { on: event.on, by: event.type };
         break;
       case 'fee-paid':

@@ -2,9 +2,10 @@
  * The application state machine, in one place: which event each status allows and where it
  * leads, the few rules that depend on more than the status, and why anything else is refused.
  */
-import type { History } from './history.js';
+import type { History } from './history-types.js';
+import type { OutcomeSettingEventType } from './closing.js';
 import { EVENT_LABELS } from './labels.js';
-import type { ApplicationStatus, StaffEventType } from './types.js';
+import { APPLICATION_STATUSES, type ApplicationStatus, type StaffEventType } from './types.js';
 
 type Transitions = Readonly<Record<ApplicationStatus, Readonly<Partial<Record<StaffEventType, ApplicationStatus>>>>>;
 
@@ -53,6 +54,16 @@ export const TRANSITIONS: Transitions = {
   closed: {},
 };
 
+/** Statuses nothing follows: the request is over (the rows of TRANSITIONS without an event). */
+export const FINISHED_STATUSES: ReadonlySet<ApplicationStatus> = new Set(
+  APPLICATION_STATUSES.filter((status) => Object.keys(TRANSITIONS[status]).length === 0),
+);
+
+/** The request is over (delivered or closed): no due date to keep, nothing left to record. */
+export function isFinished(status: ApplicationStatus): boolean {
+  return FINISHED_STATUSES.has(status);
+}
+
 /** Rules beyond the status: a guard returns why the event is refused, or null. */
 const GUARDS: Readonly<Partial<Record<StaffEventType, (history: History) => string | null>>> = {
   extend: (h) => (h.extension ? '已延期过一次，不能再次延期（第三十三条）' : null),
@@ -81,10 +92,10 @@ const BLOCKED_BECAUSE: Readonly<Record<ApplicationStatus, (h: History) => string
   'awaiting-fee': () => '正在等待缴纳信息处理费，请先记录已缴费或逾期未缴费（第四十二条）',
   decided: () => '已经作出答复，只能记录送达',
   delivered: () => '答复已经送达，办理已经结束',
-  closed: (h) => `申请已经终止办理（${h.closing ? CLOSED_BECAUSE[h.closing.by] : '已终止'}）`,
+  closed: (h) => `申请已经终止办理（${h.closing && h.closing.by !== 'decide' ? CLOSED_BECAUSE[h.closing.by] : '已终止'}）`,
 };
 
-const CLOSED_BECAUSE: Readonly<Record<string, string>> = {
+const CLOSED_BECAUSE: Readonly<Record<OutcomeSettingEventType, string>> = {
   withdraw: '申请人已撤回',
   'supplement-expired': '逾期未补正',
   'fee-expired': '逾期未缴信息处理费',

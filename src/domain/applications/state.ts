@@ -38,8 +38,17 @@ export interface ApplicationState {
   explanation: string[];
 }
 
-/** Statuses in which the reply clock runs, so a passed due date means overdue. */
+/** Statuses in which the reply clock runs, so a passed due date means overdue (a fee notice does not stop it: docs/ARCHITECTURE.md, "Deadlines"). */
 const CLOCK_RUNS: ReadonlySet<ApplicationStatus> = new Set(['processing', 'awaiting-fee']);
+
+/**
+ * The reply clock runs: in processing and awaiting-fee, and in a consultation whose 15 working days
+ * ran out unanswered (第三十二条、第三十四条), which no longer pauses it. The one place this rule is
+ * written: the view's `overdue` and the staff reminders both follow it.
+ */
+export function replyClockRuns(state: { status: ApplicationStatus; paused: boolean }): boolean {
+  return CLOCK_RUNS.has(state.status) || (state.status === 'consulting' && !state.paused);
+}
 
 export function deriveState(app: Pick<Application, 'events'>, calendar: Calendar, today: string): ApplicationState {
   if (!isIsoDate(today)) throw new RangeError(`today must be a YYYY-MM-DD date, got ${JSON.stringify(today)}`);
@@ -57,8 +66,7 @@ export function deriveState(app: Pick<Application, 'events'>, calendar: Calendar
     dueDateProvisional: deadline.provisional,
     supplementNoticeDue: deadline.supplementNoticeDue,
     consultationEndsBy: deadline.consultationEndsBy,
-    // A consultation past its 15 days no longer pauses the clock, so it can be overdue too.
-    overdue: (CLOCK_RUNS.has(h.status) || (h.status === 'consulting' && !deadline.paused)) && deadline.dueDate !== null && today > deadline.dueDate,
+    overdue: replyClockRuns({ status: h.status, paused: deadline.paused }) && deadline.dueDate !== null && today > deadline.dueDate,
     outcome: h.outcome,
     decidedOn: h.decision?.on ?? null,
     deliveredOn: h.deliveredOn,

@@ -26,7 +26,7 @@ export type Delivery = ApplicationInput['delivery'];
  * - 'processing'          received; the reply clock runs
  * - 'awaiting-supplement' a 补正 was asked; the reply clock waits and restarts when it arrives
  * - 'consulting'          a third party / another agency is being consulted; the clock is paused
- * - 'awaiting-fee'        a fee notice was sent; the clock keeps running (DESIGN.md)
+ * - 'awaiting-fee'        a fee notice was sent; the clock keeps running (docs/ARCHITECTURE.md)
  * - 'decided'             the reply is decided, not yet delivered
  * - 'delivered'           the reply reached the applicant; final
  * - 'closed'              ended without a reply: withdrawn, 补正 expired or fee unpaid; final

@@ -2,7 +2,19 @@
 // was reached, the timeline, the reply documents, and a form for each step the state allows and the
 // role may take. Every form posts to one route that records the event and returns here.
 import type { Router } from '@koa/router';
-import { EVENT_LABELS, MAX_SUPPLEMENT_DAYS, STAFF_EVENT_TYPES, type StaffEventType } from '../../../domain/applications/index.js';
+import {
+  CONSULTATION_WORKING_DAYS,
+  EVENT_LABELS,
+  MAX_EXTENSION_DAYS,
+  MAX_SUPPLEMENT_DAYS,
+  REPLY_WORKING_DAYS,
+  STAFF_EVENT_TYPES,
+  SUPPLEMENT_NOTICE_WORKING_DAYS,
+  isFinished,
+  isSetByExpiryEvent,
+  officeSupplementPeriod,
+  type StaffEventType,
+} from '../../../domain/applications/index.js';
 import {
   APPLICANT_TYPE_LABELS,
   DELIVERY_FORM_LABELS,
@@ -10,7 +22,7 @@ import {
   DELIVERY_METHODS,
   ORG_KIND_LABELS,
 } from '../../../domain/application-form.js';
-import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, withholdingArticles } from '../../../domain/outcomes.js';
+import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, isOutcomeId, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
 import { MAX_FEE_YUAN } from '../../../domain/fees.js';
 import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
@@ -31,14 +43,13 @@ const CONFIRM: Partial<Record<StaffEventType, string>> = {
   'fee-expired': '确定记录逾期未缴费、不再处理吗？',
 };
 
-/** Outcomes set by their own closing events (补正逾期, 逾期未缴费) are not offered for a decision. */
-const DECIDABLE = OUTCOMES.filter((o) => o.id !== 'other-no-supplement' && o.id !== 'other-fee-unpaid');
+/** Outcomes set by their own expiry events (补正逾期, 逾期未缴费) are not offered for a decision. */
+const DECIDABLE = OUTCOMES.filter((o) => isOutcomeId(o.id) && !isSetByExpiryEvent(o.id));
 
 export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   const { applications, documentTemplates } = kit.deps;
-  const period = kit.deps.agency?.supplementPeriodWorkingDays;
   // The office's default 补正 period fills the form; the clerk may change it for one request.
-  const supplementDays = typeof period === 'number' && Number.isInteger(period) && period > 0 ? period : null;
+  const supplementDays = officeSupplementPeriod(kit.deps.agency?.supplementPeriodWorkingDays);
 
   router.get('/applications/:id', kit.staff, (ctx) => {
     const who = kit.open(ctx, 'inbox');
@@ -107,7 +118,7 @@ ${
 }
 
 /**
- * What the clerk's form asks beyond the staff API (where these stay optional, DESIGN.md's event
+ * What the clerk's form asks beyond the staff API (where these stay optional, docs/ARCHITECTURE.md's event
  * shapes): the letters print them, and without them a 补正 notice or a 部分公开 letter has a hole.
  */
 function formRequires(input: Record<string, unknown>): string | null {
@@ -122,15 +133,15 @@ function formRequires(input: Record<string, unknown>): string | null {
 
 function dueSummary(view: ApplicationView): SafeHtml {
   if (view.status === 'submitted') return html`<p class="due">尚未确认收到：确认收到后开始计算答复期限。</p>`;
-  if (view.status === 'delivered' || view.status === 'closed') {
+  if (isFinished(view.status)) {
     return html`<p class="due">已办结${view.outcomeLabel ? `：${view.outcomeLabel}` : ''}。</p>`;
   }
   if (view.status === 'decided') return html`<p class="due">已于 ${longDate(view.decidedOn)} 作出答复（${view.outcomeLabel ?? ''}），待送达。</p>`;
   if (view.paused) {
     const why =
       view.status === 'awaiting-supplement'
-        ? '等待申请人补正，补正后重新计算 20 个工作日'
-        : `征求意见期间不计入答复期限；对方的 15 个工作日至 ${longDate(view.consultationEndsBy)} 届满，未回复的次日起恢复计时（第三十二条、第三十四条）`;
+        ? `等待申请人补正，补正后重新计算 ${REPLY_WORKING_DAYS} 个工作日`
+        : `征求意见期间不计入答复期限；对方的 ${CONSULTATION_WORKING_DAYS} 个工作日至 ${longDate(view.consultationEndsBy)} 届满，未回复的次日起恢复计时（第三十二条、第三十四条）`;
     return html`<p class="due paused">暂停计时：${why}。</p>`;
   }
   return html`<p class="due">答复期限：<strong>${longDate(view.dueDate)}</strong>${view.overdue ? html` <span class="badge overdue">已逾期</span>` : ''}${
@@ -229,7 +240,7 @@ function actionFields(type: StaffEventType, view: ApplicationView, today: string
 <p class="hint">补正只能要求一次（第三十条：一次性告知）；答复期限从收到补正之日起重新计算。</p>
 ${
   view.supplementNoticeDue &&
-  html`<p class="${today > view.supplementNoticeDue ? 'warning' : 'hint'}">补正应在收到申请之日起 7 个工作日内一次性告知（第三十条），即不晚于 ${longDate(view.supplementNoticeDue)}${
+  html`<p class="${today > view.supplementNoticeDue ? 'warning' : 'hint'}">补正应在收到申请之日起 ${SUPPLEMENT_NOTICE_WORKING_DAYS} 个工作日内一次性告知（第三十条），即不晚于 ${longDate(view.supplementNoticeDue)}${
     today > view.supplementNoticeDue ? '；该期限已过' : ''
   }。</p>`
 }`;
@@ -239,8 +250,8 @@ ${
       return html`<label>征求意见的对象（第三方或其他机关）<input name="party" required></label>
 <p class="hint">征求意见所需时间不计入答复期限（第三十二条）。</p>`;
     case 'extend':
-      return html`<label>延长的工作日数 <input type="number" name="days" min="1" max="20" value="20" required></label>
-<p class="hint">延期须经政府信息公开工作机构负责人同意，最长 20 个工作日，只能延期一次（第三十三条）。</p>`;
+      return html`<label>延长的工作日数 <input type="number" name="days" min="1" max="${MAX_EXTENSION_DAYS}" value="${MAX_EXTENSION_DAYS}" required></label>
+<p class="hint">延期须经政府信息公开工作机构负责人同意，最长 ${MAX_EXTENSION_DAYS} 个工作日，只能延期一次（第三十三条）。</p>`;
     case 'fee-notice':
       return html`<label>收费金额（元）<input type="number" name="amount" min="1" max="${MAX_FEE_YUAN}" step="1" required></label>`;
     case 'decide':

@@ -7,7 +7,7 @@ import { HolidayFileError } from '../../../store/holiday-files.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, safeUrl, type SafeHtml } from '../../../http/html.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 export interface HolidaySummary {
   name: string;

@@ -10,7 +10,7 @@ import type { ItemState } from '../../../catalog/types.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query, safeUrl, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime } from '../format.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 const QUEUES: readonly ItemState[] = ['confidentiality-review', 'leader-review', 'returned', 'draft', 'published'];
 const STAGE_LABELS: Record<string, string> = { submit: '报送', confidentiality: '保密审查', leader: '领导审核' };

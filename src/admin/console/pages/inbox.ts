@@ -2,12 +2,12 @@
 // counts), with filters by state, urgency and handler. A table on an office screen, cards on a phone.
 import type { Router } from '@koa/router';
 import { listApplications } from '../../application-list.js';
-import { APPLICATION_STATUSES, STATUS_LABELS } from '../../../domain/applications/index.js';
+import { APPLICATION_STATUSES, STATUS_LABELS, replyClockRuns } from '../../../domain/applications/index.js';
 import { can } from '../../../domain/roles.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
 import { clip } from '../format.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 type Listed = ReturnType<typeof listApplications>['applications'][number];
 
@@ -40,7 +40,7 @@ export function mountInbox(router: Router, kit: ConsoleKit): void {
       if (a.paused) return '暂停计时';
       if (!a.dueDate) return '—';
       if (a.overdue) return `逾期 ${applications.workingDaysBetween(a.dueDate, today)} 个工作日`;
-      if (a.status === 'processing' || a.status === 'awaiting-fee') return `剩 ${applications.workingDaysBetween(today, a.dueDate)} 个工作日`;
+      if (replyClockRuns(a)) return `剩 ${applications.workingDaysBetween(today, a.dueDate)} 个工作日`;
       return '—';
     };
     const marks = (a: Listed): SafeHtml => html`${a.overdue && html`<span class="badge overdue">逾期</span>`}${a.dueSoon && html`<span class="badge due-soon">即将到期</span>`}${

@@ -10,7 +10,7 @@ import type { Delivery } from '../../../store/notify-repo.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, type SafeHtml } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 /** How far back the page lists deliveries whose arrival is unknown. */
 const UNCONFIRMED_DAYS = 30;

@@ -16,7 +16,7 @@ import { MAX_REPLY_LENGTH } from '../../../notify/index.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 type Status = UnansweredQuestion['status'];
 const STATUS_LABELS: Record<Status, string> = { open: '待处理', replied: '已答复', 'added-to-guide': '已补充到指南', dismissed: '已忽略' };

@@ -16,13 +16,14 @@ import {
   ORG_KINDS,
   validateApplicationInput,
 } from '../../../domain/application-form.js';
-import { addDays, isIsoDate } from '../../../domain/calendar.js';
+import { isIsoDate } from '../../../domain/calendar.js';
+import { earliestReceiptDate } from '../../../domain/applications/index.js';
 import { DomainError } from '../../../domain/errors.js';
 import { can } from '../../../domain/roles.js';
 import { describeError } from '../../../http/errors.js';
 import { html, type SafeHtml } from '../../../http/html.js';
 import type { ConsoleKit } from '../kit.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 type Form = Record<string, unknown>;
 /** Messages by form field name. */
@@ -50,8 +51,6 @@ const PATHS: Record<string, string> = {
 /** Nobody applying on paper can be answered through WeChat: that way is not offered here. */
 const PAPER_METHODS = DELIVERY_METHODS.filter((method) => method !== 'wechat');
 
-/** A letter may reach the registrar's desk some days after it arrived; not a year later. */
-const MAX_DAYS_BACK = 366;
 
 function bodyOf(form: Form): Record<string, unknown> {
   const value = (name: string) => field(form, name) || undefined;
@@ -144,7 +143,8 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
     const problems: Problems = {};
     if (!isIsoDate(receivedOn)) problems['received-on'] = '请填写收到申请的日期';
     else if (receivedOn > today) problems['received-on'] = '收到日期不能晚于今天';
-    else if (receivedOn < addDays(today, -MAX_DAYS_BACK)) problems['received-on'] = '收到日期早于一年前，请核对；历史记录请用导入功能';
+    // A letter may reach the registrar's desk some days after it arrived; not a year later.
+    else if (receivedOn < earliestReceiptDate(today)) problems['received-on'] = '收到日期早于一年前，请核对；历史记录请用导入功能';
 
     const formId = field(form, 'form-id');
     let submitted: Awaited<ReturnType<typeof applications.submit>> | null = null;
@@ -158,7 +158,7 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
           by: who.username,
           idempotencyKey: /^[\w-]{8,40}$/.test(formId) ? `register-${formId}` : undefined,
         });
-      } else validateApplicationInput(bodyOf(form));
+      } else validateApplicationInput(bodyOf(form), today);
     } catch (error) {
       const described = describeError(error);
       if (!described || described.status >= 500) throw error;

@@ -1,24 +1,23 @@
 // 年度报告 · 录入: what only staff know, typed in on the report page itself — table 二's figures the
 // catalog does not give, the fees collected, the written sections, last year's carry-forward when
 // the system holds no record of last year, and the reconsideration and lawsuit cases. The forms go
-// through the same parsers as the staff API (src/report/admin-routes.ts), so both name the same
+// through the same parsers as the staff API (src/report/input-parsers.ts), so both name the same
 // mistake the same way, and a refused form changes nothing.
 import type { Context } from 'koa';
 import type { Router } from '@koa/router';
 import { can } from '../../../domain/roles.js';
 import { todayInChina } from '../../../domain/calendar.js';
 import { DomainError } from '../../../domain/errors.js';
-import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts, parseYear } from '../../../report/admin-routes.js';
+import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts, parseYear } from '../../../report/input-parsers.js';
 import { PROACTIVE_BLOCKS, REQUEST_COLUMNS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS, SIGNED_PROACTIVE_COLUMNS } from '../../../report/labels.js';
-import type { PreviousSource } from '../../../report/store-inputs.js';
+import type { PreviousSource, ReportEditor } from '../../../report/store-inputs.js';
 import type { AnnualReport, ProactiveTable, ReportFormat } from '../../../report/types.js';
-import type { ReportRepo, ReportYearRecord, StoredReviewCase } from '../../../store/report-repo.js';
+import type { ReportYearRecord, StoredReviewCase } from '../../../store/report-repo.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
 import type { ConsoleKit } from '../kit.js';
-import { field } from '../event-form.js';
+import { field } from '../form-fields.js';
 
 /** What the forms read and write of the report's records. */
-export type ReportEditor = Pick<ReportRepo, 'year' | 'reviewCases' | 'setEntered' | 'setTexts' | 'setCarryForward' | 'addReviewCase' | 'removeReviewCase'>;
 
 type Form = Record<string, unknown>;
 

@@ -3,14 +3,14 @@
 // accept the console's session cookie.
 import type { Router } from '@koa/router';
 import { buildAnnualReport } from '../../../report/build.js';
-import { parseYear } from '../../../report/admin-routes.js';
+import { parseYear } from '../../../report/input-parsers.js';
 import { defaultFormatForYear } from '../../../report/labels.js';
-import { loadReportInputs, type ReportInputsDeps } from '../../../report/store-inputs.js';
+import { loadReportInputs, type ReportEditingDeps } from '../../../report/store-inputs.js';
 import type { ReportFormat } from '../../../report/types.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query } from '../../../http/html.js';
-import { field } from '../event-form.js';
-import { mountReportInputRoutes, reportInputForms, type ReportEditor } from './report-inputs.js';
+import { field } from '../form-fields.js';
+import { mountReportInputRoutes, reportInputForms } from './report-inputs.js';
 
 const PREVIOUS_SOURCE: Record<string, string> = {
   entered: '上年结转数为工作人员录入',
@@ -20,7 +20,6 @@ const PREVIOUS_SOURCE: Record<string, string> = {
 };
 
 /** The report's inputs, and the records staff type in, which this page also edits. */
-export type ReportPageDeps = ReportInputsDeps & { reportRepo: ReportInputsDeps['reportRepo'] & ReportEditor };
 
 /** The year asked for, when the report API would accept it; `fallback` otherwise. */
 function yearOr(text: string, thisYear: number, fallback: number): number {
@@ -31,7 +30,7 @@ function yearOr(text: string, thisYear: number, fallback: number): number {
   }
 }
 
-export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportPageDeps): void {
+export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportEditingDeps): void {
   mountReportInputRoutes(router, kit, report.reportRepo, kit.deps.clock ?? (() => new Date()));
 
   router.get('/report', kit.staff, async (ctx) => {

@@ -10,7 +10,7 @@ import type { AuditEntry } from '../../../store/audit-repo.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, type SafeHtml } from '../../../http/html.js';
 import { chinaDateTime } from '../format.js';
-import { field, fieldValues } from '../event-form.js';
+import { field, fieldValues } from '../form-fields.js';
 
 const ROLE_DUTIES: Record<(typeof ROLES)[number], string> = {
   registrar: '登记申请、确认收到、补正、送达',
