@@ -40,6 +40,11 @@ export interface SubmitContext {
   /** Who entered it: 'applicant', or the staff username for paper, fax and on-site requests. */
   by: string;
   idempotencyKey?: string;
+  /**
+   * A letter, fax or visit registered later: the day it came, which is both its submission and its
+   * receipt date (a registered letter cannot be received before it was submitted). At most today.
+   */
+  submittedOn?: string;
 }
 
 export class ApplicationsService {
@@ -100,7 +105,8 @@ export class ApplicationsService {
               openid: context.openid,
               possibleDuplicateOf,
             } as Omit<StoredApplication, 'events'>;
-            const app = createApplication(fields, { at, by: context.by, on: today }) as StoredApplication;
+            const on = context.submittedOn && context.submittedOn < today ? context.submittedOn : today;
+            const app = createApplication(fields, { at, by: context.by, on }) as StoredApplication;
             if (online && this.#policy.autoReceiveOnline) {
               app.events.push({ type: 'receive', on: today, at, by: 'system' });
             }

@@ -3,6 +3,7 @@
 // stylesheet, one small script, and HTML that works in an office browser and in WeChat's.
 import { Router } from '@koa/router';
 import { parseBody } from '../../http/body.js';
+import { HttpError } from '../../http/errors.js';
 import { loadAssets } from './assets.js';
 import { consoleErrors, consoleHeaders, createKit, type ConsoleDeps } from './kit.js';
 import { mountSession } from './session.js';
@@ -44,5 +45,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   mountCalendarPage(router, kit);
   mountUsersPage(router, kit);
   mountAccountPage(router, kit);
+  // Last: any other page under /admin is a "找不到页面" page in the console's frame, not the API's
+  // JSON. The staff API (/admin/v1) keeps its JSON answers.
+  router.get('/{*rest}', async (ctx, next) => {
+    if (/^\/admin\/v1(\/|$)/.test(ctx.path)) return next();
+    await kit.staff(ctx, () => {
+      throw new HttpError(404, 'not-found', '找不到这个页面：地址可能有误，或页面已经不存在。');
+    });
+  });
   return router;
 }

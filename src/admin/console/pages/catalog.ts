@@ -11,6 +11,7 @@ import type { ConsoleKit } from '../kit.js';
 import { html, query, safeUrl, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime } from '../format.js';
 import { field } from '../event-form.js';
+import { bookTitle } from '../../../domain/book-title.js';
 
 const QUEUES: readonly ItemState[] = ['confidentiality-review', 'leader-review', 'returned', 'draft', 'published'];
 const STAGE_LABELS: Record<string, string> = { submit: '报送', confidentiality: '保密审查', leader: '领导审核' };
@@ -84,7 +85,7 @@ ${
       const who = kit.open(ctx, 'catalog');
       const item = await catalog.review(ctx.params.id!, { type: field(form, 'type'), reason: field(form, 'reason') }, who);
       const view = catalog.staffView(item);
-      return `《${view.title}》：${view.stateLabel}`;
+      return `${bookTitle(view.title)}：${view.stateLabel}`;
     });
   });
 }
