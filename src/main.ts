@@ -238,6 +238,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         questionReplies: notify,
         report: reportDeps,
         catalog: catalog.service,
+        push: catalog.push,
         notify: { notify, templates: notify.templates },
         clock,
       }),

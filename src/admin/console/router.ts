@@ -13,6 +13,8 @@ import { mountRegisterPage } from './pages/register.js';
 import { mountStatsPage } from './pages/stats.js';
 import { mountReportPage } from './pages/report.js';
 import { mountCatalogPage } from './pages/catalog.js';
+import { mountCatalogEditPages } from './pages/catalog-edit.js';
+import { mountCatalogPushPage } from './pages/catalog-push.js';
 import { mountNotifyPage } from './pages/notify.js';
 import { mountQuestionsPage } from './pages/questions.js';
 import { mountCalendarPage } from './pages/calendar.js';
@@ -39,7 +41,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   mountStatsPage(router, kit);
   // Pages of optional modules exist only when the module is wired in; the menu hides them otherwise.
   if (deps.report) mountReportPage(router, kit, deps.report);
-  if (deps.catalog) mountCatalogPage(router, kit, deps.catalog);
+  if (deps.catalog) {
+    // Before the review queue's POST /catalog/:id, which would take /catalog/new and /catalog/push.
+    if (deps.push) mountCatalogPushPage(router, kit, deps.push);
+    mountCatalogEditPages(router, kit, deps.catalog);
+    mountCatalogPage(router, kit, deps.catalog);
+  }
   if (deps.notify) mountNotifyPage(router, kit, deps.notify);
   if (deps.conversations) mountQuestionsPage(router, kit, deps.conversations);
   mountCalendarPage(router, kit);
