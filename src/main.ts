@@ -185,7 +185,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       conversations,
       agency: { name: agency.name, contact: agency.contactLine },
       subscriptions: catalog.chat,
-      catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit) },
+      catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit), latest: (limit) => catalog.service.latestPublished(limit) },
       staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
       clock,
     });

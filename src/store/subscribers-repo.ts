@@ -15,6 +15,11 @@ export interface Subscriber {
   /** Category ids, in the order of the office's category list. */
   categories: string[];
   since: string;
+  /**
+   * When each category was subscribed (ISO), for those added after `since`: a digest tells only
+   * of items published after the subscription to their category. Absent: `since` for all.
+   */
+  categorySince?: Record<string, string>;
   updatedAt: string;
 }
 
@@ -82,7 +87,12 @@ export class SubscribersRepo {
         return null;
       }
       if (existing) {
+        const added = categories.filter((id) => !existing.categories.includes(id));
+        const kept = Object.entries(existing.categorySince ?? {}).filter(([id]) => categories.includes(id));
+        const since = Object.fromEntries([...kept, ...added.map((id) => [id, at] as const)]);
         existing.categories = categories;
+        if (Object.keys(since).length > 0) existing.categorySince = since;
+        else delete existing.categorySince;
         existing.updatedAt = at;
         return existing;
       }
