@@ -58,6 +58,8 @@ export interface DialogDeps {
   catalog?: CatalogFinder;
   /** Staff binding their WeChat ("绑定 123456"); null when the text is not about binding. */
   staffBinding?: (openid: string, text: string) => Promise<string | null>;
+  /** A citizen linking the mini-program ("关联 1234 5678"); null when the text is not about that. */
+  identityLink?: (openid: string, text: string) => Promise<string | null>;
   clock?: () => Date;
 }
 
@@ -110,6 +112,8 @@ export function createDialog(deps: DialogDeps) {
     if (text === '') return help();
     const binding = await deps.staffBinding?.(input.openid, text);
     if (binding) return binding;
+    const linking = await deps.identityLink?.(input.openid, text);
+    if (linking) return linking;
 
     const form = deps.conversations.form<FormState>(input.openid);
     if (form) {

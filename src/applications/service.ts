@@ -51,6 +51,11 @@ export class ApplicationsService {
   readonly #policy: ApplicationsPolicy;
   /** Called after every saved change that may have created notification intents. */
   onChange: (() => void) | null = null;
+  /**
+   * Every openid of the person behind an openid (the official account's and the mini-program's,
+   * once linked: accounts/identity-links.ts), so both channels show the same requests.
+   */
+  linkedOpenids: ((openid: string) => string[]) | null = null;
 
   constructor(
     private readonly repo: ApplicationsRepo,
@@ -165,12 +170,18 @@ export class ApplicationsService {
   /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
   mine(id: string, openid: string): StoredApplication {
     const app = this.repo.get(id);
-    if (!app || app.openid !== openid) throw new DomainError('not-found', '找不到该申请');
+    if (!app || app.openid === null || !this.#openidsOf(openid).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
   listMine(openid: string): StoredApplication[] {
-    return this.repo.byOpenid(openid).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return this.#openidsOf(openid)
+      .flatMap((each) => this.repo.byOpenid(each))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  #openidsOf(openid: string): string[] {
+    return this.linkedOpenids?.(openid) ?? [openid];
   }
 
   all(): readonly StoredApplication[] {
