@@ -36,7 +36,13 @@ export interface GuideAnswerer {
 /** Published catalog items about the office's own business (src/catalog); optional. */
 export interface CatalogFinder {
   related(words: string[], limit: number): Array<{ title: string; url: string | null; publishedOn: string }>;
+  /** The newest published items, newest first ("最新公开的信息"). */
+  latest?(limit: number): Array<{ title: string; url: string | null; publishedOn: string }>;
 }
+
+/** "最新公开的信息", "最近公开了什么"…: asks for the newest items, not a question for staff. */
+const LATEST = /^(?:查看|看看)?(?:最新|最近|近期|新)(?:公开|发布)(?:的|了)?(?:政府)?(?:信息|内容|文件|什么)?(?:有哪些|是什么)?[?？。!！]*$/;
+const LATEST_COUNT = 5;
 
 /** What the dialog needs of subscriptions (src/catalog); optional until catalog is wired. */
 export interface SubscriptionsHandler {
@@ -53,11 +59,13 @@ export interface DialogDeps {
   catalog?: CatalogFinder;
   /** Staff binding their WeChat ("绑定 123456"); null when the text is not about binding. */
   staffBinding?: (openid: string, text: string) => Promise<string | null>;
+  /** A citizen linking the mini-program ("关联 1234 5678"); null when the text is not about that. */
+  identityLink?: (openid: string, text: string) => Promise<string | null>;
   clock?: () => Date;
 }
 
 /** Menu keys of data/menu.json. */
-export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT' } as const;
+export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT', latest: 'LATEST' } as const;
 
 export function createDialog(deps: DialogDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -105,6 +113,8 @@ export function createDialog(deps: DialogDeps) {
     if (text === '') return help();
     const binding = await deps.staffBinding?.(input.openid, text);
     if (binding) return binding;
+    const linking = await deps.identityLink?.(input.openid, text);
+    if (linking) return linking;
 
     const form = deps.conversations.form<FormState>(input.openid);
     if (form) {
@@ -122,6 +132,7 @@ export function createDialog(deps: DialogDeps) {
     if (/^(你好|您好|hi|hello|在吗)[!！。.]*$/i.test(text)) return greeting();
     if (/^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/.test(text)) return beginForm(turn);
     if (/^(联系我们|联系方式|电话)$/.test(text)) return deps.agency.contact;
+    if (LATEST.test(text) && deps.catalog?.latest) return latest();
     const tracking = parseTrackingNo(text);
     if (tracking || /^(查询进度|进度查询|查进度|我的申请)$/.test(text)) return progress(input.openid, tracking?.trackingNo ?? null);
     if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(input.openid);
@@ -157,6 +168,8 @@ export function createDialog(deps: DialogDeps) {
             return deps.subscriptions ? ((await deps.subscriptions.handle(input.openid, '订阅')) ?? help()) : help();
           case MENU.contact:
             return deps.agency.contact;
+          case MENU.latest:
+            return deps.catalog?.latest ? latest() : help();
           default:
             return help();
         }
@@ -223,6 +236,13 @@ export function createDialog(deps: DialogDeps) {
         return line + '。';
       })
       .join('\n');
+  }
+
+  function latest(): string {
+    const items = deps.catalog?.latest?.(LATEST_COUNT) ?? [];
+    if (items.length === 0) return '目前还没有公开的信息。回复“订阅”，有新信息公开时我们会通知您。';
+    const list = items.map((item) => `· ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
+    return `最新公开的信息：\n${list}\n回复“订阅”，有新信息公开时我们会通知您。`;
   }
 
   function more(openid: string): string {

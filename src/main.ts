@@ -18,6 +18,9 @@ import { ReportRepo } from './store/report-repo.js';
 import { mountReportAdminRoutes } from './report/admin-routes.js';
 import { StaffAccounts } from './accounts/staff-accounts.js';
 import { MiniProgramSessions } from './accounts/mp-sessions.js';
+import { IdentityLinks } from './accounts/identity-links.js';
+import { createIdentityLinkChat, mountIdentityMiniProgramRoutes } from './accounts/identity-routes.js';
+import { IdentitiesRepo } from './store/identities-repo.js';
 import { ApplicationsService } from './applications/service.js';
 import { CalendarSource } from './applications/calendar-source.js';
 import { WechatApiClient } from './wechat/api-client.js';
@@ -124,11 +127,20 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const accounts = new StaffAccounts(accountsRepo, clock, { audit: await AuditRepo.open(store) });
     const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
     const mpSessions = new MiniProgramSessions(accountsRepo, (code) => {
-      // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers.
-      if (sandbox && code.startsWith('dev:') && code.length > 4) return Promise.resolve({ openid: code.slice(4) });
+      // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers, with the
+      // UnionID the fake WeChat API was given for it, if any.
+      if (sandbox && code.startsWith('dev:') && code.length > 4) {
+        const openid = code.slice(4);
+        return Promise.resolve({ openid, unionid: fakeWechat?.unionIdOf(openid) });
+      }
       return wechat.code2Session(code);
     }, clock);
+    // One citizen, two identities: the chat's and the mini-program's openids, linked by UnionID or a link code.
+    const identities = new IdentityLinks(await IdentitiesRepo.open(store), { clock });
+    mpSessions.onLogin = (openid, unionid) =>
+      identities.note('miniprogram', openid, unionid).catch((error: unknown) => logger.warn({ err: error }, 'noting a mini-program identity failed'));
     const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
+    applications.linkedOpenids = (openid) => identities.openidsOf(openid);
     const catalog = await openCatalog({
       store,
       agency,
@@ -140,6 +152,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
       clock,
     });
+    catalog.subscriptions.linked = (channel, openid) => identities.identitiesOf(channel, openid);
+    identities.onLink = (linked) => catalog.subscriptions.mergePerson(linked);
     if (config.demoData) await seedDemo({ applications, accounts, catalog: catalog.service, clock, sandbox, logger });
 
     const notify = createNotify({
@@ -185,10 +199,35 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       conversations,
       agency: { name: agency.name, contact: agency.contactLine },
       subscriptions: catalog.chat,
-      catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit) },
+      catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit), latest: (limit) => catalog.service.latestPublished(limit) },
       staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
+      identityLink: createIdentityLinkChat(identities),
       clock,
     });
+    // The official account's UnionID of a chat user, asked once (again a day later when there was
+    // none): it links their chat and mini-program identities. Waited for at most a second, so that
+    // the reply to this very message may already count both; WeChat's 5 s limit is never at risk.
+    const lookups = new Map<string, Promise<void>>();
+    const unionidLookup = async (openid: string): Promise<void> => {
+      if (!identities.needsUnionid('official-account', openid)) return;
+      let lookup = lookups.get(openid);
+      if (!lookup) {
+        lookup = wechat
+          .userUnionId(openid)
+          .then(
+            (unionid) => identities.note('official-account', openid, unionid),
+            // Unverified accounts may not call user info (48001): noted as checked, asked again tomorrow.
+            (error: unknown) => {
+              logger.warn({ err: error }, 'official-account user info failed');
+              return identities.note('official-account', openid, undefined);
+            },
+          )
+          .catch((error: unknown) => logger.warn({ err: error }, 'noting an official-account identity failed'))
+          .finally(() => lookups.delete(openid));
+        lookups.set(openid, lookup);
+      }
+      await Promise.race([lookup, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+    };
     const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
 
     const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
@@ -201,7 +240,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         puppet,
         logger,
         clock,
-        onInbound: (inbound) => noteInbound(notify, inbound),
+        onInbound: async (inbound) => {
+          await noteInbound(notify, inbound);
+          if (inbound.type !== 'event' || inbound.event !== 'unsubscribe') await unionidLookup(inbound.fromUserName);
+        },
       }),
       createMiniProgramApi({
         sessions: mpSessions,
@@ -211,6 +253,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           (router, user) => guide.mountMiniProgram(router, user),
           (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),
           (router) => catalog.mountMiniProgram(router, mpSessions),
+          (router, user) => mountIdentityMiniProgramRoutes(router, user, identities),
         ],
       }),
       createAdminApi({
@@ -238,6 +281,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         questionReplies: notify,
         report: reportDeps,
         catalog: catalog.service,
+        push: catalog.push,
         notify: { notify, templates: notify.templates },
         clock,
       }),

@@ -11,6 +11,9 @@ const people: Record<string, Actor> = {
   secrecy2: { username: 'secrecy2', roles: ['reviewer'] },
   chief: { username: 'chief', roles: ['leader'] },
   both: { username: 'both', roles: ['reviewer', 'leader'] },
+  // A small office: one person drafts and submits, and also holds a review role.
+  clerkReviewer: { username: 'clerkReviewer', roles: ['submitter', 'reviewer'] },
+  clerkLeader: { username: 'clerkLeader', roles: ['submitter', 'leader'] },
   admin: { username: 'admin', roles: ['admin'] },
 };
 
@@ -47,6 +50,12 @@ const TABLE: Array<[string, Step[], string, boolean?]> = [
   ['a leader cannot stand in for the confidentiality review', [['clerk', submit], ['chief', approve]], 'forbidden'],
   ['a reviewer cannot give the leader approval', [['clerk', submit], ['secrecy', approve], ['secrecy2', approve]], 'forbidden'],
   ['the submitter cannot approve', [['clerk', submit], ['clerk', approve]], 'forbidden'],
+  ['a reviewer who submitted the item cannot approve it', [['clerkReviewer', submit], ['clerkReviewer', approve]], 'forbidden'],
+  ['someone else submitted: the submitting leader gives the final approval', [['clerkReviewer', submit], ['secrecy', approve], ['clerkLeader', approve]], 'published', true],
+  ['a leader who submitted the item cannot give the final approval', [['clerkLeader', submit], ['secrecy', approve], ['clerkLeader', approve]], 'forbidden'],
+  ['the submitter-reviewer may still return their own item', [['clerkReviewer', submit], ['clerkReviewer', reject('文号有误')]], 'returned'],
+  ['another reviewer approves what the submitter-reviewer sent', [['clerkReviewer', submit], ['secrecy', approve]], 'leader-review'],
+  ['the submitter-reviewer reviews what someone else submitted', [['clerk', submit], ['clerkReviewer', approve]], 'leader-review'],
   ['only the submitting section submits', [['secrecy', submit]], 'forbidden'],
   ['the admin drafts but does not sign off', [['admin', submit]], 'forbidden'],
   ['a draft cannot be approved before it is submitted', [['secrecy', approve]], 'invalid-transition'],

@@ -512,6 +512,7 @@ test('a registrar registers a request that came by letter, with the day it was r
   t.is(done.headers.get('location'), `/admin/applications/${created!.id}`);
   const view = app.applications.view(created!, 'staff-full');
   t.is(view.receivedOn, '2026-03-12');
+  t.is(view.submittedOn, '2026-03-12', 'submitted on the day it came: 收到日期 is not before 提交日期');
   t.is(created!.channel, 'staff');
   const { html } = await reg.page(done.headers.get('location')!);
   t.regex(html, new RegExp(`已登记申请 ${view.trackingNo}，2026-03-12 收到，答复期限 ${view.dueDate}`));

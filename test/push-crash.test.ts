@@ -49,12 +49,6 @@ async function seed(t: ExecutionContext, oa: number, mp: number): Promise<Seeded
     },
   });
   const staff = (username: string, role: Actor['roles'][number]): Actor => ({ username, roles: [role] });
-  for (const [title, category] of ITEMS) {
-    const item = await catalog.service.draft({ title, category }, 'clerk');
-    await catalog.service.review(item.id, { type: 'submit' }, staff('clerk', 'submitter'));
-    await catalog.service.review(item.id, { type: 'approve' }, staff('secrecy', 'reviewer'));
-    await catalog.service.review(item.id, { type: 'approve' }, staff('chief', 'leader'));
-  }
   const expected: Seeded['expected'] = new Map();
   const subscribe = async (channel: 'official-account' | 'miniprogram', openid: string, i: number) => {
     const categories = CATEGORY_SETS[i % CATEGORY_SETS.length]!;
@@ -66,6 +60,13 @@ async function seed(t: ExecutionContext, oa: number, mp: number): Promise<Seeded
   for (let i = 0; i < Math.max(oa, mp); i++) {
     if (i < oa) await subscribe('official-account', `oa-${String(i).padStart(3, '0')}`, i);
     if (i < mp) await subscribe('miniprogram', `mp-${String(i).padStart(3, '0')}`, i + 2);
+  }
+  // Published after everyone subscribed: a digest tells only of items published after the subscription.
+  for (const [title, category] of ITEMS) {
+    const item = await catalog.service.draft({ title, category }, 'clerk');
+    await catalog.service.review(item.id, { type: 'submit' }, staff('clerk', 'submitter'));
+    await catalog.service.review(item.id, { type: 'approve' }, staff('secrecy', 'reviewer'));
+    await catalog.service.review(item.id, { type: 'approve' }, staff('chief', 'leader'));
   }
   await store.close();
   return { dir, expected };

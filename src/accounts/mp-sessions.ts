@@ -7,7 +7,7 @@ import { newToken, tokenHash } from './tokens.js';
 
 const SESSION_MS = 7 * 24 * 3600_000;
 
-export type CodeExchange = (code: string) => Promise<{ openid: string }>;
+export type CodeExchange = (code: string) => Promise<{ openid: string; unionid?: string }>;
 
 export class MiniProgramSessions {
   constructor(
@@ -16,13 +16,17 @@ export class MiniProgramSessions {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** Told of every login, with the UnionID when WeChat gave one (identity-links.ts links by it). */
+  onLogin: ((openid: string, unionid: string | undefined) => Promise<void>) | null = null;
+
   async login(code: unknown): Promise<{ token: string; openid: string }> {
     if (typeof code !== 'string' || code.trim() === '' || code.length > 256) {
       throw new DomainError('validation', '登录凭证 code 缺失或格式不正确', { code: '请传入 wx.login 得到的 code' });
     }
     let openid: string;
+    let unionid: string | undefined;
     try {
-      ({ openid } = await this.exchange(code.trim()));
+      ({ openid, unionid } = await this.exchange(code.trim()));
     } catch (error) {
       const errcode = (error as { errcode?: number }).errcode;
       // 40029 invalid code, 40163 code used: the mini-program should call wx.login again.
@@ -37,6 +41,7 @@ export class MiniProgramSessions {
       { tokenHash: tokenHash(token), subject: openid, kind: 'mp', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_MS).toISOString() },
       now.toISOString(),
     );
+    await this.onLogin?.(openid, unionid);
     return { token, openid };
   }
 

@@ -41,12 +41,22 @@ export interface SubmitContext {
   /** Who entered it: 'applicant', or the staff username for paper, fax and on-site requests. */
   by: string;
   idempotencyKey?: string;
+  /**
+   * A letter, fax or visit registered later: the day it came, which is both its submission and its
+   * receipt date (a registered letter cannot be received before it was submitted). At most today.
+   */
+  submittedOn?: string;
 }
 
 export class ApplicationsService {
   readonly #policy: ApplicationsPolicy;
   /** Called after every saved change that may have created notification intents. */
   onChange: (() => void) | null = null;
+  /**
+   * Every openid of the person behind an openid (the official account's and the mini-program's,
+   * once linked: accounts/identity-links.ts), so both channels show the same requests.
+   */
+  linkedOpenids: ((openid: string) => string[]) | null = null;
 
   constructor(
     private readonly repo: ApplicationsRepo,
@@ -101,7 +111,8 @@ export class ApplicationsService {
               openid: context.openid,
               possibleDuplicateOf,
             } as Omit<StoredApplication, 'events'>;
-            const app = createApplication(fields, { at, by: context.by, on: today }) as StoredApplication;
+            const on = context.submittedOn && context.submittedOn < today ? context.submittedOn : today;
+            const app = createApplication(fields, { at, by: context.by, on }) as StoredApplication;
             if (online && this.#policy.autoReceiveOnline) {
               app.events.push({ type: 'receive', on: today, at, by: 'system' });
             }
@@ -160,12 +171,18 @@ export class ApplicationsService {
   /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
   mine(id: string, openid: string): StoredApplication {
     const app = this.repo.get(id);
-    if (!app || app.openid !== openid) throw new DomainError('not-found', '找不到该申请');
+    if (!app || app.openid === null || !this.#openidsOf(openid).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
   listMine(openid: string): StoredApplication[] {
-    return this.repo.byOpenid(openid).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return this.#openidsOf(openid)
+      .flatMap((each) => this.repo.byOpenid(each))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  #openidsOf(openid: string): string[] {
+    return this.linkedOpenids?.(openid) ?? [openid];
   }
 
   all(): readonly StoredApplication[] {

@@ -9,6 +9,32 @@ export interface DigestItem {
   id: string;
   title: string;
   category: string;
+  /** When it was published here (ISO) and the publication date it bears (China date). */
+  publishedAt?: string;
+  publishedOn?: string;
+}
+
+/** When the subscriber began following a category (ISO), or null when they do not follow it. */
+export type SinceOf = (category: string) => string | null;
+
+/** China date of an ISO moment (UTC+8, no daylight saving). */
+function chinaDay(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Whether an item is news to someone following its category since `since`: published here after
+ * that moment and dated no earlier than that day. A portal's half-year-old items, imported today,
+ * are not news to someone who subscribed this morning; to an older subscriber they are.
+ */
+export function publishedSince(item: Pick<DigestItem, 'publishedAt' | 'publishedOn'>, since: string): boolean {
+  if (item.publishedAt !== undefined && item.publishedAt < since) return false;
+  return item.publishedOn === undefined || item.publishedOn >= chinaDay(since);
+}
+
+/** A subscriber's `SinceOf`, from their record (categorySince, else since). */
+export function subscriberSince(subscriber: { categories: readonly string[]; since: string; categorySince?: Record<string, string> }): SinceOf {
+  return (category) => (subscriber.categories.includes(category) ? (subscriber.categorySince?.[category] ?? subscriber.since) : null);
 }
 
 /** Template ids, links and the data fields to fill, from data/catalog/push.json. */
@@ -30,10 +56,17 @@ export interface DigestTemplates {
   };
 }
 
-/** The items of the run in the subscriber's categories, in publication order. */
-export function digestItems(runItems: readonly DigestItem[], categories: readonly string[]): DigestItem[] {
+/**
+ * The items of the run in the subscriber's categories, in publication order; with `sinceOf`, only
+ * those published after the subscriber began following their category.
+ */
+export function digestItems(runItems: readonly DigestItem[], categories: readonly string[], sinceOf?: SinceOf): DigestItem[] {
   const wanted = new Set(categories);
-  return runItems.filter((item) => wanted.has(item.category));
+  return runItems.filter((item) => {
+    if (!wanted.has(item.category)) return false;
+    const since = sinceOf?.(item.category);
+    return !since || publishedSince(item, since);
+  });
 }
 
 /**
@@ -79,11 +112,42 @@ function fill(spec: Record<string, string>, values: DigestValues): TemplateData 
   return data;
 }
 
-/** The page (or link) carries the run and the categories, so it opens on exactly these items. */
-function withQuery(target: string, runId: string, items: readonly DigestItem[]): string {
-  const categories = [...new Set(items.map((i) => i.category))].join(',');
+/**
+ * The page (or link) carries the run and the categories, so it opens on exactly these items; and,
+ * for a category the subscriber followed only after some of the run's items were published, since
+ * when (`since=policies~1773622800`, seconds), which GET /mp/v1/catalog?digest= applies alike.
+ */
+function withQuery(target: string, runId: string, items: readonly DigestItem[], since: Readonly<Record<string, string>> = {}): string {
+  const categories = [...new Set(items.map((i) => i.category))];
   const separator = target.includes('?') ? '&' : '?';
-  return `${target}${separator}digest=${encodeURIComponent(runId)}&categories=${encodeURIComponent(categories)}`;
+  const cutoffs = categories.filter((c) => since[c]).map((c) => `${c}~${Math.floor(Date.parse(since[c]!) / 1000)}`);
+  return (
+    `${target}${separator}digest=${encodeURIComponent(runId)}&categories=${encodeURIComponent(categories.join(','))}` +
+    (cutoffs.length > 0 ? `&since=${encodeURIComponent(cutoffs.join(','))}` : '')
+  );
+}
+
+/** The categories of a digest whose since-subscription rule left out some of the run's items, with their since. */
+export function digestCutoffs(runItems: readonly DigestItem[], mine: readonly DigestItem[], sinceOf: SinceOf): Record<string, string> {
+  const kept = new Set(mine.map((i) => i.id));
+  const cutoffs: Record<string, string> = {};
+  for (const item of runItems) {
+    const since = sinceOf(item.category);
+    if (since && !kept.has(item.id) && mine.some((m) => m.category === item.category)) cutoffs[item.category] = since;
+  }
+  return cutoffs;
+}
+
+/** Reads `since=policies~1773622800,news~…` back; null when it is malformed. */
+export function parseCutoffs(text: string): Record<string, string> | null {
+  const cutoffs: Record<string, string> = {};
+  if (text === '') return cutoffs;
+  for (const part of text.split(',')) {
+    const match = /^([\w-]{1,64})~(\d{1,12})$/.exec(part);
+    if (!match) return null;
+    cutoffs[match[1]!] = new Date(Number(match[2]) * 1000).toISOString();
+  }
+  return cutoffs;
 }
 
 export interface DigestMessage {
@@ -102,8 +166,12 @@ export function digestMessage(options: {
   templates: DigestTemplates;
   /** The mini-program linked to the official account, if any. */
   mpAppid: string | null;
+  /** digestCutoffs() of this digest, for its link. */
+  since?: Readonly<Record<string, string>>;
+  /** Where template digests lead when push.json names no link: the portal. */
+  fallbackUrl?: string | null;
 }): DigestMessage {
-  const { channel, openid, runId, items, values, templates } = options;
+  const { channel, openid, runId, items, values, templates, since } = options;
   if (channel === 'miniprogram') {
     const t = templates.miniProgram;
     return {
@@ -111,7 +179,7 @@ export function digestMessage(options: {
       miniProgram: {
         touser: openid,
         template_id: t.templateId,
-        page: withQuery(t.page, runId, items),
+        page: withQuery(t.page, runId, items, since),
         miniprogram_state: t.state,
         lang: 'zh_CN',
         data: fill(t.data, values),
@@ -120,7 +188,9 @@ export function digestMessage(options: {
   }
   const t = templates.officialAccount;
   const message: TemplateMessage = { touser: openid, template_id: t.templateId, client_msg_id: options.clientMsgId, data: fill(t.data, values) };
-  if (t.url) message.url = withQuery(t.url, runId, items);
-  if (t.miniprogramPage && options.mpAppid) message.miniprogram = { appid: options.mpAppid, pagepath: withQuery(t.miniprogramPage, runId, items) };
+  if (t.url) message.url = withQuery(t.url, runId, items, since);
+  // Without a page of our own to open, the portal's home at least leads to the items.
+  else if (options.fallbackUrl) message.url = options.fallbackUrl;
+  if (t.miniprogramPage && options.mpAppid) message.miniprogram = { appid: options.mpAppid, pagepath: withQuery(t.miniprogramPage, runId, items, since) };
   return { channel, officialAccount: message };
 }

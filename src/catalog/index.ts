@@ -93,6 +93,7 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
     settings: config,
     agencyName: deps.agency.name,
     mpAppid: deps.mpAppid ?? null,
+    portalUrl: deps.agency.portalUrl,
     logger: deps.logger,
     clock: deps.clock,
   });
@@ -115,7 +116,8 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
       { name: 'feed-import', run: () => feed.run(), schedules: [config.feedSchedule] },
     ],
     publishedItems: () => service.publishedItems(),
-    mountMiniProgram: (router, sessions) => mountCatalogMiniProgramRoutes(router, { sessions, catalog: service, subscriptions }),
+    mountMiniProgram: (router, sessions) =>
+      mountCatalogMiniProgramRoutes(router, { sessions, catalog: service, subscriptions, digestItems: (runId) => push.runItemIds(runId) }),
     mountAdmin: (router, accounts) => mountCatalogAdminRoutes(router, { accounts, catalog: service, push, subscribers }),
   };
 }

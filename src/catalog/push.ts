@@ -17,10 +17,10 @@ import { chineseDate } from '../domain/applications/labels.js';
 import { WechatApiError, WechatNetworkError, WechatUnknownOutcomeError } from '../wechat/errors.js';
 import type { MiniProgramSubscribeMessage, TemplateMessage } from '../wechat/api-client.js';
 import type { Delivery, DeliveryTotals, PushLedgerRepo, PushPause, PushRun, Subscriber, SubscriberChannel, SubscribersRepo } from '../store/subscribers-repo.js';
-import { clientMsgId, digestItems, digestMessage, digestValues, type DigestItem, type DigestTemplates } from './digest.js';
+import { clientMsgId, digestCutoffs, digestItems, digestMessage, digestValues, subscriberSince, type DigestItem, type DigestTemplates } from './digest.js';
 import { SendWindow } from './send-window.js';
 import { LedgerBatch } from './ledger-batch.js';
-import type { CatalogService } from './service.js';
+import { publicationOf, type CatalogService } from './service.js';
 
 /** The part of the WeChat client the push job uses. */
 export interface DigestSender {
@@ -57,6 +57,8 @@ export interface PushDeps {
   agencyName: string;
   /** The mini-program linked to the official account, for template messages that open it. */
   mpAppid?: string | null;
+  /** The portal, where a template digest leads when push.json gives it no link of its own. */
+  portalUrl?: string | null;
   logger?: Logger;
   clock?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -122,6 +124,11 @@ export class PushJob {
     return this.#running;
   }
 
+  /** The items a push run announced (a digest's link names its run), or null for a run not kept. */
+  runItemIds(runId: string): readonly string[] | null {
+    return this.#deps.ledger.run(runId)?.itemIds ?? null;
+  }
+
   /** Whether a run was left unfinished (crash, quota): worth running the job soon after a start. */
   hasUnfinishedRun(): boolean {
     return this.#deps.ledger.unfinished().length > 0;
@@ -171,7 +178,8 @@ export class PushJob {
     const items = new Map<string, DigestItem>();
     for (const id of run.itemIds) {
       const item = catalog.get(id);
-      items.set(id, { id, title: item.title, category: item.category });
+      const publication = publicationOf(item);
+      items.set(id, { id, title: item.title, category: item.category, publishedAt: publication?.at, publishedOn: publication?.on });
     }
     const runItems = [...items.values()];
     const tasks = await this.#plan(run, runItems);
@@ -221,7 +229,8 @@ export class PushJob {
       if (!entry) {
         // Subscriptions may have changed since the run was planned.
         const current = subscribers.byKey(subscriber.key);
-        const mine = current ? digestItems(runItems, current.categories) : [];
+        // Only what was published after they subscribed to its category.
+        const mine = current ? digestItems(runItems, current.categories, subscriberSince(current)) : [];
         if (mine.length === 0) return;
         if (!quotaLeft(subscriber.channel)) {
           control.stop ??= `今日${subscriber.channel === 'miniprogram' ? '小程序订阅消息' : '模板消息'}推送量已达设定上限，其余订阅者将在下次推送时收到`;
@@ -231,6 +240,7 @@ export class PushJob {
         await batch.put(subscriber.key, entry, { blocking: true });
       }
       const digest = entry.items.map((id) => items.get(id)).filter((i): i is DigestItem => i !== undefined);
+      const current = subscribers.byKey(subscriber.key) ?? subscriber;
       const message = digestMessage({
         channel: subscriber.channel,
         openid: subscriber.openid,
@@ -241,6 +251,8 @@ export class PushJob {
         values: digestValues(digest, (id) => catalog.categoryName(id), chineseDate(todayInChina(this.#clock())), this.#deps.agencyName),
         templates: settings.templates,
         mpAppid: this.#deps.mpAppid ?? null,
+        since: digestCutoffs(runItems, digest, subscriberSince(current)),
+        fallbackUrl: this.#deps.portalUrl ?? null,
       });
 
       const grantedAt = await window.take();

@@ -106,6 +106,11 @@ export function decide(events: readonly ItemEvent[], command: ReviewCommand, act
     if (!reason) throw new DomainError('validation', '退回时请填写原因', { reason: '请填写退回原因' });
     return { events: [{ type: 'reject', at, by: actor.username, role, stage, reason }], publish: false };
   }
+  // 先审后发: the review is someone else's check of what the submitting section sent, so whoever
+  // submitted this round (even holding a reviewer's or leader's role) cannot approve it.
+  if (currentRound(events).some((e) => e.type === 'submit' && e.by === actor.username)) {
+    throw new DomainError('forbidden', '您是该条目的报送人，不能审核通过自己报送的条目，请由其他审核人员审核');
+  }
   // 分级审核: each level is a different person's judgement, so nobody approves an item twice.
   if (currentRound(events).some((e) => e.type === 'approve' && e.by === actor.username)) {
     throw new DomainError('conflict', '您已审核通过过该条目，同一人不能对同一条目审核两次，请由其他审核人员审核');

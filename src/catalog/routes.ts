@@ -9,11 +9,41 @@ import type { SubscribersRepo } from '../store/subscribers-repo.js';
 import type { CatalogService } from './service.js';
 import type { SubscriptionsService } from './subscriptions.js';
 import type { PushJob } from './push.js';
+import { DomainError } from '../domain/errors.js';
+import { parseCutoffs, publishedSince } from './digest.js';
 
 export interface CatalogMiniProgramRouteDeps {
   sessions: MiniProgramSessions;
   catalog: CatalogService;
   subscriptions: SubscriptionsService;
+  /** The items a push run announced, for the digest's link (?digest=); null for an unknown run. */
+  digestItems?: (runId: string) => readonly string[] | null;
+}
+
+/**
+ * The items of one digest, as its link names them: the run's items in the given categories, and
+ * for a category with a cutoff only those published after it (digest.ts withQuery). In the order
+ * they were published, as the digest counted them.
+ */
+function digestPage(deps: CatalogMiniProgramRouteDeps, query: Record<string, unknown>) {
+  const id = typeof query.digest === 'string' ? query.digest : '';
+  if (!/^[\w-]{1,64}$/.test(id)) throw new DomainError('validation', '推送编号 digest 格式不正确', { digest: '应为推送通知链接中的编号' });
+  const ids = deps.digestItems?.(id) ?? null;
+  if (!ids) throw new DomainError('not-found', '找不到这次推送：链接可能有误或已过期，请在目录中查看最新公开的信息');
+  const categories = typeof query.categories === 'string' && query.categories !== '' ? new Set(query.categories.split(',')) : null;
+  const cutoffs = parseCutoffs(typeof query.since === 'string' ? query.since : '');
+  if (!cutoffs) throw new DomainError('validation', 'since 格式不正确', { since: '应为推送通知链接中的内容' });
+  const { catalog } = deps;
+  const items = ids
+    .map((itemId) => catalog.getPublishedOrNull(itemId))
+    .filter((item) => item !== null)
+    .map((item) => catalog.publicView(item))
+    .filter((view) => !categories || categories.has(view.category))
+    .filter((view) => {
+      const since = cutoffs[view.category];
+      return !since || publishedSince({ publishedAt: catalog.publishedAt(view.id) ?? undefined, publishedOn: view.publishedOn }, since);
+    });
+  return { items, total: items.length, page: 1, pageSize: items.length, digest: { id }, categories: catalog.categories().map((c) => ({ id: c.id, name: c.name })) };
 }
 
 /** On the '/mp/v1' router (body parser already applied). */
@@ -23,6 +53,11 @@ export function mountCatalogMiniProgramRoutes(router: Router, deps: CatalogMiniP
 
   // Public: what is published needs no login.
   router.get('/catalog', (ctx) => {
+    // A digest's link: exactly the items that digest told of.
+    if (ctx.query.digest !== undefined) {
+      ctx.body = digestPage(deps, ctx.query);
+      return;
+    }
     const page = catalog.searchPublished(ctx.query);
     ctx.body = {
       items: page.items.map((item) => catalog.publicView(item)),

@@ -131,6 +131,23 @@ export class CatalogService {
     return item;
   }
 
+  /** A published item, or null: for lists of ids that may name something since withdrawn. */
+  getPublishedOrNull(id: string): CatalogItem | null {
+    const item = this.repo.get(id);
+    return item && publicationOf(item) ? item : null;
+  }
+
+  /** When an item was published here (ISO), or null. */
+  publishedAt(id: string): string | null {
+    const item = this.repo.get(id);
+    return (item && publicationOf(item)?.at) ?? null;
+  }
+
+  /** The newest published items, newest first (the chat's "最新公开的信息"). */
+  latestPublished(limit: number): PublicItemView[] {
+    return this.searchPublished({ pageSize: String(limit) }).items.map((item) => this.publicView(item));
+  }
+
   stateOf(item: CatalogItem): ItemState {
     return stateOf(item.events);
   }

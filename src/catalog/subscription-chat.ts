@@ -115,6 +115,7 @@ export function createSubscriptionChat(service: SubscriptionsService): Subscript
 
   return {
     handle,
-    unsubscribeAll: (openid) => service.removeAll(channel, openid),
+    // Unfollowing the account: a subscription shared with a linked mini-program moves there.
+    unsubscribeAll: (openid) => service.leaveChannel(channel, openid),
   };
 }

@@ -1,6 +1,7 @@
-// Subscriptions by category. A subscriber is one openid on one channel: the same person in the
-// official account and in the mini-program has two openids and is two subscribers, each reached
-// on its own channel.
+// Subscriptions by category. A subscriber is one openid on one channel. The same person in the
+// official account and in the mini-program has two openids; once they are linked (UnionID or a link
+// code, accounts/identity-links.ts) they have one subscription, kept on the channel where it began
+// and read and changed from either, so they get one digest, not two.
 import { DomainError } from '../domain/errors.js';
 import type { SubscriberChannel, SubscribersRepo } from '../store/subscribers-repo.js';
 import type { Category } from './types.js';
@@ -23,13 +24,50 @@ export class SubscriptionsService {
     this.#clock = clock;
   }
 
+  /** The identities of the person behind (channel, openid), itself included; unset: only itself. */
+  linked: ((channel: SubscriberChannel, openid: string) => Array<{ channel: SubscriberChannel; openid: string }>) | null = null;
+
   categories(): readonly Category[] {
     return this.#categories;
   }
 
+  /** Where this person's subscription is kept: their own record, or a linked identity's. */
+  #home(channel: SubscriberChannel, openid: string): { channel: SubscriberChannel; openid: string } {
+    if (this.repo.get(channel, openid)) return { channel, openid };
+    const found = (this.linked?.(channel, openid) ?? []).find((i) => this.repo.get(i.channel, i.openid));
+    return found ?? { channel, openid };
+  }
+
+  /**
+   * Two identities of one person were just linked: their subscriptions become one, on the channel
+   * of the earliest, with every category of both.
+   */
+  async mergePerson(identities: ReadonlyArray<{ channel: SubscriberChannel; openid: string }>): Promise<void> {
+    const records = identities.map((i) => this.repo.get(i.channel, i.openid)).filter((r) => r !== undefined);
+    if (records.length < 2) return;
+    const [keep, ...others] = [...records].sort((a, b) => a.since.localeCompare(b.since));
+    const at = this.#clock().toISOString();
+    const merged = await this.repo.mergeInto(keep!.key, others.map((o) => o.key), at);
+    // In the office's order, as every list of categories is.
+    if (merged) await this.repo.set(merged.channel, merged.openid, this.#categories.filter((c) => merged.categories.includes(c.id)).map((c) => c.id), at);
+  }
+
+  /**
+   * The person left this channel (unfollowed the official account): a subscription kept here moves
+   * to their other, linked identity, which can still be reached; without one it ends.
+   */
+  async leaveChannel(channel: SubscriberChannel, openid: string): Promise<void> {
+    const record = this.repo.get(channel, openid);
+    if (!record) return;
+    const other = (this.linked?.(channel, openid) ?? []).find((i) => i.channel !== channel);
+    if (other) await this.repo.move(record.key, other.channel, other.openid, this.#clock().toISOString());
+    else await this.repo.set(channel, openid, [], this.#clock().toISOString());
+  }
+
   /** The subscriber's category ids, in the office's order; empty when not subscribed. */
   categoriesOf(channel: SubscriberChannel, openid: string): string[] {
-    return this.repo.get(channel, openid)?.categories ?? [];
+    const home = this.#home(channel, openid);
+    return this.repo.get(home.channel, home.openid)?.categories ?? [];
   }
 
   view(channel: SubscriberChannel, openid: string): SubscriptionsView {
@@ -61,7 +99,8 @@ export class SubscriptionsService {
 
   /** Ends every subscription of the openid on that channel and forgets the subscriber. */
   async removeAll(channel: SubscriberChannel, openid: string): Promise<void> {
-    if (this.repo.get(channel, openid)) await this.repo.set(channel, openid, [], this.#clock().toISOString());
+    const home = this.#home(channel, openid);
+    if (this.repo.get(home.channel, home.openid)) await this.repo.set(home.channel, home.openid, [], this.#clock().toISOString());
   }
 
   async #save(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
@@ -69,7 +108,8 @@ export class SubscriptionsService {
     const ordered = this.#categories.filter((c) => wanted.has(c.id)).map((c) => c.id);
     const current = this.categoriesOf(channel, openid);
     if (ordered.length === current.length && ordered.every((id, i) => id === current[i])) return current;
-    await this.repo.set(channel, openid, ordered, this.#clock().toISOString());
+    const home = this.#home(channel, openid);
+    await this.repo.set(home.channel, home.openid, ordered, this.#clock().toISOString());
     return ordered;
   }
 }

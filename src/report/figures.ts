@@ -56,7 +56,27 @@ function flatten(figures: Figures, prefix: string, table: Record<string, Record<
   }
 }
 
+/**
+ * Names in Chinese for the figures staff quote most, so the written sections read as Chinese:
+ * {{本年新收申请数}} is {{requests.newReceived.total}}. The dotted names keep working.
+ */
+export const FIGURE_NAMES_ZH: Readonly<Record<string, string>> = {
+  报告年度: 'year',
+  机关名称: 'agency.name',
+  主动公开信息数: 'published.total',
+  微信公众号发布数: 'published.byChannel.wechat',
+  收取信息处理费金额: 'fees.total',
+  收取信息处理费件数: 'fees.count',
+  本年新收申请数: 'requests.newReceived.total',
+  上年结转申请数: 'requests.carriedOver.total',
+  本年办结申请数: 'requests.total.total',
+  予以公开数: 'requests.granted.total',
+  部分公开数: 'requests.partial.total',
+  结转下年度申请数: 'requests.carryForward.total',
+};
+
 export function lookupFigure(figures: Figures, name: string): number | string | undefined {
+  if (Object.hasOwn(FIGURE_NAMES_ZH, name)) return lookupFigure(figures, FIGURE_NAMES_ZH[name]!);
   // Own names only: {{constructor}} names no figure.
   if (Object.hasOwn(figures, name)) return figures[name];
   if (COUNTED_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length)) return 0;

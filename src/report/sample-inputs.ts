@@ -89,7 +89,7 @@ export function sampleReportInputs(options: SampleOptions): ReportInputs {
     entered: { proactive },
     reviewCases,
     texts: {
-      overview: '本年度共主动公开政府信息 {{published.total}} 条，其中微信公众号 {{published.byChannel.wechat}} 条。\n本年新收政府信息公开申请 {{requests.newReceived.total}} 件。',
+      overview: '本年度共主动公开政府信息 {{主动公开信息数}} 条，其中微信公众号 {{微信公众号发布数}} 条。\n本年新收政府信息公开申请 {{本年新收申请数}} 件。',
       problems: '一是信息公开的及时性还需提高。\n二是解读形式还需丰富。',
       otherMatters: '本年度收取信息处理费 {{fees.total}} 元。',
     },

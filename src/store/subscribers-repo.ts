@@ -15,6 +15,11 @@ export interface Subscriber {
   /** Category ids, in the order of the office's category list. */
   categories: string[];
   since: string;
+  /**
+   * When each category was subscribed (ISO), for those added after `since`: a digest tells only
+   * of items published after the subscription to their category. Absent: `since` for all.
+   */
+  categorySince?: Record<string, string>;
   updatedAt: string;
 }
 
@@ -82,7 +87,12 @@ export class SubscribersRepo {
         return null;
       }
       if (existing) {
+        const added = categories.filter((id) => !existing.categories.includes(id));
+        const kept = Object.entries(existing.categorySince ?? {}).filter(([id]) => categories.includes(id));
+        const since = Object.fromEntries([...kept, ...added.map((id) => [id, at] as const)]);
         existing.categories = categories;
+        if (Object.keys(since).length > 0) existing.categorySince = since;
+        else delete existing.categorySince;
         existing.updatedAt = at;
         return existing;
       }
@@ -90,6 +100,49 @@ export class SubscribersRepo {
       d.subscribers.push(created);
       this.#byKey.set(key, created);
       return created;
+    });
+  }
+
+  /**
+   * One person's subscriber records become one (their two WeChat identities were linked): `keep`
+   * takes the union of the categories, each with its earliest since; the others are removed.
+   */
+  async mergeInto(keepKey: string, otherKeys: readonly string[], at: string): Promise<Subscriber | null> {
+    return this.#write((d) => {
+      const keep = this.#byKey.get(keepKey);
+      const others = otherKeys.map((k) => this.#byKey.get(k)).filter((x): x is Subscriber => x !== undefined && x.key !== keepKey);
+      if (!keep || others.length === 0) return keep ?? null;
+      const all = [keep, ...others];
+      const sinceOf = (s: Subscriber, c: string) => s.categorySince?.[c] ?? s.since;
+      const categories = [...new Set(all.flatMap((s) => s.categories))];
+      const since = all.map((s) => s.since).sort()[0]!;
+      const perCategory: Record<string, string> = {};
+      for (const c of categories) {
+        const earliest = all.filter((s) => s.categories.includes(c)).map((s) => sinceOf(s, c)).sort()[0]!;
+        if (earliest !== since) perCategory[c] = earliest;
+      }
+      keep.since = since;
+      keep.categories = categories;
+      if (Object.keys(perCategory).length > 0) keep.categorySince = perCategory;
+      else delete keep.categorySince;
+      keep.updatedAt = at;
+      const gone = new Set(others.map((o) => o.key));
+      d.subscribers = d.subscribers.filter((s) => !gone.has(s.key));
+      for (const key of gone) this.#byKey.delete(key);
+      return keep;
+    });
+  }
+
+  /** Moves a subscriber to another channel of the same person (they left the one it was on). */
+  async move(fromKey: string, channel: SubscriberChannel, openid: string, at: string): Promise<void> {
+    await this.#write((d) => {
+      const from = this.#byKey.get(fromKey);
+      const key = subscriberKey(channel, openid);
+      if (!from || this.#byKey.has(key)) return;
+      const moved: Subscriber = { ...from, key, channel, openid, updatedAt: at };
+      d.subscribers = d.subscribers.map((s) => (s.key === fromKey ? moved : s));
+      this.#byKey.delete(fromKey);
+      this.#byKey.set(key, moved);
     });
   }
 }

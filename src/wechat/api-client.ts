@@ -231,6 +231,22 @@ export class WechatApiClient {
     return result;
   }
 
+  /**
+   * An official-account follower's UnionID, when the account is bound to an Open Platform account
+   * (user info; nickname and avatar are no longer given since 2021). Undefined without one.
+   */
+  async userUnionId(openid: string): Promise<string | undefined> {
+    const body = await this.#call({
+      api: 'user_info',
+      method: 'GET',
+      path: '/cgi-bin/user/info',
+      token: 'oa',
+      query: { openid, lang: 'zh_CN' },
+      idempotent: true,
+    });
+    return typeof body.unionid === 'string' && body.unionid !== '' ? body.unionid : undefined;
+  }
+
   async createMenu(menu: Menu): Promise<void> {
     await this.#call({ api: 'menu_create', method: 'POST', path: '/cgi-bin/menu/create', token: 'oa', body: menu, idempotent: true });
   }

@@ -12,6 +12,7 @@ export type WechatApiName =
   | 'subscribe_bizsend'
   | 'subscribe_send'
   | 'jscode2session'
+  | 'user_info'
   | 'menu_create'
   | 'msg_sec_check';
 

@@ -66,6 +66,11 @@ export interface FakeWechatApiOptions {
    * one for the user, and 45047 once its quota is used. Off by default.
    */
   enforceCustomWindow?: boolean;
+  /**
+   * openid → UnionID, for users whose official account and mini-program are bound to one Open
+   * Platform account: jscode2session and user info then answer with `unionid`. Also setUnionId().
+   */
+  unionids?: Record<string, string>;
 }
 
 /** What opens a customer-service window, and how big it is (rules since June 2023). */
@@ -85,6 +90,9 @@ export interface FakeWechatApi {
   calls(api: WechatApiName): number;
   /** The menu last created. */
   menu(): unknown;
+  /** Gives an openid (of either app) a UnionID, as binding both apps to one Open Platform account does. */
+  setUnionId(openid: string, unionid: string): void;
+  unionIdOf(openid: string): string | undefined;
 }
 
 const SEND_APIS: ReadonlySet<WechatApiName> = new Set(['custom_send', 'template_send', 'subscribe_bizsend', 'subscribe_send']);
@@ -158,6 +166,7 @@ export function createFakeWechatApi(options: FakeWechatApiOptions): FakeWechatAp
   let clientMsgIds = new Map<string, { msgid: string; at: number }>();
   let windows = new Map<string, { until: number; remaining: number }>();
   let rateWindow = { second: -1, count: 0 };
+  const unionids = new Map(Object.entries(options.unionids ?? {}));
   let nextMsgId = 3_147_483_648_000_000_000n;
 
   const credentials = new Map([
@@ -330,7 +339,20 @@ export function createFakeWechatApi(options: FakeWechatApiOptions): FakeWechatAp
         if (typeof code !== 'string' || code === '') return { errcode: 41008, errmsg: 'missing code' };
         const match = /^dev:([A-Za-z0-9_-]{1,64})$/.exec(code);
         if (!match) return { errcode: 40029, errmsg: 'invalid code' };
-        return { openid: match[1], session_key: randomBytes(16).toString('base64') };
+        const unionid = unionids.get(match[1]!);
+        return { openid: match[1], session_key: randomBytes(16).toString('base64'), ...(unionid ? { unionid } : {}) };
+      },
+    },
+    user_info: {
+      method: 'get',
+      path: '/cgi-bin/user/info',
+      tokenOf: options.appid,
+      handle: (ctx) => {
+        const openid = ctx.query.openid;
+        if (typeof openid !== 'string' || !/^[\w-]{1,64}$/.test(openid)) return { errcode: 40003, errmsg: 'invalid openid' };
+        // Since December 2021 user info no longer returns nickname or avatar; subscribe and unionid remain.
+        const unionid = unionids.get(openid);
+        return { subscribe: 1, openid, language: 'zh_CN', subscribe_time: Math.floor(clock() / 1000), remark: '', groupid: 0, tagid_list: [], subscribe_scene: 'ADD_SCENE_SEARCH', qr_scene: 0, qr_scene_str: '', ...(unionid ? { unionid } : {}) };
       },
     },
     menu_create: {
@@ -440,5 +462,9 @@ export function createFakeWechatApi(options: FakeWechatApiOptions): FakeWechatAp
     },
     calls: (api) => callCounts.get(api) ?? 0,
     menu: () => menu,
+    setUnionId(openid, unionid) {
+      unionids.set(openid, unionid);
+    },
+    unionIdOf: (openid) => unionids.get(openid),
   };
 }

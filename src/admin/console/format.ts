@@ -22,10 +22,18 @@ export function clip(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max).join('')}…`;
 }
 
+/** Who did something when no staff member did: the system itself, the applicant, imports, the sandbox. */
+const NON_STAFF_ACTORS: Readonly<Record<string, string>> = {
+  system: '系统',
+  applicant: '申请人',
+  feed: '门户网站导入',
+  demo: '演示数据',
+};
+
 /** Who recorded an event, in words. */
 export function actorName(by: string, names: ReadonlyMap<string, string>): string {
-  if (by === 'system') return '系统';
-  if (by === 'applicant') return '申请人';
+  const fixed = NON_STAFF_ACTORS[by];
+  if (fixed) return fixed;
   const name = names.get(by);
   return name && name !== by ? `${name}（${by}）` : by;
 }

@@ -9,6 +9,7 @@ import type { CatalogService } from '../../catalog/service.js';
 import type { DocumentTemplates } from '../../documents/index.js';
 import type { NotifyAdminDeps } from '../../notify/routes.js';
 import type { ReportEditingDeps } from '../../report/store-inputs.js';
+import type { PushJob } from '../../catalog/push.js';
 import type { ConversationsRepo } from '../../store/conversations-repo.js';
 import type { GuideService } from '../../guide/service.js';
 import type { Notify } from '../../notify/index.js';
@@ -37,7 +38,9 @@ export interface ConsoleDeps {
   /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */
   report?: ReportEditingDeps;
   /** The catalog service, for the publication review queue; without it, no review page. */
-  catalog?: Pick<CatalogService, 'list' | 'staffView' | 'review'>;
+  catalog?: Pick<CatalogService, 'list' | 'staffView' | 'review' | 'get' | 'draft' | 'edit' | 'categories'>;
+  /** The push job of new items to subscribers: run now, and its last runs; without it, no push page. */
+  push?: Pick<PushJob, 'run' | 'runs'>;
   /** Notifications: failed deliveries, applicants to contact by hand, the staff WeChat binding code. */
   notify?: Pick<NotifyAdminDeps, 'notify' | 'templates'>;
   /** Session and message cookies only over HTTPS (production). */

@@ -3,6 +3,7 @@
 // stylesheet, one small script, and HTML that works in an office browser and in WeChat's.
 import { Router } from '@koa/router';
 import { parseBody } from '../../http/body.js';
+import { HttpError } from '../../http/errors.js';
 import { loadAssets } from './assets.js';
 import { consoleErrors, consoleHeaders, createKit, type ConsoleDeps } from './kit.js';
 import { mountSession } from './session.js';
@@ -12,6 +13,8 @@ import { mountRegisterPage } from './pages/register.js';
 import { mountStatsPage } from './pages/stats.js';
 import { mountReportPage } from './pages/report.js';
 import { mountCatalogPage } from './pages/catalog.js';
+import { mountCatalogEditPages } from './pages/catalog-edit.js';
+import { mountCatalogPushPage } from './pages/catalog-push.js';
 import { mountNotifyPage } from './pages/notify.js';
 import { mountQuestionsPage } from './pages/questions.js';
 import { mountCalendarPage } from './pages/calendar.js';
@@ -38,11 +41,24 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   mountStatsPage(router, kit);
   // Pages of optional modules exist only when the module is wired in; the menu hides them otherwise.
   if (deps.report) mountReportPage(router, kit, deps.report);
-  if (deps.catalog) mountCatalogPage(router, kit, deps.catalog);
+  if (deps.catalog) {
+    // Before the review queue's POST /catalog/:id, which would take /catalog/new and /catalog/push.
+    if (deps.push) mountCatalogPushPage(router, kit, deps.push);
+    mountCatalogEditPages(router, kit, deps.catalog);
+    mountCatalogPage(router, kit, deps.catalog);
+  }
   if (deps.notify) mountNotifyPage(router, kit, deps.notify);
   if (deps.conversations) mountQuestionsPage(router, kit, deps.conversations);
   mountCalendarPage(router, kit);
   mountUsersPage(router, kit);
   mountAccountPage(router, kit);
+  // Last: any other page under /admin is a "找不到页面" page in the console's frame, not the API's
+  // JSON. The staff API (/admin/v1) keeps its JSON answers.
+  router.get('/{*rest}', async (ctx, next) => {
+    if (/^\/admin\/v1(\/|$)/.test(ctx.path)) return next();
+    await kit.staff(ctx, () => {
+      throw new HttpError(404, 'not-found', '找不到这个页面：地址可能有误，或页面已经不存在。');
+    });
+  });
   return router;
 }

@@ -12,7 +12,8 @@
       event.preventDefault();
       return;
     }
-    if (form.method.toLowerCase() === 'post') {
+    // getAttribute, not form.method: a field named "method" (the delivery form's) shadows the property.
+    if ((form.getAttribute('method') || '').toLowerCase() === 'post') {
       if (form.getAttribute('data-sent')) {
         event.preventDefault();
         return;
@@ -20,6 +21,17 @@
       form.setAttribute('data-sent', '1');
     }
   });
+
+  // On a phone the menu scrolls sideways: keep the current page's entry in sight, not cut off.
+  var current = document.querySelector('.top nav a[aria-current="page"]');
+  if (current) {
+    var list = current.parentNode && current.parentNode.parentNode;
+    if (list && list.scrollWidth > list.clientWidth) {
+      var at = current.getBoundingClientRect();
+      var box = list.getBoundingClientRect();
+      list.scrollLeft += at.left - box.left - (box.width - at.width) / 2;
+    }
+  }
 
   // Leaving the page and coming back with the browser's back button restores it from the cache.
   window.addEventListener('pageshow', function () {

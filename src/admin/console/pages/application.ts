@@ -25,7 +25,7 @@ import {
 import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, isOutcomeId, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
 import { MAX_FEE_YUAN } from '../../../domain/fees.js';
-import { DOCUMENT_KIND_NAMES, documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
+import { documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
 import type { ApplicationView, TimelineEntry } from '../../../applications/view.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
@@ -225,7 +225,7 @@ function timeline(view: ApplicationView, names: ReadonlyMap<string, string>, doc
 <td data-label="内容">${details(entry)}</td>
 <td data-label="经办">${actorName(entry.by, names)}</td>
 <td data-label="记录时间">${chinaDateTime(entry.at)}</td>
-<td data-label="文书">${doc ? html`<a href="/admin/v1/applications/${view.id}/documents/${doc.kind}${query({ event: index, format: 'html' })}" target="_blank" rel="noopener" title="${doc.title}">${DOCUMENT_KIND_NAMES[doc.kind]}</a>` : '—'}</td>
+<td data-label="文书">${doc ? html`<a href="/admin/v1/applications/${view.id}/documents/${doc.kind}${query({ event: index, format: 'html' })}" target="_blank" rel="noopener">${doc.title}</a>` : '—'}</td>
 </tr>`;
   })}</tbody>
 </table>`;

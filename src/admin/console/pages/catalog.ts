@@ -11,6 +11,8 @@ import type { ConsoleKit } from '../kit.js';
 import { html, query, safeUrl, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime } from '../format.js';
 import { field } from '../form-fields.js';
+import { bookTitle } from '../../../domain/book-title.js';
+import { editLink } from './catalog-edit.js';
 
 const QUEUES: readonly ItemState[] = ['confidentiality-review', 'leader-review', 'returned', 'draft', 'published'];
 const STAGE_LABELS: Record<string, string> = { submit: '报送', confidentiality: '保密审查', leader: '领导审核' };
@@ -23,8 +25,9 @@ export function reviewChoices(item: Pick<StaffItemView, 'state' | 'reviews'>, wh
   if (!action || !can(who.roles, action)) return [];
   const start = item.reviews.findLastIndex((r) => r.stage === 'submit');
   const round = start < 0 ? [] : item.reviews.slice(start);
-  const approvedBefore = round.some((r) => r.decision === 'approved' && r.by === who.username);
-  return approvedBefore ? ['reject'] : ['approve', 'reject'];
+  // The server refuses both (review.ts): a second approval by one person, and approving what one submitted.
+  const mayNotApprove = round.some((r) => (r.decision === 'approved' || r.decision === 'submitted') && r.by === who.username);
+  return mayNotApprove ? ['reject'] : ['approve', 'reject'];
 }
 
 export function mountCatalogPage(router: Router, kit: ConsoleKit, catalog: NonNullable<ConsoleKit['deps']['catalog']>): void {
@@ -45,6 +48,7 @@ export function mountCatalogPage(router: Router, kit: ConsoleKit, catalog: NonNu
 ${view.summary && html`<p>${view.summary}</p>`}
 ${url && html`<p><a href="${url}" target="_blank" rel="noopener noreferrer">${url}</a></p>`}
 ${view.returnedReason && html`<p class="warning">退回原因：${view.returnedReason}</p>`}
+${editLink(view, who.roles)}
 ${
   view.reviews.length > 0 &&
   html`<ol class="trail">${view.reviews.map(
@@ -65,9 +69,10 @@ ${choices.includes('reject') && html`<label>退回原因 <input name="reason"></
     kit.page(ctx, {
       title: '发布审核',
       current: 'catalog',
-      body: html`<nav class="tabs" aria-label="环节">${QUEUES.map(
+      body: html`${can(who.roles, 'catalog.draft') ? html`<p><a class="button" href="/admin/catalog/new">起草条目</a></p>` : ''}
+<nav class="tabs" aria-label="环节">${QUEUES.map(
         (s) => html`<a href="/admin/catalog${query({ state: s })}"${s === state ? html` aria-current="page"` : ''}>${STATE_LABELS[s]}（${counts.get(s)}）</a>`,
-      )}</nav>
+      )}${kit.deps.push ? html`<a href="/admin/catalog/push">推送记录</a>` : ''}</nav>
 ${page.items.length === 0 ? html`<p class="empty">没有${STATE_LABELS[state]}的条目。</p>` : page.items.map((i) => item(catalog.staffView(i)))}
 ${
   page.total > page.page * page.pageSize &&
@@ -84,7 +89,7 @@ ${
       const who = kit.open(ctx, 'catalog');
       const item = await catalog.review(ctx.params.id!, { type: field(form, 'type'), reason: field(form, 'reason') }, who);
       const view = catalog.staffView(item);
-      return `《${view.title}》：${view.stateLabel}`;
+      return `${bookTitle(view.title)}：${view.stateLabel}`;
     });
   });
 }

@@ -157,6 +157,7 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
           openid: null,
           by: who.username,
           idempotencyKey: /^[\w-]{8,40}$/.test(formId) ? `register-${formId}` : undefined,
+          submittedOn: receivedOn,
         });
       } else validateApplicationInput(bodyOf(form), today);
     } catch (error) {

@@ -11,6 +11,7 @@ import { DomainError } from '../../../domain/errors.js';
 import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts, parseYear } from '../../../report/input-parsers.js';
 import { PROACTIVE_BLOCKS, REQUEST_COLUMNS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS, SIGNED_PROACTIVE_COLUMNS } from '../../../report/labels.js';
 import type { PreviousSource, ReportEditor } from '../../../report/store-inputs.js';
+import { FIGURE_NAMES_ZH, formatFigure, lookupFigure } from '../../../report/figures.js';
 import type { AnnualReport, ProactiveTable, ReportFormat } from '../../../report/types.js';
 import type { ReportYearRecord, StoredReviewCase } from '../../../store/report-repo.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
@@ -79,13 +80,15 @@ ${PROACTIVE_BLOCKS[format].map(
 
 function textsForm({ record, report }: ReportInputsView, action: string, hidden: SafeHtml): SafeHtml {
   const texts = record.texts;
-  const names = Object.keys(report.figures);
+  const named = Object.entries(FIGURE_NAMES_ZH).map(([zh, name]) => ({ zh, value: lookupFigure(report.figures, name) }));
   return html`<details class="entry"${texts ? '' : html` open`}><summary>文字部分</summary>
 <form method="post" action="${action}">
 ${hidden}
 ${TEXTS.map((t) => html`<label>${t.label}<textarea name="${t.key}" rows="6">${texts?.[t.key] ?? ''}</textarea></label>`)}
 <label>成文日期 <input type="date" name="issuedOn" value="${texts?.issuedOn ?? ''}"></label>
-<p class="hint">文字中可以用 {{名称}} 引用报告里的数字，与表格自动一致，例如 {{requests.newReceived.total}}（本年新收申请总数）。可用的名称：${names.slice(0, 12).join('、')}${names.length > 12 ? ` 等 ${names.length} 个` : ''}。</p>
+<p class="hint">文字中可以用 {{名称}} 引用报告里的数字，与表格自动一致，例如“本年新收申请 {{本年新收申请数}} 件”。可用的名称（括号内为当前数值）：${named
+    .map(({ zh, value }) => `${zh}（${value === undefined ? '—' : formatFigure(value)}）`)
+    .join('、')}。</p>
 <button type="submit">保存文字</button>
 </form></details>`;
 }

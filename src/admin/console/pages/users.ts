@@ -9,7 +9,7 @@ import type { StaffPrincipal, StaffUserView } from '../../../accounts/staff-acco
 import type { AuditEntry } from '../../../store/audit-repo.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, type SafeHtml } from '../../../http/html.js';
-import { chinaDateTime } from '../format.js';
+import { actorName, chinaDateTime } from '../format.js';
 import { field, fieldValues } from '../form-fields.js';
 
 const ROLE_DUTIES: Record<(typeof ROLES)[number], string> = {
@@ -27,6 +27,7 @@ export function mountUsersPage(router: Router, kit: ConsoleKit): void {
   router.get('/users', kit.staff, (ctx) => {
     kit.open(ctx, 'users');
     const now = (kit.deps.clock ?? (() => new Date()))().toISOString();
+    const names = kit.names();
     kit.page(ctx, {
       title: '用户',
       current: 'users',
@@ -39,7 +40,7 @@ export function mountUsersPage(router: Router, kit: ConsoleKit): void {
 <td data-label="角色">${u.roles.map((r) => ROLE_LABELS[r]).join('、')}</td>
 <td data-label="微信提醒">${u.wechatOpenid ? '已绑定' : '未绑定'}</td>
 <td data-label="状态">${u.disabled ? '已停用' : u.lockedUntil && u.lockedUntil > now ? `登录受限至 ${chinaDateTime(u.lockedUntil)}` : '正常'}${u.sessions ? `（${u.sessions} 个登录中）` : ''}</td>
-<td data-label="创建">${chinaDateTime(u.createdAt)}（${u.createdBy}）</td>
+<td data-label="创建">${chinaDateTime(u.createdAt)}（${actorName(u.createdBy, names)}）</td>
 <td data-label="管理">${manageForms(ctx, u)}</td>
 </tr>`,
       )}</tbody></table>
@@ -54,7 +55,7 @@ ${kit.csrf(ctx)}
       )}</fieldset>
 <button type="submit">新增</button>
 </form></section>
-<section aria-labelledby="h-audit"><h2 id="h-audit">账号变更记录</h2>${auditTable(accounts.audit(50), kit.names())}</section>`,
+<section aria-labelledby="h-audit"><h2 id="h-audit">账号变更记录</h2>${auditTable(accounts.audit(50), names)}</section>`,
     });
   });
 
@@ -147,6 +148,6 @@ function auditTable(entries: AuditEntry[], names: ReadonlyMap<string, string>): 
   };
   return html`<table class="audit cards"><thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>账号</th><th>内容</th><th>来源地址</th></tr></thead>
 <tbody>${entries.map(
-    (e) => html`<tr><td data-label="时间">${chinaDateTime(e.at)}</td><td data-label="操作人">${names.get(e.by) ?? e.by}</td><td data-label="操作">${AUDIT_LABELS[e.action] ?? e.action}</td><td data-label="账号">${e.target}</td><td data-label="内容">${describe(e)}</td><td data-label="来源地址">${e.address ?? '—'}</td></tr>`,
+    (e) => html`<tr><td data-label="时间">${chinaDateTime(e.at)}</td><td data-label="操作人">${actorName(e.by, names)}</td><td data-label="操作">${AUDIT_LABELS[e.action] ?? e.action}</td><td data-label="账号">${e.target}</td><td data-label="内容">${describe(e)}</td><td data-label="来源地址">${e.address ?? '—'}</td></tr>`,
   )}</tbody></table>`;
 }

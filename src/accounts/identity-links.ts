@@ -1,0 +1,201 @@
+// One citizen, two identities: the official account's openid and the mini-program's are linked into
+// one person, by the UnionID WeChat gives when both are bound to one Open Platform account
+// (jscode2session, user info), or by a link code the person carries from the mini-program to the
+// chat. Linked, both channels show the same requests and the same subscriptions.
+//
+// Privacy: a code is shown once, to the mini-program user who asked; only its hash is stored; it
+// lives 10 minutes and is used once; at most 5 codes an hour per person; 5 wrong codes an hour lock
+// a person out of trying, and 200 wrong codes an hour (everyone together) stop all tries for the
+// rest of that hour. Codes and openids never go to the logs.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { DomainError } from '../domain/errors.js';
+import { countOne, formatLinkCode, isSpent, LINK_CODE_DIGITS, normalizeLinkCode } from '../domain/link-code.js';
+import { identityKey, type IdentitiesRepo, type Identity, type IdentityChannel } from '../store/identities-repo.js';
+
+export interface IdentityLinksOptions {
+  clock?: () => Date;
+  codeTtlMs?: number;
+  codesPerHour?: number;
+  failuresPerHour?: number;
+  failuresPerHourOverall?: number;
+  /** How often the official account's user info is asked again for a UnionID it did not have. */
+  unionidRecheckMs?: number;
+}
+
+export interface LinkStatus {
+  linked: boolean;
+  /** The channels this person is known on. */
+  channels: IdentityChannel[];
+  via: 'unionid' | 'code' | null;
+}
+
+const HOUR = 3_600_000;
+const GLOBAL = '*';
+const CHANNEL_NAMES: Record<IdentityChannel, string> = { 'official-account': '公众号', miniprogram: '小程序' };
+
+const hashOf = (code: string) => createHash('sha256').update(`gongkai-link-code:${code}`).digest('hex');
+const newPerson = () => randomBytes(9).toString('base64url');
+
+export class IdentityLinks {
+  readonly #clock: () => Date;
+  readonly #ttl: number;
+  readonly #codesPerHour: number;
+  readonly #failuresPerHour: number;
+  readonly #failuresOverall: number;
+  readonly #recheck: number;
+  /** Called with every identity of a person just linked (subscriptions merge then). */
+  onLink: ((identities: readonly Identity[]) => Promise<void>) | null = null;
+
+  constructor(
+    private readonly repo: IdentitiesRepo,
+    options: IdentityLinksOptions = {},
+  ) {
+    this.#clock = options.clock ?? (() => new Date());
+    this.#ttl = options.codeTtlMs ?? 10 * 60_000;
+    this.#codesPerHour = options.codesPerHour ?? 5;
+    this.#failuresPerHour = options.failuresPerHour ?? 5;
+    this.#failuresOverall = options.failuresPerHourOverall ?? 200;
+    this.#recheck = options.unionidRecheckMs ?? 24 * HOUR;
+  }
+
+  /** The identities of the person behind (channel, openid), itself included, even when unknown. */
+  identitiesOf(channel: IdentityChannel, openid: string): Array<Pick<Identity, 'channel' | 'openid'>> {
+    const identity = this.repo.get(channel, openid);
+    return identity ? [...this.repo.samePerson(identity.person)] : [{ channel, openid }];
+  }
+
+  /** Every openid of the person behind an openid of either channel (openids differ between apps). */
+  openidsOf(openid: string): string[] {
+    const found = new Set([openid]);
+    for (const channel of ['official-account', 'miniprogram'] as const) {
+      const identity = this.repo.get(channel, openid);
+      if (identity) for (const same of this.repo.samePerson(identity.person)) found.add(same.openid);
+    }
+    return [...found];
+  }
+
+  status(channel: IdentityChannel, openid: string): LinkStatus {
+    const identity = this.repo.get(channel, openid);
+    const same = identity ? this.repo.samePerson(identity.person) : [];
+    const channels = [...new Set(same.map((i) => i.channel))];
+    const via = same.map((i) => i.linked?.by).find((by) => by !== undefined) ?? null;
+    return { linked: channels.length > 1, channels: channels.length > 0 ? channels : [channel], via: channels.length > 1 ? via : null };
+  }
+
+  /** Whether the official account should be asked for this openid's UnionID (never asked, or not lately). */
+  needsUnionid(channel: IdentityChannel, openid: string): boolean {
+    const identity = this.repo.get(channel, openid);
+    if (identity?.unionid) return false;
+    const checked = identity?.unionidCheckedAt;
+    return !checked || this.#clock().getTime() - Date.parse(checked) >= this.#recheck;
+  }
+
+  /**
+   * Records that (channel, openid) was seen, with its UnionID when WeChat gave one, and links it to
+   * the person's identity on the other channel with the same UnionID.
+   */
+  async note(channel: IdentityChannel, openid: string, unionid: string | undefined): Promise<void> {
+    const existing = this.repo.get(channel, openid);
+    if (unionid && existing?.unionid === unionid) return; // known already, and linked when it could be
+    const now = this.#clock().toISOString();
+    let linked: Identity[] | null = null;
+    await this.repo.update((d) => {
+      const me = this.#ensure(d.identities, channel, openid);
+      me.unionidCheckedAt = now;
+      if (!unionid) return;
+      me.unionid = unionid;
+      const others = d.identities.filter((i) => i.unionid === unionid && i.channel !== channel && i.person !== me.person);
+      for (const other of others) linked = this.#merge(d.identities, me, other, 'unionid', now);
+    });
+    if (linked) await this.onLink?.(linked);
+  }
+
+  /** A new link code for the mini-program user, replacing any code they had. */
+  async issueCode(channel: IdentityChannel, openid: string): Promise<{ code: string; display: string; expiresAt: string; expiresInSeconds: number }> {
+    const now = this.#clock();
+    const nowIso = now.toISOString();
+    const key = identityKey(channel, openid);
+    if (isSpent(this.repo.data().issued[key], nowIso, this.#codesPerHour, HOUR)) {
+      throw new DomainError('rate-limited', '获取关联码过于频繁，请 1 小时后再试');
+    }
+    const code = String(randomInt(0, 10 ** LINK_CODE_DIGITS)).padStart(LINK_CODE_DIGITS, '0');
+    const expiresAt = new Date(now.getTime() + this.#ttl).toISOString();
+    await this.repo.update((d) => {
+      this.#ensure(d.identities, channel, openid);
+      d.codes = d.codes.filter((c) => c.owner !== key && c.expiresAt > nowIso);
+      d.codes.push({ hash: hashOf(code), owner: key, expiresAt });
+      d.issued[key] = countOne(d.issued[key], nowIso, HOUR);
+    });
+    return { code, display: formatLinkCode(code), expiresAt, expiresInSeconds: Math.round(this.#ttl / 1000) };
+  }
+
+  /** Links (channel, openid) with the identity that asked for the code; the code is used up. */
+  async redeem(channel: IdentityChannel, openid: string, typed: string): Promise<LinkStatus> {
+    const nowIso = this.#clock().toISOString();
+    const key = identityKey(channel, openid);
+    const { attempts } = this.repo.data();
+    if (isSpent(attempts[key], nowIso, this.#failuresPerHour, HOUR)) {
+      throw new DomainError('rate-limited', '关联码输错次数过多，请 1 小时后再试');
+    }
+    if (isSpent(attempts[GLOBAL], nowIso, this.#failuresOverall, HOUR)) {
+      throw new DomainError('rate-limited', '关联服务暂时繁忙，请稍后再试');
+    }
+    const code = normalizeLinkCode(typed);
+    const stored = code ? this.repo.data().codes.find((c) => c.hash === hashOf(code) && c.expiresAt > nowIso) : undefined;
+    const owner = stored ? this.repo.byKey(stored.owner) : undefined;
+    if (!stored || !owner) {
+      await this.repo.update((d) => {
+        d.attempts[key] = countOne(d.attempts[key], nowIso, HOUR);
+        d.attempts[GLOBAL] = countOne(d.attempts[GLOBAL], nowIso, HOUR);
+      });
+      throw new DomainError('validation', `关联码不正确或已过期（有效 ${Math.round(this.#ttl / 60_000)} 分钟，只能用一次），请在小程序中重新获取`, { code: '关联码不正确或已过期' });
+    }
+    if (owner.channel === channel) {
+      throw new DomainError('validation', `请在${CHANNEL_NAMES[channel === 'miniprogram' ? 'official-account' : 'miniprogram']}中输入这个关联码`, { code: '应在另一端输入' });
+    }
+    const mine = this.repo.get(channel, openid);
+    if (mine && mine.person === owner.person) {
+      await this.repo.update((d) => {
+        d.codes = d.codes.filter((c) => c.hash !== stored.hash);
+      });
+      return this.status(channel, openid);
+    }
+    // One person has one identity per channel: an account already linked elsewhere is not taken over.
+    const taken = [...this.repo.samePerson(owner.person)].some((i) => i.channel === channel);
+    const alsoTaken = mine ? [...this.repo.samePerson(mine.person)].some((i) => i.channel === owner.channel) : false;
+    if (taken || alsoTaken) {
+      throw new DomainError('conflict', '该账号已与另一个微信账号关联，不能再关联；如需更换请联系我们');
+    }
+    let linked: Identity[] = [];
+    await this.repo.update((d) => {
+      d.codes = d.codes.filter((c) => c.hash !== stored.hash && c.expiresAt > nowIso);
+      delete d.attempts[key];
+      const me = this.#ensure(d.identities, channel, openid);
+      const them = d.identities.find((i) => i.key === owner.key)!;
+      linked = this.#merge(d.identities, them, me, 'code', nowIso);
+    });
+    await this.onLink?.(linked);
+    return this.status(channel, openid);
+  }
+
+  #ensure(identities: Identity[], channel: IdentityChannel, openid: string): Identity {
+    const key = identityKey(channel, openid);
+    let identity = identities.find((i) => i.key === key);
+    if (!identity) {
+      identity = { key, channel, openid, person: newPerson() };
+      identities.push(identity);
+    }
+    return identity;
+  }
+
+  /** Makes `other`'s person `keep`'s person; returns every identity of the merged person. */
+  #merge(identities: Identity[], keep: Identity, other: Identity, by: 'unionid' | 'code', at: string): Identity[] {
+    const from = other.person;
+    for (const identity of identities) {
+      if (identity.person === from) identity.person = keep.person;
+    }
+    keep.linked ??= { by, at };
+    other.linked = { by, at };
+    return identities.filter((i) => i.person === keep.person).map((i) => ({ ...i }));
+  }
+}
