@@ -205,10 +205,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       clock,
     });
     // The official account's UnionID of a chat user, asked once (again a day later when there was
-    // none): it links their chat and mini-program identities. Waited for at most a second, so that
-    // the reply to this very message may already count both; WeChat's 5 s limit is never at risk.
+    // none): it links their chat and mini-program identities. Not waited for: the reply to a push
+    // never depends on a second call to WeChat, which may be slow or down; the link counts from the
+    // user's next message.
     const lookups = new Map<string, Promise<void>>();
-    const unionidLookup = async (openid: string): Promise<void> => {
+    const unionidLookup = (openid: string): void => {
       if (!identities.needsUnionid('official-account', openid)) return;
       let lookup = lookups.get(openid);
       if (!lookup) {
@@ -226,7 +227,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           .finally(() => lookups.delete(openid));
         lookups.set(openid, lookup);
       }
-      await Promise.race([lookup, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
     };
     const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
 
@@ -242,7 +242,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         clock,
         onInbound: async (inbound) => {
           await noteInbound(notify, inbound);
-          if (inbound.type !== 'event' || inbound.event !== 'unsubscribe') await unionidLookup(inbound.fromUserName);
+          if (inbound.type !== 'event' || inbound.event !== 'unsubscribe') unionidLookup(inbound.fromUserName);
         },
       }),
       createMiniProgramApi({
