@@ -90,7 +90,10 @@ export function createDialog(deps: DialogDeps) {
   const numberedChoices = new Map<string, Array<{ id: string; title: string }>>();
   // Who was just shown the subscription list, so that "取消" next is read as "no change".
   const sawSubscriptionList = new Set<string>();
-  const supplements = createSupplementChat({ applications: deps.applications, noticeUrl: deps.documents?.urlFor });
+  const supplements = createSupplementChat({
+    applications: deps.applications,
+    noticeUrl: (app, eventIndex) => deps.documents?.urlFor(app, eventIndex) ?? null,
+  });
 
   const greeting = () =>
     `欢迎关注${deps.agency.name}！在这里您可以：\n` +

@@ -78,7 +78,7 @@ export function createSupplementChat(deps: SupplementChatDeps) {
   async function submit(app: StoredApplication, openid: string, text: string, images: SupplementDraft['images']): Promise<string> {
     const saved = await deps.applications.supplementByApplicant(app.id, openid, text, images);
     const view = deps.applications.view(saved, 'applicant');
-    const parts = [text ? '文字' : '', images.length ? `${images.length} 张图片` : ''].filter(Boolean).join('和');
+    const parts = [text ? '文字' : '', images.length ? `${images.length} 张图片` : ''].filter(Boolean).join('和 ');
     const note = provisionalNote(view);
     return (
       `补正已收到（申请 ${view.trackingNo}，${parts}），工作人员会尽快查看。\n` +

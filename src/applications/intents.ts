@@ -32,7 +32,9 @@ export const APPLICANT_KIND: Readonly<Record<EventType, ApplicantMessageKind | n
   submit: null,
   receive: 'receipt',
   'request-supplement': 'supplement-requested',
-  // Told also when the applicant sent it: it confirms the receipt and gives the new due date.
+  // A supplement staff recorded (by post, at the window): the applicant hears it arrived and the new
+  // due date. One the applicant sent online is confirmed in the answer to it (chat reply, /mp/v1),
+  // which spends no one-time subscribe consent.
   'supplement-received': 'supplement-received',
   'supplement-expired': 'closed-no-supplement',
   'consult-start': 'consultation-started',
@@ -64,8 +66,8 @@ export const STAFF_KIND: Readonly<Record<EventType, StaffEventMessageKind | null
   withdraw: 'staff:withdrawn',
 };
 
-/** Events the applicant causes and is still told about: that it was received. */
-const TOLD_EVEN_WHEN_OWN: ReadonlySet<EventType> = new Set(['receive', 'supplement-received']);
+/** Events the applicant causes and is still told about: that the request was received. */
+const TOLD_EVEN_WHEN_OWN: ReadonlySet<EventType> = new Set(['receive']);
 
 /**
  * The intents caused by the event at `eventIndex`. A submission that is received at once (online

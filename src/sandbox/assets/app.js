@@ -239,9 +239,9 @@
         }
         return { dir: 'in', text: `[${p.msgtype} 消息]`, source: '客服消息' };
       case 'template_send':
-        return { dir: 'in', card: { title: title('模板消息'), lines: dataLines(p.data), footer: p.miniprogram || p.url ? '详情 ›' : '' }, source: '模板消息' };
+        return { dir: 'in', card: { title: title('模板消息'), lines: dataLines(p.data), footer: p.miniprogram || p.url ? '详情 ›' : '', link: p.url || '' }, source: '模板消息' };
       case 'subscribe_bizsend':
-        return { dir: 'in', card: { title: title('订阅通知'), lines: dataLines(p.data), footer: p.page || p.miniprogram ? '详情 ›' : '' }, source: '订阅通知' };
+        return { dir: 'in', card: { title: title('订阅通知'), lines: dataLines(p.data), footer: p.page || p.miniprogram ? '详情 ›' : '', link: /^https?:/.test(p.page || '') ? p.page : '' }, source: '订阅通知' };
       case 'subscribe_send':
         return { dir: 'in', card: { title: title('订阅消息'), lines: dataLines(p.data), footer: '进入小程序查看 ›' }, source: '小程序订阅消息（服务通知）' };
       default:
@@ -290,7 +290,14 @@
         row.append(el('span', 'card-value', value));
         card.append(row);
       }
-      if (message.card.footer) card.append(el('div', 'card-footer', message.card.footer));
+      if (message.card.footer && /^https?:\/\//.test(message.card.link || '')) {
+        // As in WeChat, 详情 opens the page the message links to (a 补正 notice, a reply letter).
+        const link = el('a', 'card-footer', message.card.footer);
+        link.href = message.card.link;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        card.append(link);
+      } else if (message.card.footer) card.append(el('div', 'card-footer', message.card.footer));
       item.append(card);
     } else {
       item.append(el('div', 'bubble', message.text));
