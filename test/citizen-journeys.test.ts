@@ -65,9 +65,11 @@ test('补正 in the chat: the notice reaches the applicant with its items, perio
   await call('POST', '/admin/v1/jobs/outbox/run', undefined, staff);
 
   // The template message: status, items and period within the field limits, and the notice behind 详情.
-  const notice = (await outboxFor(call, openid)).find((m) => m.api === 'template_send' && m.payload.data.phrase2?.value === '需补正');
+  const notice = (await outboxFor(call, openid)).find((m) => m.api === 'template_send' && m.payload.data.phrase4?.value === '需补正');
   t.truthy(notice, 'the 补正 template message was sent');
   t.is(notice!.payload.data.character_string1.value, trackingNo);
+  t.is(notice!.payload.template_id, 'GK_OA_SUPPLEMENT_NOTICE');
+  t.is(notice!.payload.data.thing2.value, '申请的具体年份等2项');
   t.is(notice!.payload.data.thing3.value, '补正截止2026年3月17日');
   t.regex(notice!.payload.url, new RegExp(`^${app.url}/letters/[\\w.-]+$`));
   const page = await fetch(notice!.payload.url);
@@ -244,7 +246,7 @@ test('the decision: outcome and ground in one line, the letter behind an expirin
   t.regex(await expired.text(), /链接已过期[\s\S]*查询进度/);
   // 查询进度 hands out a fresh link that works.
   const progress = await c.say('查询进度');
-  t.regex(progress, /已作出答复：不予公开：保护第三方合法权益。理由：保护第三方合法权益/);
+  t.regex(progress, /已作出答复：不予公开。理由：保护第三方合法权益（《政府信息公开条例》第三十六条第（三）项和第十五条）/);
   const fresh = /答复书：(http\S+)/.exec(progress)![1]!;
   t.not(fresh, letterUrl);
   t.is((await fetch(fresh)).status, 200);

@@ -112,7 +112,9 @@ export const APPLICANT_STATUS: Readonly<Record<ApplicationStatus, ApplicantStatu
     line: (view) => {
       const outcome = view.outcome && isOutcomeId(view.outcome) ? view.outcome : null;
       const ground = outcome ? groundLine(outcome, groundOfDecision(view)) : null;
-      return `已作出答复：${outcome ? getOutcome(outcome).label : '见答复书'}${ground ? `。${ground}` : ''}。答复书将通过${DELIVERY_METHOD_LABELS[view.delivery.method]}送达`;
+      // With a ground, the label's own "：属于…" would say the reason twice.
+      const verdict = outcome ? (ground ? getOutcome(outcome).label.split('：')[0] : getOutcome(outcome).label) : '见答复书';
+      return `已作出答复：${verdict}${ground ? `。${ground}` : ''}。答复书将通过${DELIVERY_METHOD_LABELS[view.delivery.method]}送达`;
     },
   },
   delivered: {

@@ -29,6 +29,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   // applicant messages
   'receivedOn',
   'items',
+  /** The 补正 items in at most 20 characters (a template's thing field): the first, and how many. */
+  'itemsBrief',
   'supplementBy',
   /** The 补正 period's last day alone, for short template fields. */
   'supplementLastDay',
@@ -128,6 +130,7 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
       const lastDay = period ? chineseDate(calendar.addWorkingDays(event.on, period).date) : null;
       return {
         items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
+        itemsBrief: briefList(event.items, 20),
         supplementBy: lastDay ? `最迟于${lastDay}（含当日）` : '在补正告知书写明的期限内',
         supplementLastDay: lastDay ?? '见补正告知书',
       };
@@ -204,6 +207,14 @@ function staffVars(app: StoredApplication): Record<string, string> {
 /** Values for a message about no application (the digest). */
 export function officeVars(office: OfficeInfo, today: string): Record<string, string> {
   return { office: office.name, contact: office.contact, trackingNo: '-', eventDate: chineseDate(today), dueDate: '—', statusLabel: '—' };
+}
+
+/** "申请的具体年份等2项", within `limit` characters. */
+function briefList(items: readonly string[], limit: number): string {
+  const suffix = items.length > 1 ? `等${items.length}项` : '';
+  const first = [...(items[0] ?? '')];
+  const room = limit - [...suffix].length;
+  return (first.length > room ? `${first.slice(0, room - 1).join('')}…` : first.join('')) + suffix;
 }
 
 function formatYuan(amount: number): string {
