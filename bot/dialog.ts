@@ -168,7 +168,11 @@ export function createDialog(deps: DialogDeps) {
         turn.form = null;
         return isSupplementDraft(state) ? '已放弃之前未完成的补正。需要时回复“我要补正”重新开始。' : '已放弃之前未完成的申请，填写的内容已删除。需要时回复“我要申请”重新开始。';
       }
-      if (staleNotice && !isGlobal(text)) return staleNotice;
+      if (staleNotice && !isGlobal(text)) {
+        // Most likely the answer to the old form's question: only a clear guide question is answered too.
+        const guess = deps.guide.ask(text);
+        return guess.status === 'answered' && guess.answer ? withNote(guess.answer, staleNotice) : staleNotice;
+      }
       // A new form replaces the one left behind; anything else leaves it where it was.
       return withNote(await general(input.openid, text, turn, true), staleNotice);
     }

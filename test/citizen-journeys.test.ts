@@ -309,7 +309,13 @@ test('mid-form: commands are answered and the form waits; a form left over a day
   clock.set('2026-03-06T03:00:00Z');
   t.regex(await c.say('13800138000'), /超过一天未完成/);
   t.regex(await c.say('取消'), /已放弃之前未完成的申请/);
-  t.regex(await c.say('继续'), /.+/);
+  t.notRegex(await c.say('继续'), /身份证号|联系电话|描述/, 'nothing left to continue');
+
+  // A guide question as the first message after a day is answered too, with the mention.
+  await c.say('我要申请');
+  clock.set('2026-03-09T03:00:00Z');
+  const asked = await c.say('申请公开要多久');
+  t.regex(asked, /20个工作日[\s\S]*3月6日开始填写的申请已超过一天未完成/);
   t.is(app.services.applications.listMine('o-chat-midform').length, 0);
 });
 
