@@ -47,7 +47,7 @@ const HISTORIES: Record<ApplicationStatus, Array<Partial<EventInput> & { type: E
 const EXPECTED: Record<ApplicationStatus, RegExp> = {
   submitted: /^已提交，等待工作人员确认收到；自收到之日起20个工作日内答复/,
   processing: /^办理中，答复期限 2026年3月30日$/,
-  'awaiting-supplement': /^等待您补正，答复期限暂停计算。需要补正：申请的具体年份；工程名称。请最迟于2026年3月17日（含当日）回复“补正：补充的内容”提交/,
+  'awaiting-supplement': /^等待您补正，答复期限暂停计算。需要补正：申请的具体年份；工程名称。请最迟于2026年3月17日（含当日）在公众号回复“补正：补充的内容”提交/,
   consulting: /^正在征求第三方或其他机关的意见，征求意见期间答复期限暂停计算，最迟于2026年3月25日后恢复计算$/,
   'awaiting-fee': /^等待您缴纳信息处理费（见收费通知书），答复期限 2026年3月30日$/,
   decided: /^已作出答复：不予公开。理由：属于国家秘密（《政府信息公开条例》第三十六条第（三）项和第十四条）。答复书将通过微信送达$/,
@@ -75,7 +75,7 @@ test('the office default 补正 period is used when the clerk set none; without 
   t.deepEqual(withDefault.pendingSupplement, { items: ['工程名称'], requestedOn: '2026-03-03', dueBy: '2026-03-24', eventIndex: 2 });
   const without = toView(history(events), calendar, '2026-03-06', 'applicant');
   t.is(without.pendingSupplement!.dueBy, null);
-  t.regex(tellApplicant(without).line, /请在补正告知书写明的期限内回复/);
+  t.regex(tellApplicant(without).line, /请在补正告知书写明的期限内在公众号回复/);
 });
 
 test('a due date in a year whose holidays are not announced is said to be provisional', (t) => {

@@ -136,3 +136,46 @@ test('the 补正 and decision messages in the simulator, the supplement on the c
   await page.screenshot({ path: path.join(OUTPUT, 'journey-decision-progress.png') });
   t.deepEqual(problems, []);
 });
+
+test('the mini-program panel shows a pending 补正 with its items and answers it', async (t) => {
+  const running = await startApp(t);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${running.url}/sandbox`);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.click('#mp-login');
+  await page.waitForSelector('#mp-session:has-text("o-sandbox-user-a")');
+  await page.click('#mp-sample');
+  await page.click('#mp-apply button[type="submit"]');
+  const result = (await (await page.waitForSelector('#mp-apply-result:has-text("申请编号")')).textContent()) ?? '';
+  const trackingNo = /申请编号 (\d{4}-\d{6})/.exec(result)![1]!;
+  const application = running.services.applications.byTrackingNo(trackingNo)!;
+  const staff = await staffLogin(running.url);
+  const asked = await client(running.url)(
+    'POST',
+    `/admin/v1/applications/${application.id}/events`,
+    { type: 'request-supplement', on: running.services.applications.today(), items: ['申请信息所属的年份'], days: 10 },
+    staff,
+  );
+  t.is(asked.status, 200);
+
+  await page.click('#mp-list');
+  await page.click(`#mp-applications button:has-text("${trackingNo}")`);
+  const form = await page.waitForSelector('#mp-supplement');
+  t.regex((await form.textContent()) ?? '', /需要补正[\s\S]*申请信息所属的年份[\s\S]*请最迟于/);
+  t.regex((await page.textContent('#mp-detail')) ?? '', /等待您补正，答复期限暂停计算/);
+  t.notRegex((await page.textContent('#mp-detail')) ?? '', /征求/);
+  t.regex((await page.textContent('#mp-detail .documents')) ?? '', /补正申请告知书/);
+  await page.locator('#mp-supplement').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(OUTPUT, 'journey-mp-supplement.png') });
+  await page.fill('#mp-supplement textarea[name="text"]', '2025年度');
+  await page.click('#mp-supplement button[type="submit"]');
+  await page.waitForSelector('#mp-detail .result:has-text("补正已提交")');
+  t.regex((await page.textContent('#mp-detail')) ?? '', /办理中，答复期限/);
+  t.is(await page.locator('#mp-supplement').count(), 0);
+  await page.screenshot({ path: path.join(OUTPUT, 'journey-mp-supplement-sent.png') });
+  t.deepEqual(problems, []);
+});

@@ -89,7 +89,7 @@ test('补正 in the chat: the notice reaches the applicant with its items, perio
 
   // 查询进度 while waiting: the items and how to answer; nothing about a consultation.
   const progress = await c.say('查询进度');
-  t.regex(progress, /等待您补正，答复期限暂停计算。需要补正：申请的具体年份；工程名称或位置。请最迟于2026年3月17日（含当日）回复“补正：补充的内容”/);
+  t.regex(progress, /等待您补正，答复期限暂停计算。需要补正：申请的具体年份；工程名称或位置。请最迟于2026年3月17日（含当日）在公众号回复“补正：补充的内容”/);
   t.false(progress.includes('征求'));
   t.regex(progress, /补正告知书：http/);
 
@@ -155,7 +155,7 @@ test('补正 in the mini-program: the pending items, the period, the notice, and
   const detail = await call('GET', `/mp/v1/applications/${created.body.id}`, undefined, me);
   t.is(detail.status, 200);
   t.deepEqual(detail.body.pendingSupplement, { items: ['申请的具体年份'], requestedOn: '2026-03-03', dueBy: '2026-03-10', eventIndex: 2 });
-  t.regex(detail.body.statusText, /^等待您补正/);
+  t.regex(detail.body.statusText, /^等待您补正，答复期限暂停计算。需要补正：申请的具体年份。请最迟于2026年3月10日（含当日）在小程序“我的申请”中提交补正/);
   const notice = detail.body.documents.find((d: any) => d.kind === 'supplement-notice');
   t.like(notice, { eventIndex: 2, on: '2026-03-03' });
   // PUBLIC_URL makes the links, not the address the request came to.

@@ -71,6 +71,14 @@ const due = (view: ApplicationView) => {
   return `答复期限 ${dueDateText(view)}${note ? `。${note.replace(/。$/, '')}` : ''}`;
 };
 
+/** How the applicant sends a 补正, by the way they applied. */
+const SUPPLEMENT_HOW: Readonly<Record<Channel, string>> = {
+  wechat: '在公众号回复“补正：补充的内容”提交，也可以发送图片',
+  miniprogram: '在小程序“我的申请”中提交补正',
+  staff: '按补正告知书写明的方式提交',
+  import: '按补正告知书写明的方式提交',
+};
+
 /** One table, one entry per state: the compiler insists every state has its words. */
 export const APPLICANT_STATUS: Readonly<Record<ApplicationStatus, ApplicantStatus>> = {
   submitted: {
@@ -90,7 +98,7 @@ export const APPLICANT_STATUS: Readonly<Record<ApplicationStatus, ApplicantStatu
       const pending = view.pendingSupplement;
       const items = pending ? `需要补正：${pending.items.join('；')}。` : '';
       const by = pending?.dueBy ? `请最迟于${chineseDate(pending.dueBy)}（含当日）` : '请在补正告知书写明的期限内';
-      return `等待您补正，答复期限暂停计算。${items}${by}回复“补正：补充的内容”提交，也可以发送图片；收到补正后重新计算${REPLY_WORKING_DAYS}个工作日`;
+      return `等待您补正，答复期限暂停计算。${items}${by}${SUPPLEMENT_HOW[view.channel]}；收到补正后重新计算${REPLY_WORKING_DAYS}个工作日`;
     },
   },
   consulting: {
