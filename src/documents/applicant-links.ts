@@ -3,7 +3,7 @@
 // and carries an HMAC under a key kept in DATA_DIR, so it cannot be guessed or altered, and no table
 // of issued links has to be kept: the planner can put one into a message without a write.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** How long a link opens its document: the 行政复议 period (60 days) a letter's reader may need it for. */
@@ -64,17 +64,23 @@ export async function loadLinkKey(dataDir: string): Promise<Buffer> {
   try {
     const text = (await readFile(file, 'utf8')).trim();
     if (/^[0-9a-f]{64}$/.test(text)) return Buffer.from(text, 'hex');
+    throw new Error(`${file} does not hold a link key (64 hex digits); remove it to make a new one`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
+  // Written whole under a private name, then linked into place: a second server starting on the
+  // same folder sees either no key or the complete one, never half of it.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await writeFile(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    await link(draft, file);
     return key;
   } catch (error) {
-    // Another instance on the same folder made it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadLinkKey(dataDir);
     throw error;
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
