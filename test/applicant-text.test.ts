@@ -7,7 +7,7 @@ import { readHolidayFiles } from '../src/store/holiday-files.js';
 import { APPLICATION_STATUSES, applyEvent, createApplication, stampEvent, type ApplicationStatus, type EventInput } from '../src/domain/applications/index.js';
 import { OUTCOME_IDS, getOutcome } from '../src/domain/outcomes.js';
 import { toView } from '../src/applications/view.js';
-import { APPLICANT_STATUS, CHANNEL_NAMES, groundLine, isRefusal, tellApplicant } from '../src/applications/applicant-text.js';
+import { APPLICANT_STATUS, groundLine, isRefusal, tellApplicant } from '../src/applications/applicant-text.js';
 import type { StoredApplication } from '../src/store/applications-repo.js';
 
 let calendar: Calendar;
@@ -119,8 +119,4 @@ test('every refusal has a one-line ground naming the 条例; the grants have non
     if (getOutcome(outcome).article) t.regex(line!, /《政府信息公开条例》第/, outcome);
   }
   t.is(groundLine('partial', 'withheld-third-party'), '理由：不能公开的部分保护第三方合法权益（《政府信息公开条例》第三十七条、第三十六条第（三）项和第十五条）');
-});
-
-test('one name per channel', (t) => {
-  t.deepEqual(Object.keys(CHANNEL_NAMES).sort(), ['import', 'miniprogram', 'staff', 'wechat']);
 });
