@@ -3,7 +3,7 @@
 // dialog's one reply back.
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type * as PUPPET from 'wechaty-puppet';
-import { parseEventText } from '../src/wechat/puppet.js';
+import { imageOfText, parseEventText } from '../src/wechat/puppet.js';
 import type { Dialog, Inbound } from './dialog.js';
 
 export interface BotOptions {
@@ -37,6 +37,10 @@ function toInbound(message: Message): Inbound {
       // Voice with WeChat's speech recognition turned on arrives with its text.
       const text = message.text();
       return text ? { ...who, kind: 'text', text } : { ...who, kind: 'other' };
+    }
+    case types.Message.Image: {
+      const image = imageOfText(message.text());
+      return image ? { ...who, kind: 'image', ...image } : { ...who, kind: 'other' };
     }
     case types.Message.Unknown: {
       const event = parseEventText(message.text());

@@ -92,8 +92,14 @@ export function startForm(now: Date): { state: FormState; reply: string } {
   };
 }
 
-export function isExpired(state: FormState, now: Date): boolean {
+export function isExpired(state: Pick<FormState, 'updatedAt'>, now: Date): boolean {
   return now.getTime() - Date.parse(state.updatedAt) > FORM_IDLE_MS;
+}
+
+/** The question the form is waiting on, to ask again when the applicant comes back to it. */
+export function currentPrompt(state: FormState): string {
+  const step = currentStep(state);
+  return step === 'confirm' ? `请核对您的申请：\n\n${summary(state.answers)}\n\n无误请回复“确认”提交；需要修改请回复“返回”。` : PROMPTS[step];
 }
 
 const CANCEL = /^(取消|不申请了|算了|退出)$/;

@@ -4,9 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { parseTrackingNo } from '../src/domain/tracking-number.js';
 import { chineseDate } from '../src/domain/applications/labels.js';
 import { REPLY_WORKING_DAYS } from '../src/domain/applications/periods.js';
+import { todayInChina as todayInChinaOf } from '../src/domain/calendar.js';
 import type { ApplicationsService } from '../src/applications/service.js';
 import type { ConversationsRepo, Turn } from '../src/store/conversations-repo.js';
-import { answerForm, isExpired, startForm, type FormState } from './chat-form.js';
+import { answerForm, currentPrompt, isExpired, startForm, type FormState } from './chat-form.js';
+import { tellApplicant, dueDateText, provisionalNote } from '../src/applications/applicant-text.js';
+import type { StoredApplication } from '../src/store/applications-repo.js';
+import { CANCEL, START_SUPPLEMENT, createSupplementChat, isSupplementDraft, parseSupplementText, type SupplementDraft } from './supplement-chat.js';
 
 /**
  * One message from a user. `messageId` is stable across WeChat's resends of the same push (the
@@ -14,6 +18,7 @@ import { answerForm, isExpired, startForm, type FormState } from './chat-form.js
  */
 export type Inbound = { openid: string; messageId?: string } & (
   | { kind: 'text'; text: string }
+  | { kind: 'image'; url: string; mediaId: string }
   | { kind: 'event'; event: string; key: string }
   | { kind: 'other' }
 );
@@ -61,11 +66,29 @@ export interface DialogDeps {
   staffBinding?: (openid: string, text: string) => Promise<string | null>;
   /** A citizen linking the mini-program ("关联 1234 5678"); null when the text is not about that. */
   identityLink?: (openid: string, text: string) => Promise<string | null>;
+  /** The applicant's copies of their documents (补正 notice, reply letter), with their links. */
+  documents?: {
+    list(app: StoredApplication): Array<{ kind: string; eventIndex: number; title: string; url: string | null }>;
+    urlFor(app: StoredApplication, eventIndex: number): string | null;
+  };
   clock?: () => Date;
 }
 
+/** The chat's saved state per user: a half-filled application form or a 补正 draft. */
+type ChatState = FormState | SupplementDraft;
+
+/** A form or draft left alone longer than this is kept, suspended, for the applicant to pick up or drop. */
+export const SUSPENDED_KEEP_MS = 7 * 24 * 3600_000;
+
 /** Menu keys of data/menu.json. */
-export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT', latest: 'LATEST' } as const;
+export const MENU = { guide: 'GUIDE', apply: 'APPLY', track: 'TRACK', subscribe: 'SUBSCRIBE', contact: 'CONTACT', supplement: 'SUPPLEMENT', latest: 'LATEST' } as const;
+
+/** Commands that work at any point, also while a form or a 补正 draft is open. */
+const HELP = /^(帮助|help|\?|？|菜单)$/i;
+const CONTACT = /^(联系我们|联系方式|电话)$/;
+const APPLY = /^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/;
+const TRACK = /^(查询进度|进度查询|查进度|我的申请)$/;
+const RESUME = /^(继续|继续填写|继续申请|接着填)$/;
 
 export function createDialog(deps: DialogDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -74,12 +97,18 @@ export function createDialog(deps: DialogDeps) {
   // citizen asks again.
   const offered = new Map<string, Array<{ id: string; title: string }>>();
   const numberedChoices = new Map<string, Array<{ id: string; title: string }>>();
+  // Who was just shown the subscription list, so that "取消" next is read as "no change".
+  const sawSubscriptionList = new Set<string>();
+  const supplements = createSupplementChat({
+    applications: deps.applications,
+    noticeUrl: (app, eventIndex) => deps.documents?.urlFor(app, eventIndex) ?? null,
+  });
 
   const greeting = () =>
     `欢迎关注${deps.agency.name}！在这里您可以：\n` +
     '1. 咨询政府信息公开：直接提问，如“申请公开要多久”\n' +
     '2. 在线申请公开：回复“我要申请”\n' +
-    '3. 查询申请进度：回复“查询进度”或申请编号\n' +
+    '3. 查询申请进度：回复“查询进度”或申请编号；需要补正时回复“我要补正”\n' +
     '4. 订阅新公开的信息：回复“订阅”\n' +
     '回复“帮助”可随时查看本说明。';
 
@@ -88,6 +117,7 @@ export function createDialog(deps: DialogDeps) {
     '· 直接提问，如“要收费吗”“对答复不服怎么办”\n' +
     '· “我要申请”：在对话里填写公开申请\n' +
     '· “查询进度”或发送申请编号（如 2026-000123）\n' +
+    '· “我要补正”或“补正：补充的内容”：回复补正告知，可以发送图片\n' +
     '· “订阅 财政预决算”“我的订阅”“取消订阅”\n' +
     `· “联系我们”：${deps.agency.contact}`;
 
@@ -108,43 +138,163 @@ export function createDialog(deps: DialogDeps) {
 
   async function answer(input: Inbound, turn: Omit<Turn, 'reply'>): Promise<string | null> {
     if (input.kind === 'event') return onEvent(input, turn);
-    if (input.kind === 'other') return '目前只能处理文字消息。请直接输入您的问题，或回复“帮助”。';
+    const saved = deps.conversations.form<ChatState & { suspended?: boolean }>(input.openid) ?? null;
+    let state: (ChatState & { suspended?: boolean }) | null = saved;
+    let staleNotice = '';
+    if (state && isExpired(state, clock())) {
+      if (state.suspended) {
+        // Kept a week for the applicant to pick up; then their personal data goes.
+        if (clock().getTime() - Date.parse(state.updatedAt) > SUSPENDED_KEEP_MS) {
+          turn.form = null;
+          state = null;
+        }
+      } else {
+        // Mentioned once; after that, messages are answered as usual until "继续" or "取消".
+        state = { ...state, suspended: true };
+        turn.form = state;
+        staleNotice = isSupplementDraft(state)
+          ? `您${shortDate(state.startedAt)}开始的补正（申请 ${state.trackingNo}）已超过一天未完成，还没有提交。回复“继续”接着补正，回复“取消”放弃。`
+          : `您${shortDate(state.startedAt)}开始填写的申请已超过一天未完成，还没有提交。回复“继续”接着填写，回复“取消”放弃。`;
+      }
+    }
+
+    if (input.kind === 'other') return withNote('目前只能处理文字消息和补正图片。请直接输入您的问题，或回复“帮助”。', staleNotice);
+    if (input.kind === 'image') return withNote(await onImage(input, state, turn), staleNotice);
     const text = input.text.trim();
-    if (text === '') return help();
+    if (text === '') return withNote(help(), staleNotice);
     const binding = await deps.staffBinding?.(input.openid, text);
     if (binding) return binding;
     const linking = await deps.identityLink?.(input.openid, text);
     if (linking) return linking;
 
-    const form = deps.conversations.form<FormState>(input.openid);
-    if (form) {
-      if (isExpired(form, clock())) {
-        turn.form = null;
-        if (!/^我要申请|申请公开$/.test(text)) {
-          return '您之前填写的申请已超过一天未完成，为保护您的信息已自动清除。如需申请，请回复“我要申请”重新开始。';
-        }
-      } else {
-        return continueForm(input.openid, form, text, turn);
+    if (state?.suspended) {
+      if (RESUME.test(text)) {
+        const resumed = { ...state, suspended: undefined, updatedAt: clock().toISOString() };
+        turn.form = resumed;
+        return isSupplementDraft(resumed)
+          ? `好的，继续补正申请 ${resumed.trackingNo}。请发送补充的文字或图片，发送完毕回复“提交补正”。`
+          : `好的，接着填写。${currentPrompt(resumed)}`;
       }
+      if (CANCEL.test(text)) {
+        turn.form = null;
+        return isSupplementDraft(state) ? '已放弃之前未完成的补正。需要时回复“我要补正”重新开始。' : '已放弃之前未完成的申请，填写的内容已删除。需要时回复“我要申请”重新开始。';
+      }
+      if (staleNotice && !isGlobal(text)) {
+        // Most likely the answer to the old form's question: only a clear guide question is answered too.
+        const guess = deps.guide.ask(text);
+        return guess.status === 'answered' && guess.answer ? withNote(guess.answer, staleNotice) : staleNotice;
+      }
+      // A new form replaces the one left behind; anything else leaves it where it was.
+      return withNote(await general(input.openid, text, turn, true), staleNotice);
     }
 
-    if (/^(帮助|help|\?|？|菜单)$/i.test(text)) return help();
+    if (state && isSupplementDraft(state)) {
+      if (isGlobal(text)) return `${await general(input.openid, text, turn, false)}\n\n——\n您的补正还没有提交：继续发送内容，回复“提交补正”提交，或“取消”放弃。`;
+      const step = await supplements.continue(input.openid, state, { text }, clock());
+      turn.form = step.draft;
+      return step.reply;
+    }
+
+    if (state) {
+      const form = state as FormState;
+      if (RESUME.test(text)) return currentPrompt(form);
+      // Commands are answered, and the form waits at the step it was on.
+      if (isGlobal(text) && !CANCEL.test(text)) {
+        const reply = APPLY.test(text) ? '您正在填写一份申请。' : await general(input.openid, text, turn, false);
+        return `${reply}\n\n——\n${formOffer(form)}`;
+      }
+      const step = answerForm(form, text, clock());
+      // An answer the step refused may be a question about the guide: answer it, then go on.
+      if (step.kind === 'ask' && step.state === form && !CANCEL.test(text)) {
+        const guess = deps.guide.ask(text);
+        if (guess.status === 'answered' && guess.answer) return `${guess.answer}\n\n——\n${formOffer(form)}`;
+      }
+      return continueForm(input.openid, form, step, turn);
+    }
+
+    return general(input.openid, text, turn, true);
+  }
+
+  const withNote = (reply: string | null, note: string) => (note ? `${reply ?? ''}\n\n——\n${note}`.replace(/^\n\n——\n/, '') : reply);
+
+  /** The stored timestamp as 12月1日. */
+  function shortDate(iso: string): string {
+    const day = todayInChinaOf(new Date(iso));
+    return chineseDate(day).replace(/^\d+年/, '');
+  }
+
+  function formOffer(form: FormState): string {
+    return `您的申请还没填完。回复“继续”接着填写，回复“取消”放弃。\n${currentPrompt(form)}`;
+  }
+
+  /** Commands that are answered wherever the conversation stands. */
+  function isGlobal(text: string): boolean {
+    return (
+      HELP.test(text) || CONTACT.test(text) || APPLY.test(text) || TRACK.test(text) || parseTrackingNo(text) !== null ||
+      START_SUPPLEMENT.test(text) || parseSupplementText(text) !== null
+    );
+  }
+
+  async function onImage(input: Extract<Inbound, { kind: 'image' }>, state: ChatState | null, turn: Omit<Turn, 'reply'>): Promise<string> {
+    const image = { url: input.url, mediaId: input.mediaId };
+    if (state && isSupplementDraft(state) && !(state as { suspended?: boolean }).suspended) {
+      const step = await supplements.continue(input.openid, state, { image }, clock());
+      turn.form = step.draft;
+      return step.reply;
+    }
+    if (supplements.pendingOf(input.openid).length === 0) return '目前只能处理文字消息。需要补正时，可以发送图片作为补正材料。请直接输入您的问题，或回复“帮助”。';
+    if (state && !(state as { suspended?: boolean }).suspended) return '您正在填写申请，图片不能作为申请内容。填完或回复“取消”后，再发送补正图片。';
+    const started = supplements.start(input.openid, clock(), image);
+    if (started.draft) turn.form = started.draft;
+    return started.reply;
+  }
+
+  /** A message outside any form: commands, the guide, subscriptions. */
+  async function general(openid: string, text: string, turn: Omit<Turn, 'reply'>, mayStartForm: boolean): Promise<string | null> {
+    const afterList = sawSubscriptionList.delete(openid);
+    if (HELP.test(text)) return help();
     if (/^(你好|您好|hi|hello|在吗)[!！。.]*$/i.test(text)) return greeting();
-    if (/^(我要申请|我想申请|在线申请|申请公开|依申请公开申请)$/.test(text)) return beginForm(turn);
-    if (/^(联系我们|联系方式|电话)$/.test(text)) return deps.agency.contact;
+    if (APPLY.test(text)) return mayStartForm ? beginForm(turn) : '您正在填写一份申请。';
+    if (CONTACT.test(text)) return deps.agency.contact;
+    const supplementText = parseSupplementText(text);
+    if (supplementText) return supplements.direct(openid, supplementText);
+    if (START_SUPPLEMENT.test(text)) return startSupplement(openid, turn, mayStartForm);
     if (LATEST.test(text) && deps.catalog?.latest) return latest();
     const tracking = parseTrackingNo(text);
-    if (tracking || /^(查询进度|进度查询|查进度|我的申请)$/.test(text)) return progress(input.openid, tracking?.trackingNo ?? null);
-    if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(input.openid);
-    const chosen = choice(input.openid, text);
+    if (tracking || TRACK.test(text)) return progress(openid, tracking?.trackingNo ?? null);
+    if (/^(还有呢|还有吗|其他的?|更多)$/.test(text)) return more(openid);
+    const chosen = choice(openid, text);
     if (chosen) return chosen;
     // A command with nothing to act on is answered as such, not taken for a question to staff.
-    if (/^(取消|退出|算了|不用了|结束|返回)[!！。.]*$/.test(text)) return '当前没有需要取消的操作。请直接输入您的问题，或回复“帮助”查看用法。';
-    if (deps.subscriptions) {
-      const handled = await deps.subscriptions.handle(input.openid, text);
-      if (handled !== null) return handled;
+    if (/^(取消|退出|算了|不用了|结束|返回)[!！。.]*$/.test(text)) {
+      return afterList
+        ? '好的，订阅没有变化。回复“我的订阅”查看已订阅的栏目，回复“取消订阅 栏目名”退订。'
+        : '当前没有需要取消的操作。请直接输入您的问题，或回复“帮助”查看用法。';
     }
-    return ask(input.openid, text, turn);
+    if (deps.subscriptions) {
+      const handled = await deps.subscriptions.handle(openid, text);
+      if (handled !== null) {
+        if (handled.startsWith('可订阅的栏目')) sawSubscriptionList.add(openid);
+        return handled;
+      }
+    }
+    const reply = ask(openid, text, turn);
+    // Someone waiting to send a 补正 may be sending it without the word: say how.
+    if (/不在政府信息公开的范围内/.test(reply) && supplements.pendingOf(openid).length > 0) {
+      return `${reply}\n如果这是补正材料，请回复“补正：”加上内容，或回复“我要补正”。`;
+    }
+    return reply;
+  }
+
+  function startSupplement(openid: string, turn: Omit<Turn, 'reply'>, mayStart: boolean): string {
+    const started = supplements.start(openid, clock());
+    if (!started.draft) return started.reply;
+    if (!mayStart) {
+      // Mid-form: say what is asked; the one-message way needs no second state.
+      return `${supplements.describe(supplements.pendingOf(openid)[0]!)}\n请回复“补正：”加上补充的内容提交。`;
+    }
+    turn.form = started.draft;
+    return started.reply;
   }
 
   async function onEvent(input: Extract<Inbound, { kind: 'event' }>, turn: Omit<Turn, 'reply'>): Promise<string | null> {
@@ -164,6 +314,8 @@ export function createDialog(deps: DialogDeps) {
             return beginForm(turn);
           case MENU.track:
             return progress(input.openid, null);
+          case MENU.supplement:
+            return startSupplement(input.openid, turn, !deps.conversations.form(input.openid));
           case MENU.subscribe:
             return deps.subscriptions ? ((await deps.subscriptions.handle(input.openid, '订阅')) ?? help()) : help();
           case MENU.contact:
@@ -186,8 +338,7 @@ export function createDialog(deps: DialogDeps) {
     return reply;
   }
 
-  async function continueForm(openid: string, form: FormState, text: string, turn: Omit<Turn, 'reply'>): Promise<string> {
-    const step = answerForm(form, text, clock());
+  async function continueForm(openid: string, form: FormState, step: ReturnType<typeof answerForm>, turn: Omit<Turn, 'reply'>): Promise<string> {
     if (step.kind === 'cancelled') {
       turn.form = null;
       return step.reply;
@@ -210,7 +361,10 @@ export function createDialog(deps: DialogDeps) {
       `申请已提交，申请编号 ${view.trackingNo}。\n` +
       (view.receivedOn
         ? `收到日期：${chineseDate(view.receivedOn)}。` +
-          (view.dueDate ? `我们将最迟于 ${chineseDate(view.dueDate)}（含当日）答复（${REPLY_WORKING_DAYS} 个工作日，《政府信息公开条例》第三十三条）。` : '')
+          (view.dueDate
+            ? `我们将最迟于 ${dueDateText(view)}（含当日）答复（${REPLY_WORKING_DAYS} 个工作日，《政府信息公开条例》第三十三条）。` +
+              (provisionalNote(view) ? `\n${provisionalNote(view)}` : '')
+            : '')
         : '工作人员确认收到后会通知您。') +
       '\n回复“查询进度”或申请编号可随时查看办理情况。'
     );
@@ -225,17 +379,19 @@ export function createDialog(deps: DialogDeps) {
         ? `没有找到您名下编号为 ${trackingNo} 的申请。请核对编号；通过其他渠道提交的申请请致电查询：${deps.agency.contact}`
         : '您还没有通过本公众号提交过申请。回复“我要申请”开始填写。';
     }
-    return chosen
-      .map((app) => {
-        const v = deps.applications.view(app, 'applicant');
-        let line = `申请 ${v.trackingNo}：${v.statusLabel}`;
-        if (v.outcomeLabel) line += `（${v.outcomeLabel}）`;
-        if (v.paused) line += '，征求第三方意见期间答复期限暂停计算';
-        else if (v.status === 'awaiting-supplement') line += '，请按补正告知的要求补充材料';
-        else if (v.dueDate && !v.closedOn) line += `，答复期限 ${chineseDate(v.dueDate)}`;
-        return line + '。';
-      })
-      .join('\n');
+    return chosen.map((app) => progressOf(app)).join('\n');
+  }
+
+  /** One request as the applicant hears it: the status line, and the link to its latest document. */
+  function progressOf(app: StoredApplication): string {
+    const view = deps.applications.view(app, 'applicant');
+    const told = tellApplicant(view);
+    const pending = view.pendingSupplement;
+    const documentIndex =
+      pending?.eventIndex ?? (view.status === 'decided' || view.status === 'delivered' || view.status === 'closed' ? view.timeline.findLastIndex((e) => e.type === 'decide' || e.type === 'supplement-expired' || e.type === 'fee-expired') : -1);
+    const url = documentIndex >= 0 ? deps.documents?.urlFor(app, documentIndex) : null;
+    const name = pending ? '补正告知书' : '答复书';
+    return `${told.summary}${url ? `\n${name}：${url}` : ''}`;
   }
 
   function latest(): string {

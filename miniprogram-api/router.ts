@@ -10,6 +10,8 @@ import type { ApplicationsService } from '../src/applications/service.js';
 import type { ApplicationView } from '../src/applications/view.js';
 import { isOutcomeId } from '../src/domain/outcomes.js';
 import { remedyFor, type Remedy, type RemedyAgency } from '../src/domain/remedies.js';
+import { tellApplicant } from '../src/applications/applicant-text.js';
+import type { ApplicantDocuments } from '../src/documents/applicant-routes.js';
 
 export interface MiniProgramApiDeps {
   sessions: MiniProgramSessions;
@@ -21,6 +23,8 @@ export interface MiniProgramApiDeps {
   extensions?: Array<(router: Router, user: Middleware) => void>;
   /** The office, for the remedy the applicant has (its 复议机关); absent: 本级人民政府. */
   agency?: RemedyAgency;
+  /** The applicant's copies of the request's documents (补正 notice, reply letter...). */
+  documents?: ApplicantDocuments;
 }
 
 /**
@@ -58,14 +62,35 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
     ctx.body = deps.applications.view(application, 'applicant');
   });
 
+  // statusText: the same sentence the chat's 查询进度 says (src/applications/applicant-text.ts).
   router.get('/applications', user, (ctx) => {
     const mine = deps.applications.listMine(ctx.state.openid);
-    ctx.body = { applications: mine.map((app) => deps.applications.view(app, 'applicant')) };
+    ctx.body = {
+      applications: mine.map((app) => {
+        const view = deps.applications.view(app, 'applicant');
+        return { ...view, statusText: tellApplicant(view).line };
+      }),
+    };
   });
 
   router.get('/applications/:id', user, (ctx) => {
-    const view = deps.applications.view(deps.applications.mine(ctx.params.id!, ctx.state.openid), 'applicant');
-    ctx.body = { ...view, remedy: remedyOf(view, deps.agency ?? {}) };
+    const app = deps.applications.mine(ctx.params.id!, ctx.state.openid);
+    const view = deps.applications.view(app, 'applicant');
+    ctx.body = {
+      ...view,
+      statusText: tellApplicant(view).line,
+      remedy: remedyOf(view, deps.agency ?? {}),
+      documents: deps.documents?.list(app) ?? [],
+    };
+  });
+
+  // The document of one step (its timeline index), for the applicant's session only.
+  router.get('/applications/:id/documents/:index', user, async (ctx) => {
+    if (!deps.documents) throw new HttpError(404, 'not-found', '没有这份文书');
+    const index = ctx.params.index!;
+    if (!/^\d{1,5}$/.test(index)) throw new HttpError(400, 'bad-request', '文书序号应为非负整数');
+    const app = deps.applications.mine(ctx.params.id!, ctx.state.openid);
+    await deps.documents.send(ctx, app, Number(index), ctx.query.format, `/mp/v1/applications/${app.id}/documents/${index}?format=docx`);
   });
 
   router.post('/applications/:id/supplement', user, async (ctx) => {

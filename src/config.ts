@@ -29,6 +29,11 @@ export interface Config {
   wecomRobotWebhook: string | null;
   /** Bearer token that opens GET /metrics to other machines; null: loopback connections only. */
   metricsToken: string | null;
+  /**
+   * The https address citizens reach the server at (PUBLIC_URL), for the links in their messages
+   * (补正 notices, reply letters); null: in sandbox mode the server's own address, otherwise no links.
+   */
+  publicUrl: string | null;
   logLevel: string;
 }
 
@@ -149,6 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     fail('METRICS_TOKEN', 'must be 16 to 256 letters, digits or ._~+/=- (e.g. the output of `openssl rand -hex 24`)');
   }
 
+  const publicUrl = text('PUBLIC_URL');
+  if (publicUrl !== null && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    fail('PUBLIC_URL', `must be the http(s) address the server is reached at, without query or fragment, e.g. https://gongkai.example.gov.cn, got "${publicUrl}"`);
+  }
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -168,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: proxyText === 'on',
     wecomRobotWebhook: wecom,
     metricsToken,
+    publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ''),
     logLevel,
   };
 }

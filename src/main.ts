@@ -35,6 +35,8 @@ import { mountDocumentRoutes } from './admin/document-routes.js';
 import { mountCalendarRoutes } from './admin/calendar-routes.js';
 import { createConsoleRouter } from './admin/console/index.js';
 import { loadDocumentTemplates } from './documents/index.js';
+import { ApplicantLinks, loadLinkKey } from './documents/applicant-links.js';
+import { ApplicantDocuments, createLetterRouter } from './documents/applicant-routes.js';
 import { createDialog } from '../bot/dialog.js';
 import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
@@ -139,8 +141,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const identities = new IdentityLinks(await IdentitiesRepo.open(store), { clock });
     mpSessions.onLogin = (openid, unionid) =>
       identities.note('miniprogram', openid, unionid).catch((error: unknown) => logger.warn({ err: error }, 'noting a mini-program identity failed'));
-    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock);
+    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock, {
+      supplementPeriodWorkingDays: officeInfo(agency).supplementPeriodWorkingDays,
+    });
     applications.linkedOpenids = (openid) => identities.openidsOf(openid);
+    // Links in citizens' messages: the public address, or in sandbox mode the server's own once it listens.
+    let ownUrl: string | null = null;
+    const links = new ApplicantLinks(await loadLinkKey(config.dataDir), () => config.publicUrl ?? (sandbox ? ownUrl : null), clock);
+    const applicantDocuments = new ApplicantDocuments({ applications, calendar: () => calendar.current(), agency, templates: documentTemplates, links });
     const catalog = await openCatalog({
       store,
       agency,
@@ -171,6 +179,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // The fake WeChat API does not keep subscribe consents, so sandbox users count as consenting.
       assumeConsent: sandbox,
       logger,
+      documents: applicantDocuments,
     });
     applications.onChange = () => notify.nudge();
     const jobs = createJobs({
@@ -202,6 +211,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit), latest: (limit) => catalog.service.latestPublished(limit) },
       staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
       identityLink: createIdentityLinkChat(identities),
+      documents: applicantDocuments,
       clock,
     });
     // The official account's UnionID of a chat user, asked once (again a day later when there was
@@ -249,6 +259,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         sessions: mpSessions,
         applications,
         agency,
+        documents: applicantDocuments,
         extensions: [
           (router, user) => guide.mountMiniProgram(router, user),
           (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),
@@ -269,6 +280,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         ],
       }),
     ];
+    routers.push(createLetterRouter(applicantDocuments, { applications, links }));
     routers.push(
       createConsoleRouter({
         accounts,
@@ -299,6 +311,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    ownUrl = url;
     wechat = new WechatApiClient({
       baseUrl: config.wechat.apiBase || `${url}${SANDBOX_API_PREFIX}`,
       appid: config.wechat.appid,
@@ -317,6 +330,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     logger.info({ url, mode: config.mode, dataDir: config.dataDir }, 'server started');
     for (const warning of securityWarnings(config)) logger.warn(`SECURITY: ${warning}`);
+    if (!sandbox && !config.publicUrl) {
+      logger.warn('PUBLIC_URL is not set: messages to citizens carry no links to their 补正 notices and reply letters.');
+    }
     if (sandbox) {
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
     }

@@ -31,9 +31,15 @@ export interface ApplicationsPolicy {
   autoReceiveOnline: boolean;
   /** Submissions per WeChat user: at most `perHour` in any hour and `perDay` in any 24 hours. */
   rateLimit: { perHour: number; perDay: number };
+  /** The office's 补正 period when the clerk sets none (agency.json supplementPeriodWorkingDays). */
+  supplementPeriodWorkingDays: number | null;
 }
 
-export const DEFAULT_POLICY: ApplicationsPolicy = { autoReceiveOnline: true, rateLimit: { perHour: 5, perDay: 20 } };
+export const DEFAULT_POLICY: ApplicationsPolicy = { autoReceiveOnline: true, rateLimit: { perHour: 5, perDay: 20 }, supplementPeriodWorkingDays: null };
+
+/** What an applicant may send as one supplement. */
+export const MAX_SUPPLEMENT_TEXT = 2000;
+export const MAX_SUPPLEMENT_IMAGES = 9;
 
 export interface SubmitContext {
   channel: Channel;
@@ -76,7 +82,7 @@ export class ApplicationsService {
   }
 
   view(app: StoredApplication, audience: ViewAudience): ApplicationView {
-    return toView(app, this.calendar(), this.today(), audience);
+    return toView(app, this.calendar(), this.today(), audience, { supplementPeriodWorkingDays: this.#policy.supplementPeriodWorkingDays });
   }
 
   async submit(body: unknown, context: SubmitContext): Promise<{ application: StoredApplication; created: boolean }> {
@@ -136,14 +142,46 @@ export class ApplicationsService {
     return this.#append(app, event);
   }
 
-  async supplementByApplicant(id: string, openid: string, text: unknown): Promise<StoredApplication> {
+  /**
+   * The applicant's answer to a pending 补正: text, pictures sent in the chat, or both. Bad input is
+   * refused in Chinese; a request that is not waiting for a 补正 answers 409 (invalid-transition).
+   */
+  async supplementByApplicant(id: string, openid: string, text: unknown, images: unknown = []): Promise<StoredApplication> {
     const app = this.mine(id, openid);
-    if (typeof text !== 'string' || text.trim().length < 2) {
+    if (text !== undefined && text !== null && typeof text !== 'string') {
+      throw new DomainError('validation', '补正内容应为文字', { text: '补正内容应为文字' });
+    }
+    const body = typeof text === 'string' ? text.trim() : '';
+    const pictures = Array.isArray(images) ? images : null;
+    if (!pictures || !pictures.every(isSupplementImage)) {
+      throw new DomainError('validation', '补正图片格式不正确', { images: '应为图片列表 [{url, mediaId}]' });
+    }
+    if (body.length < 2 && pictures.length === 0) {
       throw new DomainError('validation', '请填写补正内容', { text: '请填写需要补正的内容' });
     }
-    if (text.length > 2000) throw new DomainError('validation', '补正内容不能超过 2000 字', { text: '补正内容不能超过 2000 字' });
-    const event: StaffEvent = { type: 'supplement-received', on: this.today(), at: this.clock().toISOString(), by: 'applicant', text: text.trim() };
+    if (body.length > MAX_SUPPLEMENT_TEXT) {
+      throw new DomainError('validation', `补正内容不能超过 ${MAX_SUPPLEMENT_TEXT} 字`, { text: `补正内容不能超过 ${MAX_SUPPLEMENT_TEXT} 字` });
+    }
+    if (pictures.length > MAX_SUPPLEMENT_IMAGES) {
+      throw new DomainError('validation', `一次补正最多 ${MAX_SUPPLEMENT_IMAGES} 张图片`, { images: `最多 ${MAX_SUPPLEMENT_IMAGES} 张` });
+    }
+    if (app.events.length > 0 && this.view(app, 'applicant').status !== 'awaiting-supplement') {
+      throw new DomainError('invalid-transition', '这件申请目前不需要补正');
+    }
+    const event: StaffEvent = {
+      type: 'supplement-received',
+      on: this.today(),
+      at: this.clock().toISOString(),
+      by: 'applicant',
+      ...(body ? { text: body } : {}),
+      ...(pictures.length ? { images: pictures.map((p) => ({ url: p.url, mediaId: p.mediaId })) } : {}),
+    };
     return this.#append(app, event);
+  }
+
+  /** The applicant's requests waiting for a 补正 from them, newest first. */
+  awaitingSupplement(openid: string): StoredApplication[] {
+    return this.listMine(openid).filter((app) => this.view(app, 'applicant').status === 'awaiting-supplement');
   }
 
   async withdrawByApplicant(id: string, openid: string): Promise<StoredApplication> {
@@ -289,6 +327,12 @@ export interface ImportPermissions {
 }
 
 const ALLOW_ALL_IMPORTS: ImportPermissions = { event: () => true, decisions: true };
+
+function isSupplementImage(value: unknown): value is { url: string; mediaId: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { url, mediaId } = value as Record<string, unknown>;
+  return typeof url === 'string' && /^(https?:\/\/\S{1,500})?$/.test(url) && typeof mediaId === 'string' && /^[\w-]{1,128}$/.test(mediaId);
+}
 
 function newId(): string {
   return randomBytes(9).toString('base64url');

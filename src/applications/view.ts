@@ -80,9 +80,25 @@ export interface ApplicationView {
   allowedEvents?: StaffEventType[];
   /** Staff only: ids of earlier requests that look like the same one. */
   possibleDuplicateOf?: string[];
+  /** A 补正 asked and not yet answered (the applicant's side reads it to answer). */
+  pendingSupplement: PendingSupplement | null;
 }
 
-export function toView(app: StoredApplication, calendar: Calendar, today: string, audience: ViewAudience): ApplicationView {
+/** A 补正 asked and not yet answered: what to supply, and by when (null: the notice sets the period). */
+export interface PendingSupplement {
+  items: string[];
+  requestedOn: string;
+  dueBy: string | null;
+  /** The timeline entry of the request, which its notice (补正申请告知书) belongs to. */
+  eventIndex: number;
+}
+
+export interface ViewOptions {
+  /** The office's 补正 period when the clerk set none (agency.json supplementPeriodWorkingDays). */
+  supplementPeriodWorkingDays?: number | null;
+}
+
+export function toView(app: StoredApplication, calendar: Calendar, today: string, audience: ViewAudience, options: ViewOptions = {}): ApplicationView {
   const state = deriveState(app, calendar, today);
   const staff = audience !== 'applicant';
   return {
@@ -110,6 +126,7 @@ export function toView(app: StoredApplication, calendar: Calendar, today: string
     request: app.request,
     delivery: app.delivery,
     timeline: app.events.map((event) => timelineEntry(event, staff)),
+    pendingSupplement: state.status === 'awaiting-supplement' ? pendingSupplement(app, calendar, options) : null,
     ...(staff
       ? {
           explanation: state.explanation,
@@ -117,6 +134,19 @@ export function toView(app: StoredApplication, calendar: Calendar, today: string
           possibleDuplicateOf: app.possibleDuplicateOf,
         }
       : {}),
+  };
+}
+
+function pendingSupplement(app: StoredApplication, calendar: Calendar, options: ViewOptions): PendingSupplement | null {
+  const eventIndex = app.events.findLastIndex((e) => e.type === 'request-supplement');
+  const event = app.events[eventIndex];
+  if (!event || event.type !== 'request-supplement') return null;
+  const period = event.days ?? options.supplementPeriodWorkingDays ?? null;
+  return {
+    items: [...event.items],
+    requestedOn: event.on,
+    dueBy: period ? calendar.addWorkingDays(event.on, period).date : null,
+    eventIndex,
   };
 }
 

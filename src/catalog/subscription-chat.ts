@@ -56,6 +56,12 @@ export function parseSubscriptionCommand(input: string, categories: readonly Cat
     if (ALL.test(rest)) return { kind: 'unsubscribe-all' };
     return { kind: 'unsubscribe', ...resolveNames(rest, categories) };
   }
+  // "取消 财政预决算" right after the list: only known names count, so "取消申请" stays the dialog's.
+  const bareCancel = /^取消\s*[:：]?\s*(.+)$/.exec(text);
+  if (bareCancel) {
+    const resolved = resolveNames(bareCancel[1]!.trim(), categories);
+    if (resolved.ids.length > 0 && resolved.unknown.length === 0) return { kind: 'unsubscribe', ...resolved };
+  }
   const subscribe = /^订阅(\s*[:：]?\s*)(.+)$/.exec(text);
   if (subscribe) {
     const separated = subscribe[1]!.length > 0;

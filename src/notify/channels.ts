@@ -85,13 +85,20 @@ export class Channels {
           touser: openid!,
           template_id: template.templateId,
           data: templateData(template, message, d.vars),
+          // The message's document (补正 notice, reply letter) opens from the template's 详情.
+          ...(d.vars.documentUrl ? { url: d.vars.documentUrl } : {}),
           ...(clientMsgId ? { client_msg_id: clientMsgId } : {}),
         });
         return { msgid: msgid || null };
       }
       case 'oa-subscribe': {
         const template = this.#template(d, channel);
-        await this.deps.wechat.sendBizSubscribe({ touser: openid!, template_id: template.templateId, data: templateData(template, message, d.vars) });
+        await this.deps.wechat.sendBizSubscribe({
+          touser: openid!,
+          template_id: template.templateId,
+          ...(d.vars.documentUrl ? { page: d.vars.documentUrl } : {}),
+          data: templateData(template, message, d.vars),
+        });
         return { msgid: null };
       }
       case 'mp-subscribe': {

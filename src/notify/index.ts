@@ -18,7 +18,7 @@ import { SubscribeConsents } from './consents.js';
 import type { OutboxPolicy } from './delivery-policy.js';
 import type { OfficeInfo } from './message-vars.js';
 import { Outbox, type OutboxSummary } from './outbox.js';
-import { Planner } from './planner.js';
+import { Planner, type PlannerDeps } from './planner.js';
 import { createDeadlineReminders, createUnansweredDigest, type DigestResult, type RemindersResult } from './reminders.js';
 import { StaffBinding, type StaffBindingOptions } from './staff-binding.js';
 import { QUESTION_REPLY_KIND, type NotifyTemplates } from './templates.js';
@@ -53,6 +53,8 @@ export interface NotifyDeps {
   customWindowMs?: number;
   binding?: StaffBindingOptions;
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Links to the applicant's copy of each step's document, for the messages about it. */
+  documents?: PlannerDeps['documents'];
 }
 
 export interface Notify {
@@ -149,6 +151,7 @@ export function createNotify(deps: NotifyDeps): Notify {
     office: deps.office,
     calendar: deps.calendar,
     wecomConfigured: wecom !== null,
+    documents: deps.documents,
   });
   const outbox = new Outbox({ repo: deps.repo, intents: deps.intents, planner, channels, clock, policy: deps.policy, logger: deps.logger });
   const consents = new SubscribeConsents(deps.repo, deps.templates, clock);

@@ -9,6 +9,8 @@ import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '
 import { maskFreeText, maskName } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 import type { ApplicationView } from '../applications/view.js';
+import { CHANNEL_NAMES, dueDateText, groundLine, provisionalNote, tellApplicant } from '../applications/applicant-text.js';
+import { LINK_VALID_DAYS } from '../documents/applicant-links.js';
 
 /** Every value a template may name; data/notify/templates.json is checked against this list. */
 export const KNOWN_VARS: ReadonlySet<string> = new Set([
@@ -20,12 +22,24 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'eventDate',
   'dueDate',
   'statusLabel',
+  /** Where the request stands, in the words of 查询进度 (src/applications/applicant-text.ts). */
+  'statusText',
+  /** Why a due date is provisional (its year's holidays are not yet announced), or nothing. */
+  'dueDateNote',
   // applicant messages
   'receivedOn',
   'items',
+  /** The 补正 items in at most 20 characters (a template's thing field): the first, and how many. */
+  'itemsBrief',
   'supplementBy',
   /** The 补正 period's last day alone, for short template fields. */
   'supplementLastDay',
+  /** How to send the 补正 on the channel the applicant used, or nothing. */
+  'supplementHow',
+  /** The link to this step's document (补正 notice, reply letter), or nothing: template messages open it. */
+  'documentUrl',
+  /** A line of its own, with its line break, naming and linking the step's document; or nothing. */
+  'documentLine',
   'extensionDays',
   /** The last of a consultation's 15 working days (第三十二条、第三十四条). */
   'consultationEndsBy',
@@ -36,6 +50,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'delivery',
   /** A decision's 行政复议/行政诉讼 clause for its outcome (src/domain/remedies.ts). */
   'remedy',
+  /** A refusal's ground (理由 and the 条例's articles), a line of its own with its line break; or nothing. */
+  'groundLine',
   // a staff member's answer to a citizen's question
   'question',
   'replyText',
@@ -62,12 +78,6 @@ export interface OfficeInfo {
   reviewAuthority?: string | null;
 }
 
-const CHANNEL_LABELS: Record<string, string> = {
-  miniprogram: '小程序',
-  wechat: '公众号',
-  staff: '窗口、信函或传真',
-  import: '历史记录导入',
-};
 
 /**
  * Values for a message about `app`, caused by the event at `eventIndex` (null for reminders and
@@ -81,6 +91,8 @@ export function applicationVars(
   office: OfficeInfo,
   calendar: Calendar,
   today: string,
+  /** The link to the document of the event's step, when it has one for the applicant. */
+  documentUrl: string | null = null,
 ): Record<string, string> {
   const event: ApplicationEvent | undefined = eventIndex === null ? undefined : app.events[eventIndex];
   const vars: Record<string, string> = {
@@ -89,14 +101,21 @@ export function applicationVars(
     trackingNo: app.trackingNo,
     applicationId: app.id,
     eventDate: chineseDate(event?.on ?? today),
-    dueDate: view.dueDate ? chineseDate(view.dueDate) : view.paused ? '暂停计算' : '待定',
+    dueDate: view.dueDate ? dueDateText(view) : view.paused ? '暂停计算' : '待定',
+    dueDateNote: provisionalNote(view),
     statusLabel: view.statusLabel,
+    statusText: tellApplicant(view).line,
+    documentUrl: documentUrl ?? '',
+    documentLine: '',
+    groundLine: '',
+    supplementHow: '',
     // Staff reminders are about today's state; a consult-start message overrides it with its own date.
     consultationEndsBy: view.consultationEndsBy ? chineseDate(view.consultationEndsBy) : '—',
     receivedOn: view.receivedOn ? chineseDate(view.receivedOn) : '待确认',
     delivery: DELIVERY_METHOD_LABELS[app.delivery.method] ?? app.delivery.method,
   };
   if (event) Object.assign(vars, eventVars(event, office, calendar));
+  if (event && audience === 'applicant') Object.assign(vars, applicantEventVars(app, event, documentUrl));
   if (audience === 'staff') Object.assign(vars, staffVars(app));
   return vars;
 }
@@ -109,6 +128,7 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
       const lastDay = period ? chineseDate(calendar.addWorkingDays(event.on, period).date) : null;
       return {
         items: event.items.map((item, i) => `${i + 1}. ${item}`).join('\n'),
+        itemsBrief: briefList(event.items, 20),
         supplementBy: lastDay ? `最迟于${lastDay}（含当日）` : '在补正告知书写明的期限内',
         supplementLastDay: lastDay ?? '见补正告知书',
       };
@@ -135,6 +155,38 @@ function eventVars(event: ApplicationEvent, office: OfficeInfo, calendar: Calend
   }
 }
 
+/** What only the applicant's message about `event` says: how to answer, the document, the ground. */
+function applicantEventVars(app: StoredApplication, event: ApplicationEvent, documentUrl: string | null): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const linked = (name: string) => (documentUrl ? `\n${name}全文（可打印，可下载Word版，${LINK_VALID_DAYS}日内有效）：${documentUrl}` : '');
+  switch (event.type) {
+    case 'request-supplement':
+      vars.documentLine = linked('补正申请告知书');
+      vars.supplementHow =
+        app.channel === 'wechat'
+          ? '在本公众号回复“补正：补充的内容”即可，也可以直接发送图片。'
+          : app.channel === 'miniprogram'
+            ? '在小程序“我的申请”中打开这件申请即可提交。'
+            : '';
+      break;
+    case 'decide':
+      vars.documentLine = linked('答复书');
+      if (isOutcomeId(event.outcome)) {
+        const ground = groundLine(event.outcome, event.ground);
+        vars.groundLine = ground ? `\n${ground}` : '';
+      }
+      break;
+    case 'deliver':
+    case 'supplement-expired':
+    case 'fee-expired':
+      vars.documentLine = linked('答复书');
+      break;
+    default:
+      break;
+  }
+  return vars;
+}
+
 /** Who applied and what for, masked: staff alerts travel through WeChat and group chats. */
 function staffVars(app: StoredApplication): Record<string, string> {
   const a = app.applicant;
@@ -145,7 +197,7 @@ function staffVars(app: StoredApplication): Record<string, string> {
   return {
     applicantName,
     applicantType,
-    channelLabel: CHANNEL_LABELS[app.channel] ?? app.channel,
+    channelLabel: CHANNEL_NAMES[app.channel] ?? app.channel,
     summary: chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : description,
   };
 }
@@ -153,6 +205,14 @@ function staffVars(app: StoredApplication): Record<string, string> {
 /** Values for a message about no application (the digest). */
 export function officeVars(office: OfficeInfo, today: string): Record<string, string> {
   return { office: office.name, contact: office.contact, trackingNo: '-', eventDate: chineseDate(today), dueDate: '—', statusLabel: '—' };
+}
+
+/** "申请的具体年份等2项", within `limit` characters. */
+function briefList(items: readonly string[], limit: number): string {
+  const suffix = items.length > 1 ? `等${items.length}项` : '';
+  const first = [...(items[0] ?? '')];
+  const room = limit - [...suffix].length;
+  return (first.length > room ? `${first.slice(0, room - 1).join('')}…` : first.join('')) + suffix;
 }
 
 function formatYuan(amount: number): string {

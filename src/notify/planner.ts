@@ -32,6 +32,8 @@ export interface PlannerDeps {
   office: OfficeInfo;
   calendar: () => Calendar;
   wecomConfigured: boolean;
+  /** Links to the applicant's copy of a step's document (src/documents/applicant-routes.ts); absent: none. */
+  documents?: { urlFor(app: StoredApplication, eventIndex: number): string | null };
 }
 
 export class Planner {
@@ -79,7 +81,7 @@ export class Planner {
 
     if (entry.audience === 'applicant') {
       if (!app) return [skipped(entry.key, { type: 'nobody' }, '消息没有对应的申请')];
-      const vars = applicationVars(app, this.#viewAsOf(app, entry.eventIndex), entry.eventIndex, 'applicant', this.deps.office, calendar, today);
+      const vars = applicationVars(app, this.#viewAsOf(app, entry.eventIndex), entry.eventIndex, 'applicant', this.deps.office, calendar, today, this.#documentUrl(app, entry.eventIndex));
       if (app.openid && (app.channel === 'wechat' || app.channel === 'miniprogram')) {
         const recipient: Recipient = { type: 'applicant', openid: app.openid, app: app.channel === 'wechat' ? 'oa' : 'mp' };
         return [base(entry.key, recipient, this.deps.templates.channelOrder[app.channel], vars)];
@@ -116,6 +118,14 @@ export class Planner {
   #viewAsOf(app: StoredApplication, eventIndex: number | null) {
     const asOf = eventIndex === null ? app : { ...app, events: app.events.slice(0, eventIndex + 1) };
     return this.deps.applications.view(asOf, 'staff-full');
+  }
+
+  /** The document a message about this event links to: its own, or for a delivery the letter delivered. */
+  #documentUrl(app: StoredApplication, eventIndex: number | null): string | null {
+    if (eventIndex === null || !this.deps.documents) return null;
+    const event = app.events[eventIndex];
+    const index = event?.type === 'deliver' ? app.events.slice(0, eventIndex).findLastIndex((e) => e.type === 'decide') : eventIndex;
+    return index >= 0 ? this.deps.documents.urlFor(app, index) : null;
   }
 
   #application(id: string): StoredApplication | undefined {

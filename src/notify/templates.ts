@@ -8,29 +8,16 @@ import { isRole, type Role } from '../domain/roles.js';
 import { CHANNEL_NAMES, type ChannelName } from '../store/notify-repo.js';
 import type { TemplateData } from '../wechat/api-client.js';
 import { KNOWN_VARS } from './message-vars.js';
+import { APPLICANT_MESSAGE_KINDS, STAFF_EVENT_MESSAGE_KINDS } from '../applications/intents.js';
 
 /** Channels whose messages are WeChat templates with keyword fields. */
 export const TEMPLATE_CHANNELS = ['oa-template', 'oa-subscribe', 'mp-subscribe'] as const;
 export type TemplateChannel = (typeof TEMPLATE_CHANNELS)[number];
 
 /** The kinds the code produces: application intents (src/applications/intents.ts) and notify's own. */
-export const APPLICANT_KINDS = [
-  'receipt',
-  'supplement-requested',
-  'consultation-started',
-  'consultation-ended',
-  'extended',
-  'fee-notice',
-  'decided',
-  'delivered',
-  'closed-no-supplement',
-  'closed-fee-unpaid',
-  'withdrawn',
-] as const;
+export const APPLICANT_KINDS = APPLICANT_MESSAGE_KINDS;
 export const STAFF_KINDS = [
-  'staff:new-request',
-  'staff:supplement-received',
-  'staff:withdrawn',
+  ...STAFF_EVENT_MESSAGE_KINDS,
   'staff:due-5',
   'staff:due-1',
   'staff:consultation-limit',

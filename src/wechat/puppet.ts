@@ -153,7 +153,8 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
         // With speech recognition on, a voice message is as good as text to the bot.
         return { ...base, type: PUPPET.types.Message.Audio, text: inbound.recognition ?? '' };
       case 'image':
-        return { ...base, type: PUPPET.types.Message.Image, text: '' };
+        // The bot takes pictures as 补正 material: it needs WeChat's link and media id (imageOfText).
+        return { ...base, type: PUPPET.types.Message.Image, text: JSON.stringify({ url: inbound.picUrl, mediaId: inbound.mediaId }) };
       case 'location':
         return { ...base, type: PUPPET.types.Message.Location, text: inbound.label };
       case 'video':
@@ -182,6 +183,16 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
       avatar: '',
       phone: [],
     };
+  }
+}
+
+/** Reads the picture's link and media id that the puppet puts into an Image-type message. */
+export function imageOfText(text: string): { url: string; mediaId: string } | null {
+  try {
+    const parsed = JSON.parse(text) as { url?: unknown; mediaId?: unknown };
+    return typeof parsed?.url === 'string' && typeof parsed.mediaId === 'string' ? { url: parsed.url, mediaId: parsed.mediaId } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -88,6 +88,13 @@ export interface RequestSupplementEvent extends EventStamp {
 export interface SupplementReceivedEvent extends EventStamp {
   type: 'supplement-received';
   text?: string;
+  /** Pictures the applicant sent in the chat as part of the supplement (WeChat's image links). */
+  images?: SupplementImage[];
+}
+/** A picture sent to the official account: WeChat's link to it and its media id (kept 3 days by WeChat). */
+export interface SupplementImage {
+  url: string;
+  mediaId: string;
 }
 export interface SupplementExpiredEvent extends EventStamp {
   type: 'supplement-expired';

@@ -239,9 +239,9 @@
         }
         return { dir: 'in', text: `[${p.msgtype} 消息]`, source: '客服消息' };
       case 'template_send':
-        return { dir: 'in', card: { title: title('模板消息'), lines: dataLines(p.data), footer: p.miniprogram || p.url ? '详情 ›' : '' }, source: '模板消息' };
+        return { dir: 'in', card: { title: title('模板消息'), lines: dataLines(p.data), footer: p.miniprogram || p.url ? '详情 ›' : '', link: p.url || '' }, source: '模板消息' };
       case 'subscribe_bizsend':
-        return { dir: 'in', card: { title: title('订阅通知'), lines: dataLines(p.data), footer: p.page || p.miniprogram ? '详情 ›' : '' }, source: '订阅通知' };
+        return { dir: 'in', card: { title: title('订阅通知'), lines: dataLines(p.data), footer: p.page || p.miniprogram ? '详情 ›' : '', link: /^https?:/.test(p.page || '') ? p.page : '' }, source: '订阅通知' };
       case 'subscribe_send':
         return { dir: 'in', card: { title: title('订阅消息'), lines: dataLines(p.data), footer: '进入小程序查看 ›' }, source: '小程序订阅消息（服务通知）' };
       default:
@@ -290,7 +290,14 @@
         row.append(el('span', 'card-value', value));
         card.append(row);
       }
-      if (message.card.footer) card.append(el('div', 'card-footer', message.card.footer));
+      if (message.card.footer && /^https?:\/\//.test(message.card.link || '')) {
+        // As in WeChat, 详情 opens the page the message links to (a 补正 notice, a reply letter).
+        const link = el('a', 'card-footer', message.card.footer);
+        link.href = message.card.link;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        card.append(link);
+      } else if (message.card.footer) card.append(el('div', 'card-footer', message.card.footer));
       item.append(card);
     } else {
       item.append(el('div', 'bubble', message.text));
@@ -571,7 +578,8 @@
       ['申请编号', a.trackingNo],
       ['状态', a.statusLabel + (a.outcomeLabel ? `（${a.outcomeLabel}）` : '')],
       ['收到日期', a.receivedOn || '—'],
-      ['答复期限', a.paused ? '征求意见期间暂停计算' : a.dueDate || '—'],
+      // The server's own sentence (statusText): the same words as the chat's 查询进度.
+      ['办理情况', a.statusText || '—'],
     ];
     const dl = el('dl', 'facts');
     for (const [term, value] of facts) dl.append(el('dt', '', term), el('dd', '', value));
@@ -579,7 +587,62 @@
     for (const entry of a.timeline) {
       timeline.append(el('li', '', `${entry.on} ${entry.label}` + (entry.outcomeLabel ? `：${entry.outcomeLabel}` : '')));
     }
-    box.replaceChildren(el('h4', '', '办理情况'), dl, el('h4', '', '办理记录'), timeline);
+    const parts = [el('h4', '', '办理情况'), dl];
+    if (a.pendingSupplement) parts.push(supplementForm(a));
+    if (Array.isArray(a.documents) && a.documents.length > 0) {
+      const list = el('ul', 'documents');
+      for (const d of a.documents) {
+        const item = el('li', '');
+        const link = el('a', '', `${d.title}（${d.on}）`);
+        // The applicant's copy through their session; the message links open the same document.
+        link.href = d.url || '#';
+        link.target = '_blank';
+        link.rel = 'noopener';
+        item.append(link);
+        list.append(item);
+      }
+      parts.push(el('h4', '', '文书'), list);
+    }
+    parts.push(el('h4', '', '办理记录'), timeline);
+    box.replaceChildren(...parts);
+  }
+
+  /** The pending 补正's items and a form that answers it (POST /mp/v1/applications/:id/supplement). */
+  function supplementForm(a) {
+    const form = el('form', 'supplement');
+    form.id = 'mp-supplement';
+    const items = el('ol', 'items');
+    for (const item of a.pendingSupplement.items) items.append(el('li', '', item));
+    const text = el('textarea', '');
+    text.name = 'text';
+    text.rows = 3;
+    const label = el('label', '', '补正内容');
+    label.append(text);
+    const button = el('button', '', '提交补正（POST …/supplement）');
+    button.type = 'submit';
+    const out = el('p', 'result');
+    form.append(
+      el('h4', '', '需要补正'),
+      items,
+      el('p', '', a.pendingSupplement.dueBy ? `请最迟于 ${a.pendingSupplement.dueBy}（含当日）补正。` : '请在补正告知书写明的期限内补正。'),
+      label,
+      button,
+      out,
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      button.disabled = true;
+      const result = await mpCall('POST', `/mp/v1/applications/${encodeURIComponent(a.id)}/supplement`, { text: text.value });
+      button.disabled = false;
+      if (result.status !== 200) {
+        out.textContent = errorText(result);
+        return;
+      }
+      await showApplication(a.id);
+      const after = $('#mp-detail');
+      after.prepend(el('p', 'result', `补正已提交。答复期限：${result.body.dueDate || '—'}`));
+    });
+    return form;
   }
 
   async function loadSubscriptions() {

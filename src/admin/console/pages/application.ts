@@ -32,8 +32,8 @@ import { html, query, type SafeHtml } from '../../../http/html.js';
 import { actorName, chinaDateTime, longDate } from '../format.js';
 import { eventInputFromForm } from '../event-form.js';
 import { OUTCOME_GROUPS, outcomeGroupOf } from '../stats.js';
+import { CHANNEL_NAMES } from '../../../applications/applicant-text.js';
 
-const CHANNEL_LABELS: Record<string, string> = { miniprogram: '小程序', wechat: '公众号对话', staff: '工作人员录入', import: '历史记录导入' };
 
 /** Steps that end or settle something: the browser asks once more before posting them. */
 const CONFIRM: Partial<Record<StaffEventType, string>> = {
@@ -173,7 +173,7 @@ function requestBlock(view: ApplicationView, applications: ConsoleKit['deps']['a
 <dl class="facts">
 ${view.request.documentNumber && html`<dt>文号</dt><dd>${view.request.documentNumber}</dd>`}
 <dt>获取方式</dt><dd>${DELIVERY_FORM_LABELS[view.delivery.form]}，${DELIVERY_METHOD_LABELS[view.delivery.method]}</dd>
-<dt>提交渠道</dt><dd>${CHANNEL_LABELS[view.channel] ?? view.channel}</dd>
+<dt>提交渠道</dt><dd>${CHANNEL_NAMES[view.channel] ?? view.channel}</dd>
 <dt>提交日期</dt><dd>${longDate(view.submittedOn)}</dd>
 <dt>收到日期</dt><dd>${longDate(view.receivedOn)}</dd>
 ${view.supplementNoticeDue && html`<dt>补正告知期限</dt><dd>${longDate(view.supplementNoticeDue)}</dd>`}
@@ -190,8 +190,14 @@ function details(entry: TimelineEntry): SafeHtml {
   switch (entry.type) {
     case 'request-supplement':
       return html`<ol class="items">${(entry.items as string[]).map((item) => html`<li>${item}</li>`)}</ol>`;
-    case 'supplement-received':
-      return html`${typeof entry.text === 'string' ? entry.text : ''}`;
+    case 'supplement-received': {
+      // Pictures stay on WeChat's servers; no Referer, which WeChat's image host refuses.
+      const images = Array.isArray(entry.images) ? (entry.images as Array<{ url?: unknown }>).filter((i) => typeof i.url === 'string' && /^https?:\/\//.test(i.url)) : [];
+      return html`<span class="supplement-text">${typeof entry.text === 'string' ? entry.text : ''}</span>${
+        images.length > 0 &&
+        html`<span class="supplement-images">${images.map((image, i) => html` <a href="${String(image.url)}" target="_blank" rel="noopener noreferrer">图片${i + 1}</a>`)}</span>`
+      }`;
+    }
     case 'consult-start':
       return html`征求意见对象：${String(entry.party)}`;
     case 'extend':
@@ -264,10 +270,20 @@ ${
         (id) => html`<option value="${id}">${getOutcome(id).label.replace(/^不予公开：/, '')}（${withholdingArticles(id)}）</option>`,
       )}</select></label>
 <label>理由（不予公开、无法提供、不予处理时写明）<textarea name="reason" rows="3"></textarea></label>`;
-    case 'deliver':
-      return html`<label>送达方式 <select name="method">${DELIVERY_METHODS.map(
+    case 'deliver': {
+      // A reply goes by WeChat only to an applicant who asked for that and can be reached there.
+      const byWechat = view.delivery.method === 'wechat' && (view.channel === 'wechat' || view.channel === 'miniprogram');
+      const methods = DELIVERY_METHODS.filter((m) => m !== 'wechat' || byWechat);
+      return html`<label>送达方式 <select name="method">${methods.map(
         (m) => html`<option value="${m}"${m === view.delivery.method ? html` selected` : ''}>${DELIVERY_METHOD_LABELS[m]}</option>`,
-      )}</select></label>`;
+      )}</select></label>${
+        byWechat
+          ? html`<p class="hint">选择“微信”：申请人会收到答复书的链接（可打印，可下载 Word 版）。</p>`
+          : html`<p class="warning">申请人选择的获取方式是“${DELIVERY_METHOD_LABELS[view.delivery.method]}”${
+              view.delivery.method === 'wechat' ? '，但申请不是通过微信提交的，无法通过微信联系到申请人' : '，没有选择微信'
+            }，因此不提供微信送达。</p>`
+      }`;
+    }
     default:
       return html``;
   }
