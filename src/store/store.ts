@@ -68,7 +68,7 @@ export class Store {
     try {
       const result = await write();
       ok = true;
-      this.health.succeeded();
+      this.health.succeeded(started);
       return result;
     } catch (error) {
       if (isStoreWriteError(error)) throw error;

@@ -87,16 +87,22 @@ export class WriteHealth {
     this.#listeners.push(listener);
   }
 
+  #lastFailure = -Infinity;
+
   failed(file: string, error: unknown): void {
     this.#refused += 1;
+    this.#lastFailure = performance.now();
     if (this.#failingSince !== null) return;
-    this.#failingSince = performance.now();
+    this.#failingSince = this.#lastFailure;
     const change = { state: 'failing' as const, file, code: errnoOf(error), message: String((error as Error)?.message ?? error) };
     for (const listener of this.#listeners) listener(change);
   }
 
-  succeeded(): void {
-    if (this.#failingSince === null) return;
+  /** A write that started at `startedAt` (performance.now()) is on disk. */
+  succeeded(startedAt: number): void {
+    // One that began before the last failure (e.g. got its bytes out just before the disk filled)
+    // says nothing about the disk now.
+    if (this.#failingSince === null || startedAt < this.#lastFailure) return;
     const change = { state: 'recovered' as const, refused: this.#refused, seconds: (performance.now() - this.#failingSince) / 1000 };
     this.#failingSince = null;
     this.#refused = 0;
