@@ -82,12 +82,14 @@ export class Store {
     }
   };
 
-  /** Writes a consistent copy of every open file into dir/backups/<stamp>/ and returns that folder. */
+  /**
+   * Writes a verified backup with its manifest into dir/backups/<stamp>/ and returns that folder
+   * (backup.ts; the nightly job and POST /admin/v1/jobs/backup/run).
+   */
   async backup(now: Date = this.clock()): Promise<string> {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    const target = path.join(this.dir, 'backups', stamp);
-    for (const opened of this.#files.values()) await (await opened).backupTo(target);
-    return target;
+    // Loaded on first use: backup.ts opens every repository, which import this module.
+    const [{ takeBackup }, { openEveryFile }] = await Promise.all([import('./backup.js'), import('./open-all.js')]);
+    return (await takeBackup(this.dir, path.join(this.dir, 'backups'), { now, openAll: openEveryFile })).folder;
   }
 
   /** Runs `close` when the store closes, e.g. to close a file kept open between writes. */
