@@ -70,6 +70,7 @@ for (const code of ['ENOSPC', 'EIO'] as const) {
 
     // Space returns: the next write works without a restart, and says so once.
     faults.heal();
+    await new Promise((resolve) => setTimeout(resolve, faults.recoveryQuietMs));
     const after = await call('POST', '/mp/v1/applications', personApplication({ request: { description: '请公开2026年度本市人防工程审批清单（恢复后）' } }), citizen);
     t.is(after.status, 201);
     t.is(app.logs.filter((line) => line.includes(RECOVERED)).length, 1);

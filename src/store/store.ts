@@ -20,7 +20,7 @@ export class Store {
   readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
   #closed = false;
   /** Whether writes work; its changes are what the log says about a full or failing disk. */
-  readonly health = new WriteHealth();
+  readonly health: WriteHealth;
 
   private constructor(
     readonly dir: string,
@@ -28,7 +28,9 @@ export class Store {
     /** Files and folders found readable by others at open and made private (for the start log). */
     readonly tightened: Tightened,
     readonly faults: WriteFaults | undefined,
-  ) {}
+  ) {
+    this.health = new WriteHealth(faults?.recoveryQuietMs);
+  }
 
   static async open(dir: string, clock: () => Date = () => new Date(), options: StoreOptions = {}): Promise<Store> {
     await makePrivateDir(dir);

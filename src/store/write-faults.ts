@@ -27,6 +27,8 @@ export interface InjectedFault {
 }
 
 export interface WriteFaults {
+  /** How long writes must have worked before the store says so (WriteHealth's quietMs). */
+  recoveryQuietMs?: number;
   /**
    * Called before each step with the file's path. Returns a fault to inject, or nothing to let the
    * step run; may also wait, to hold a step until a test has arranged what races with it.
@@ -72,9 +74,14 @@ export type WriteHealthChange =
 
 /**
  * Whether writes currently work. A storm of refused requests is one change of state ("failing")
- * and one more when a write works again ("recovered"), so the log says it once, not per request.
+ * and one more when writes work again ("recovered"), so the log says it once, not per request.
+ * Writes work again when one succeeds with no failure for `quietMs`: on a nearly full disk small
+ * appends that fit in a page already allocated succeed between failures, and each would otherwise
+ * end the state and start it anew.
  */
 export class WriteHealth {
+  constructor(private readonly quietMs = 5000) {}
+
   #failingSince: number | null = null;
   #refused = 0;
   readonly #listeners: Array<(change: WriteHealthChange) => void> = [];
@@ -103,6 +110,7 @@ export class WriteHealth {
     // One that began before the last failure (e.g. got its bytes out just before the disk filled)
     // says nothing about the disk now.
     if (this.#failingSince === null || startedAt < this.#lastFailure) return;
+    if (performance.now() - this.#lastFailure < this.quietMs) return;
     const change = { state: 'recovered' as const, refused: this.#refused, seconds: (performance.now() - this.#failingSince) / 1000 };
     this.#failingSince = null;
     this.#refused = 0;

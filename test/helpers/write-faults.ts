@@ -18,6 +18,8 @@ export interface Held {
 
 export class ScriptedFaults implements WriteFaults {
   #rules: Rule[] = [];
+  /** Short, so a test sees "writes work again" soon after heal(); see WriteHealth. */
+  recoveryQuietMs = 300;
   /** Every step the store took, in order, with its file's base name. */
   readonly steps: string[] = [];
 
