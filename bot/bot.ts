@@ -4,6 +4,7 @@
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type * as PUPPET from 'wechaty-puppet';
 import { imageOfText, parseEventText } from '../src/wechat/puppet.js';
+import { isStoreWriteError } from '../src/store/write-faults.js';
 import type { Dialog, Inbound } from './dialog.js';
 
 export interface BotOptions {
@@ -21,7 +22,10 @@ export function createBot({ puppet, dialog, onError }: BotOptions): Wechaty {
       if (reply) await message.say(reply);
     } catch (error) {
       onError?.(error);
-      await message.say('抱歉，系统暂时出了点问题，请稍后再试。').catch(() => undefined);
+      const sorry = isStoreWriteError(error)
+        ? '抱歉，系统暂时无法保存，您刚才的操作没有记录下来，请过几分钟再发一次。'
+        : '抱歉，系统暂时出了点问题，请稍后再试。';
+      await message.say(sorry).catch(() => undefined);
     }
   });
   bot.on('error', (error) => onError?.(error));

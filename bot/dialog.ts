@@ -7,6 +7,7 @@ import { REPLY_WORKING_DAYS } from '../src/domain/applications/periods.js';
 import { todayInChina as todayInChinaOf } from '../src/domain/calendar.js';
 import type { ApplicationsService } from '../src/applications/service.js';
 import type { ConversationsRepo, Turn } from '../src/store/conversations-repo.js';
+import { isStoreWriteError } from '../src/store/write-faults.js';
 import { answerForm, currentPrompt, isExpired, startForm, type FormState } from './chat-form.js';
 import { tellApplicant, dueDateText, provisionalNote } from '../src/applications/applicant-text.js';
 import type { StoredApplication } from '../src/store/applications-repo.js';
@@ -132,7 +133,14 @@ export function createDialog(deps: DialogDeps) {
     }
     const changes: Omit<Turn, 'reply'> = { messageId: input.messageId };
     const reply = await answer(input, changes);
-    await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
+    try {
+      await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
+    } catch (error) {
+      // A full disk must not silence answers that change nothing (the guide, a status query): a
+      // resend is then answered again, the same way. A change that cannot be saved is refused.
+      if (isStoreWriteError(error) && changes.form === undefined && !changes.unanswered) return reply;
+      throw error;
+    }
     return reply;
   }
 

@@ -8,6 +8,7 @@ import type { Wechaty } from 'wechaty';
 import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
+import { isStoreWriteError, type WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
@@ -84,6 +85,8 @@ export interface Running {
 export interface StartOptions {
   logger?: Logger;
   clock?: () => Date;
+  /** Test seam: writes of the store fail or wait where a test says (src/store/write-faults.ts). */
+  storeFaults?: WriteFaults;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -91,7 +94,19 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const clock = options.clock ?? (() => new Date());
   const sandbox = config.mode === 'sandbox';
 
-  const store = await Store.open(config.dataDir, clock);
+  const store = await Store.open(config.dataDir, clock, { faults: options.storeFaults });
+  // A full or failing disk: one line when writes start failing and one when they work again,
+  // however many requests were refused in between (each got a 503 or a kind chat message).
+  store.health.onChange((change) => {
+    if (change.state === 'failing') {
+      logger.error(
+        { dataDir: config.dataDir, file: change.file, code: change.code, error: change.message },
+        `DATA_DIR cannot be written (${change.code}): changes are refused with 503 until a write works again; reads and chat answers go on`,
+      );
+    } else {
+      logger.warn({ dataDir: config.dataDir, refused: change.refused, seconds: Math.round(change.seconds) }, 'DATA_DIR can be written again');
+    }
+  });
   if (store.tightened.files || store.tightened.folders) {
     logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
   }
@@ -238,7 +253,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         lookups.set(openid, lookup);
       }
     };
-    const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
+    const bot: Wechaty = createBot({
+      puppet,
+      dialog,
+      // A refused write was logged once by the store (above), not again per message.
+      onError: (error) => void (isStoreWriteError(error) || logger.error({ err: error }, 'bot error')),
+    });
 
     const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
     const routers: Router[] = [
@@ -250,8 +270,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         puppet,
         logger,
         clock,
+        // The 48-hour window is worth noting, but not worth failing the answer over when the disk is full.
         onInbound: async (inbound) => {
-          await noteInbound(notify, inbound);
+          await noteInbound(notify, inbound).catch((error: unknown) => {
+            if (!isStoreWriteError(error)) throw error;
+          });
           if (inbound.type !== 'event' || inbound.event !== 'unsubscribe') unionidLookup(inbound.fromUserName);
         },
       }),

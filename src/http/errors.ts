@@ -1,6 +1,8 @@
 // Every error leaves the server as JSON {error:{code, message, fields?}} with a 4xx status. A 5xx
-// means a bug: it is logged with its stack and the client learns only the request id.
+// means a bug: it is logged with its stack and the client learns only the request id. The one
+// exception is 503: WeChat not answering, or the data folder not taking writes (full disk).
 import type { Middleware } from 'koa';
+import { isStoreWriteError } from '../store/write-faults.js';
 
 /** An error the HTTP layer answers as-is. Domain code throws DomainError; adapters may throw this. */
 export class HttpError extends Error {
@@ -56,6 +58,9 @@ export function describeError(error: unknown): Described | null {
   if (error instanceof HttpError) {
     return { status: error.status, code: error.code, message: error.message, fields: error.fields };
   }
+  // The data folder cannot be written (full disk, I/O error): nothing was saved, and the store has
+  // logged it once; the client may try again later.
+  if (isStoreWriteError(error)) return { status: 503, code: 'storage-unavailable', message: error.message };
   const e = error as { code?: unknown; status?: unknown; statusCode?: unknown; message?: unknown; fields?: unknown; expose?: unknown; name?: unknown };
   if (e && typeof e === 'object' && e.name === 'DomainError' && typeof e.code === 'string') {
     return {
@@ -86,7 +91,9 @@ export function errorHandler(): Middleware {
       if (described) {
         ctx.status = described.status;
         ctx.body = { error: { code: described.code, message: described.message, ...(described.fields ? { fields: described.fields } : {}) } };
-        ctx.state.log?.info({ status: described.status, code: described.code }, 'request refused');
+        // A storm of refusals while the disk is full would bury the store's one line about it.
+        if (described.code !== 'storage-unavailable') ctx.state.log?.info({ status: described.status, code: described.code }, 'request refused');
+        if (described.status === 503) ctx.set('Retry-After', '60');
       } else {
         ctx.status = 500;
         ctx.body = { error: { code: 'internal', message: `服务器内部错误，请稍后再试（请求编号 ${ctx.state.requestId ?? '-'}）` } };

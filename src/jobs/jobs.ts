@@ -4,6 +4,7 @@
 // run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the scheduled one is
 // still going waits for it and shares its result instead of running twice at once.
 import { createTask, validate, type ScheduledTask } from 'node-cron';
+import { isStoreWriteError } from '../store/write-faults.js';
 
 export interface JobDefinition {
   name: string;
@@ -136,7 +137,11 @@ function cronLogger(job: string, logger: JobsDeps['logger']) {
   return {
     info: (message: string) => logger?.info({ job }, message),
     warn: (message: string) => logger?.warn({ job }, message),
-    error: (message: string | Error, err?: Error) => logger?.error({ job, err: err ?? message }, typeof message === 'string' ? message : message.message),
+    error: (message: string | Error, err?: Error) => {
+      // A full disk was logged once by the store, not again by every job run it fails.
+      if (isStoreWriteError(err) || isStoreWriteError(message)) return logger?.warn({ job }, 'job skipped: DATA_DIR cannot be written');
+      logger?.error({ job, err: err ?? message }, typeof message === 'string' ? message : message.message);
+    },
     debug: () => {},
   };
 }

@@ -23,6 +23,7 @@ import { createDeadlineReminders, createUnansweredDigest, type DigestResult, typ
 import { StaffBinding, type StaffBindingOptions } from './staff-binding.js';
 import { QUESTION_REPLY_KIND, type NotifyTemplates } from './templates.js';
 import { WecomRobot } from './wecom-robot.js';
+import { isStoreWriteError } from '../store/write-faults.js';
 
 export { loadNotifyTemplates, parseNotifyTemplates, type NotifyTemplates } from './templates.js';
 export type { OutboxSummary } from './outbox.js';
@@ -158,7 +159,10 @@ export function createNotify(deps: NotifyDeps): Notify {
   const binding = new StaffBinding(deps.repo, deps.accounts, clock, deps.binding);
 
   const nudge = () => {
-    outbox.run().catch((error: unknown) => deps.logger?.error({ err: error }, 'outbox pass failed'));
+    outbox.run().catch((error: unknown) => {
+      // A full disk was logged once by the store; the next pass tries again.
+      if (!isStoreWriteError(error)) deps.logger?.error({ err: error }, 'outbox pass failed');
+    });
   };
 
   return {

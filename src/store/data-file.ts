@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, StoreFileError, writeFileDurably } from './durable-json-file.js';
 import { makePrivateDir } from './permissions.js';
+import type { WriteFaults } from './write-faults.js';
 
 export interface FileSpec<T> {
   /** File name without extension, e.g. "applications". */
@@ -29,21 +30,31 @@ interface Envelope<T> {
 }
 
 export class DataFile<T> {
+  /** While memory is read back from disk after a failed write: a change made meanwhile would be lost with it. */
+  #recovering: Promise<void> | null = null;
+
   private constructor(
     readonly spec: FileSpec<T>,
     private readonly low: Low<Envelope<T>>,
     private readonly adapter: DurableJsonFile<Envelope<T>>,
     private readonly timed: WriteTimer,
+    private readonly faults?: WriteFaults,
   ) {}
 
-  static async open<T>(dir: string, spec: FileSpec<T>, clock: () => Date = () => new Date(), timed: WriteTimer = untimed): Promise<DataFile<T>> {
+  static async open<T>(
+    dir: string,
+    spec: FileSpec<T>,
+    clock: () => Date = () => new Date(),
+    timed: WriteTimer = untimed,
+    faults?: WriteFaults,
+  ): Promise<DataFile<T>> {
     const file = path.join(dir, `${spec.name}.json`);
-    const adapter = new DurableJsonFile<Envelope<T>>(file);
+    const adapter = new DurableJsonFile<Envelope<T>>(file, faults);
     const fresh: Envelope<T> = { schemaVersion: spec.version, data: spec.defaults() };
     const low = new Low<Envelope<T>>(adapter, fresh);
     await low.read();
     const found = low.data as unknown;
-    const dataFile = new DataFile(spec, low, adapter, timed);
+    const dataFile = new DataFile(spec, low, adapter, timed, faults);
 
     if (found === fresh) {
       await low.write();
@@ -89,11 +100,15 @@ export class DataFile<T> {
    * in-memory data is reloaded from the file, so memory never claims what the disk does not hold.
    */
   async update<R>(change: (data: T) => R): Promise<R> {
+    while (this.#recovering) await this.#recovering;
     const result = change(this.low.data.data);
     try {
       await this.timed(this.spec.name, () => this.low.write());
     } catch (error) {
-      await this.low.read();
+      // Every change that shared the failed write fails with it (durable-json-file.ts) and waits
+      // for one reload; changes that arrive meanwhile wait for it too.
+      this.#recovering ??= this.low.read().finally(() => (this.#recovering = null));
+      await this.#recovering;
       throw error;
     }
     return result;
@@ -107,7 +122,7 @@ export class DataFile<T> {
    */
   persistNow(): Promise<void> {
     const text = JSON.stringify(this.low.data);
-    return this.timed(this.spec.name, () => writeFileDurably(this.file, text));
+    return this.timed(this.spec.name, () => writeFileDurably(this.file, text, this.faults));
   }
 
   /** Reads the file again, dropping in-memory changes that were never written. */

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { PRIVATE_FILE } from './permissions.js';
+import type { WriteFaults } from './write-faults.js';
 
 export class StoreFileError extends Error {
   constructor(readonly file: string, reason: string, options?: { cause?: unknown }) {
@@ -24,7 +25,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
   #inFlight: Promise<void> | null = null;
   #next: { data: T; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly faults?: WriteFaults,
+  ) {
     this.#file = file;
     this.#temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
   }
@@ -65,26 +69,20 @@ export class DurableJsonFile<T> implements Adapter<T> {
       const { data, waiters } = this.#next;
       this.#next = null;
       try {
-        await this.#writeNow(JSON.stringify(data));
+        await writeThroughTemp(this.#temp, this.#file, JSON.stringify(data), this.faults);
         for (const w of waiters) w.resolve();
       } catch (error) {
-        for (const w of waiters) w.reject(error);
+        // The data waiting for the next write holds the change that just failed (it is the same
+        // in-memory object): writing it would save what its caller was told was not saved, and race
+        // with the caller's reload of memory from disk. It fails with this write.
+        const queued = (this.#next as { waiters: typeof waiters } | null)?.waiters ?? [];
+        this.#next = null;
+        for (const w of [...waiters, ...queued]) w.reject(error);
       }
     }
     this.#inFlight = null;
   }
 
-  async #writeNow(text: string): Promise<void> {
-    const handle = await fs.open(this.#temp, 'w', PRIVATE_FILE);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(this.#temp, this.#file);
-    await syncFolder(path.dirname(this.#file));
-  }
 }
 
 export async function syncFolder(folder: string): Promise<void> {
@@ -97,15 +95,29 @@ export async function syncFolder(folder: string): Promise<void> {
 }
 
 /** Writes a whole file durably (temp, fsync, rename, fsync folder); for backups and one-off files. */
-export async function writeFileDurably(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+export async function writeFileDurably(file: string, text: string, faults?: WriteFaults): Promise<void> {
+  await writeThroughTemp(path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`), file, text, faults);
+}
+
+async function writeThroughTemp(temp: string, file: string, text: string, faults?: WriteFaults): Promise<void> {
   const handle = await fs.open(temp, 'w', PRIVATE_FILE);
   try {
+    const fault = await faults?.before('file-write', file);
+    if (fault) {
+      await handle.writeFile(Buffer.from(text, 'utf8').subarray(0, fault.afterBytes ?? 0));
+      throw fault.error;
+    }
     await handle.writeFile(text, 'utf8');
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A half-written temporary file would only take the space a full disk needs back.
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
+  const fault = await faults?.before('file-rename', file);
+  if (fault) throw fault.error;
   await fs.rename(temp, file);
   await syncFolder(path.dirname(file));
 }

@@ -11,6 +11,13 @@
 // Compaction does not hold up the changes that follow it: the journal is set aside (renamed to
 // NAME.journal.old), a fresh one takes the next lines at once, and the snapshot is written in the
 // background. Until it is on disk the set-aside journal stays, and a start replays both, in order.
+//
+// A failed write (full disk, I/O error): the batch's bytes may be partly in the journal, so the
+// journal is cut back to its last acknowledged byte before anything else is appended (or a torn
+// line would end up in the middle, and the next start would refuse the file), and memory is read
+// back from what the disk holds. A snapshot written in the background may already hold the failed
+// batch's changes (they were in memory when it was serialised): recovery waits for it and answers
+// each change by what the disk holds afterwards, saved or not, whichever way that race went.
 import fsCallbacks, { promises as fs } from 'node:fs';
 import { PRIVATE_FILE } from './permissions.js';
 import path from 'node:path';
@@ -18,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { DataFile, type FileSpec } from './data-file.js';
 import { StoreFileError, syncFolder } from './durable-json-file.js';
 import type { Store } from './store.js';
+import type { WriteFaults } from './write-faults.js';
 
 export interface JournalSpec<T, Op> extends FileSpec<T> {
   /** Applies one change to the data, in place. Must be deterministic: it runs again on replay. */
@@ -51,7 +59,7 @@ export class JournaledFile<T, Op> {
   #sinceCompaction = 0;
   #journalBytes = 0;
   #snapshotBytes = 0;
-  #pending: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
+  #pending: Array<{ seq: number; line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   #writing: Promise<void> | null = null;
   // Kept open between batches: opening and closing the journal for every batch cost as much CPU as
   // writing it. Closed when the journal is emptied, after a failed write, and when the store closes.
@@ -64,6 +72,8 @@ export class JournaledFile<T, Op> {
   #compacting: Promise<void> | null = null;
   /** A set-aside journal is still on disk (its snapshot failed): the next compaction is a full one. */
   #retiredLeft = false;
+  /** A failed append left bytes after the last acknowledged line that could not be cut off yet. */
+  #mustCutBack = false;
 
   readonly #retired: string;
 
@@ -114,7 +124,7 @@ export class JournaledFile<T, Op> {
     const seq = ++this.#seq;
     const line = `${JSON.stringify({ seq, op } satisfies Line<Op>)}\n`;
     await new Promise<void>((resolve, reject) => {
-      this.#pending.push({ line, resolve, reject });
+      this.#pending.push({ seq, line, resolve, reject });
       this.#writing ??= this.#flush();
     });
   }
@@ -130,11 +140,11 @@ export class JournaledFile<T, Op> {
       const batch = this.#pending;
       this.#pending = [];
       try {
-        this.#fd ??= await openForAppend(this.journal);
-        const fd = this.#fd;
         await this.store.timeWrite(this.spec.name, async () => {
-          await appendAll(fd, batch.map((b) => b.line).join(''));
-          await datasync(fd);
+          if (this.#mustCutBack) await this.#cutBack();
+          this.#fd ??= await openForAppend(this.journal, this.#faults);
+          await appendAll(this.#fd, batch.map((b) => b.line).join(''), this.journal, this.#faults);
+          await datasync(this.#fd, this.journal, this.#faults);
         });
         this.#sinceCompaction += batch.length;
         this.#journalBytes += batch.reduce((sum, b) => sum + Buffer.byteLength(b.line), 0);
@@ -145,15 +155,21 @@ export class JournaledFile<T, Op> {
           else await this.#setAside();
         }
       } catch (error) {
-        // Memory holds changes the disk may not: start again from what the disk holds.
+        // Memory holds changes the disk may not: start again from what the disk holds, and answer
+        // each change by whether the disk holds it (see the note at the top).
         const waiting = [...batch, ...this.#pending];
         this.#pending = [];
-        this.#recovering = this.#closeJournal()
-          .then(() => this.#reload())
-          .catch(() => undefined);
+        let saved = 0;
+        this.#recovering = this.#recover().then(
+          (seq) => void (saved = seq),
+          () => undefined,
+        );
         await this.#recovering;
         this.#recovering = null;
-        for (const b of waiting) b.reject(error);
+        for (const b of waiting) {
+          if (b.seq <= saved) b.resolve();
+          else b.reject(error);
+        }
       }
     }
     this.#writing = null;
@@ -187,11 +203,13 @@ export class JournaledFile<T, Op> {
     const folder = path.dirname(this.journal);
     await this.#closeJournal();
     await fs.rename(this.journal, this.#retired);
-    this.#fd = await openForAppend(this.journal);
-    // The rename and the fresh journal's name are on disk before any line is acknowledged in it.
-    await syncFolder(folder);
+    // From here the journal's acknowledged length is 0, whatever fails next (a cut-back must not
+    // lengthen the fresh file to the old one's size).
     this.#sinceCompaction = 0;
     this.#journalBytes = 0;
+    this.#fd = await openForAppend(this.journal, this.#faults);
+    // The rename and the fresh journal's name are on disk before any line is acknowledged in it.
+    await syncFolder(folder);
     this.snapshot.data.lastSeq = this.#seq;
     const written = this.snapshot.persistNow();
     this.#compacting = (async () => {
@@ -217,6 +235,7 @@ export class JournaledFile<T, Op> {
     this.snapshot.data.lastSeq = this.#seq;
     await this.snapshot.persistNow();
     await fs.writeFile(this.journal, '', { mode: PRIVATE_FILE });
+    this.#journalBytes = 0;
     await fs.rm(this.#retired, { force: true });
     await syncFolder(path.dirname(this.journal));
     this.#retiredLeft = false;
@@ -225,21 +244,67 @@ export class JournaledFile<T, Op> {
     this.#snapshotBytes = (await fs.stat(this.snapshot.file)).size;
   }
 
-  async #reload(): Promise<void> {
-    await this.#compacting;
-    await this.snapshot.reload();
-    this.#seq = this.snapshot.data.lastSeq;
-    await this.#replay();
+  get #faults(): WriteFaults | undefined {
+    return this.store.faults;
   }
 
-  async #replay(): Promise<void> {
+  /**
+   * After a failed write: lets a background snapshot finish, cuts the journal back to its last
+   * acknowledged line if it can, and reloads memory from the snapshot and the acknowledged lines,
+   * without writing anything else to a disk that just failed. Returns the last change the disk holds.
+   */
+  async #recover(): Promise<number> {
+    await this.#closeJournal();
+    await this.#compacting;
+    try {
+      await this.#cutBack();
+    } catch {
+      this.#mustCutBack = true; // before the next append, or replay would meet the torn line
+    }
+    await this.snapshot.reload();
+    this.#seq = this.snapshot.data.lastSeq;
+    await this.#replay({ journalBytes: this.#journalBytes, compact: false });
+    // A journal set aside whose snapshot never came: the next compaction must be a full one, or
+    // setting the journal aside again would overwrite it.
+    this.#retiredLeft ||= await fs.access(this.#retired).then(
+      () => true,
+      () => false,
+    );
+    return this.#seq;
+  }
+
+  /** Cuts the journal back to its acknowledged bytes and makes that durable. */
+  async #cutBack(): Promise<void> {
+    const fault = await this.#faults?.before('journal-truncate', this.journal);
+    if (fault) throw fault.error;
+    const handle = await fs.open(this.journal, 'r+').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null; // nothing was appended, nothing to cut
+      throw error;
+    });
+    if (handle) {
+      try {
+        await handle.truncate(this.#journalBytes);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    }
+    this.#mustCutBack = false;
+  }
+
+  /**
+   * Applies the journal lines after the snapshot. `journalBytes` reads only that much of the
+   * journal (its acknowledged part, during recovery); `compact: false` leaves the files as they are.
+   */
+  async #replay(options: { journalBytes?: number; compact?: boolean } = {}): Promise<void> {
     // A journal set aside by a compaction that was cut short comes first: its lines precede the
     // journal's. Either may be missing.
     let found = false;
     for (const file of [this.#retired, this.journal]) {
       let text: string;
       try {
-        text = await fs.readFile(file, 'utf8');
+        const bytes = await fs.readFile(file);
+        text = (file === this.journal && options.journalBytes !== undefined ? bytes.subarray(0, options.journalBytes) : bytes).toString('utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw new StoreFileError(file, 'cannot be read', { cause: error });
@@ -259,6 +324,7 @@ export class JournaledFile<T, Op> {
         this.#seq = line.seq;
       }
     }
+    if (options.compact === false) return;
     // Start every run from a fresh snapshot and an empty journal: replay cost stays bounded.
     if (found) await this.#compact();
     else this.#snapshotBytes = (await fs.stat(this.snapshot.file)).size;
@@ -268,13 +334,19 @@ export class JournaledFile<T, Op> {
 
 // The journal's writes use fs's callback API: per call it costs half the CPU of fs/promises'
 // FileHandle, and these calls run for every batch of changes.
-function openForAppend(file: string): Promise<number> {
+// Without a fault seam (production) each goes straight to its fs call, as before the seam existed.
+async function openForAppend(file: string, faults?: WriteFaults): Promise<number> {
+  const fault = faults && (await faults.before('journal-open', file));
+  if (fault) throw fault.error;
   return new Promise((resolve, reject) => fsCallbacks.open(file, 'a', PRIVATE_FILE, (error, fd) => (error ? reject(error) : resolve(fd))));
 }
 
-function appendAll(fd: number, text: string): Promise<void> {
-  const bytes = Buffer.from(text, 'utf8');
-  return new Promise((resolve, reject) => {
+async function appendAll(fd: number, text: string, file: string, faults?: WriteFaults): Promise<void> {
+  let bytes = Buffer.from(text, 'utf8');
+  const fault = faults && (await faults.before('journal-append', file));
+  if (fault) bytes = bytes.subarray(0, fault.afterBytes ?? 0);
+  await new Promise<void>((resolve, reject) => {
+    if (bytes.length === 0) return resolve();
     const from = (offset: number) =>
       fsCallbacks.write(fd, bytes, offset, bytes.length - offset, null, (error, written) => {
         if (error) reject(error);
@@ -283,11 +355,14 @@ function appendAll(fd: number, text: string): Promise<void> {
       });
     from(0);
   });
+  if (fault) throw fault.error;
 }
 
 // fdatasync: an append changes the file's size, which fdatasync flushes with the data; only
 // timestamps are left to the kernel.
-function datasync(fd: number): Promise<void> {
+async function datasync(fd: number, file: string, faults?: WriteFaults): Promise<void> {
+  const fault = faults && (await faults.before('journal-sync', file));
+  if (fault) throw fault.error;
   return new Promise((resolve, reject) => fsCallbacks.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 }
 

@@ -6,24 +6,42 @@ import path from 'node:path';
 import { DataFile, type FileSpec, type WriteTimer } from './data-file.js';
 import { StoreFileError } from './durable-json-file.js';
 import { makePrivateDir, PRIVATE_FILE, tightenDataFolder, type Tightened } from './permissions.js';
+import { StoreWriteError, WriteHealth, errnoOf, isStoreWriteError, type WriteFaults } from './write-faults.js';
+import { refuseHalfRestored } from './restore-marker.js';
+
+export interface StoreOptions {
+  /** Test seam: makes chosen write steps fail or wait (write-faults.ts). Never set in production. */
+  faults?: WriteFaults;
+}
 
 export class Store {
   readonly #files = new Map<string, Promise<DataFile<any>>>();
   readonly #closers: Array<() => Promise<void>> = [];
   readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
   #closed = false;
+  /** Whether writes work; its changes are what the log says about a full or failing disk. */
+  readonly health: WriteHealth;
 
   private constructor(
     readonly dir: string,
     private readonly clock: () => Date,
     /** Files and folders found readable by others at open and made private (for the start log). */
     readonly tightened: Tightened,
-  ) {}
+    readonly faults: WriteFaults | undefined,
+  ) {
+    this.health = new WriteHealth(faults?.recoveryQuietMs);
+  }
 
-  static async open(dir: string, clock: () => Date = () => new Date()): Promise<Store> {
+  static async open(dir: string, clock: () => Date = () => new Date(), options: StoreOptions = {}): Promise<Store> {
     await makePrivateDir(dir);
     await takeLock(dir);
-    return new Store(dir, clock, await tightenDataFolder(dir));
+    try {
+      await refuseHalfRestored(dir);
+    } catch (error) {
+      await releaseLock(dir);
+      throw error;
+    }
+    return new Store(dir, clock, await tightenDataFolder(dir), options.faults);
   }
 
   /** The one DataFile of a collection group; opening it twice returns the same instance. */
@@ -31,7 +49,7 @@ export class Store {
     if (this.#closed) throw new Error('store is closed');
     let opened = this.#files.get(spec.name);
     if (!opened) {
-      opened = DataFile.open(this.dir, spec, this.clock, this.timeWrite);
+      opened = DataFile.open(this.dir, spec, this.clock, this.timeWrite, this.faults);
       this.#files.set(spec.name, opened);
     }
     return opened as Promise<DataFile<T>>;
@@ -42,27 +60,38 @@ export class Store {
     this.#writeListeners.push(listener);
   }
 
-  /** Runs one durable write of collection `file` and reports its duration to the listeners. */
+  /**
+   * Runs one durable write of collection `file`: reports its duration to the listeners, and turns a
+   * failure into a StoreWriteError (answered 503) while keeping track of whether writes work.
+   */
   readonly timeWrite: WriteTimer = async (file, write) => {
-    if (this.#writeListeners.length === 0) return write();
     const started = performance.now();
     let ok = false;
     try {
       const result = await write();
       ok = true;
+      this.health.succeeded(started);
       return result;
+    } catch (error) {
+      if (isStoreWriteError(error)) throw error;
+      this.health.failed(file, error);
+      throw new StoreWriteError(file, errnoOf(error), { cause: error });
     } finally {
-      const seconds = (performance.now() - started) / 1000;
-      for (const listener of this.#writeListeners) listener({ file, seconds, ok });
+      if (this.#writeListeners.length) {
+        const seconds = (performance.now() - started) / 1000;
+        for (const listener of this.#writeListeners) listener({ file, seconds, ok });
+      }
     }
   };
 
-  /** Writes a consistent copy of every open file into dir/backups/<stamp>/ and returns that folder. */
+  /**
+   * Writes a verified backup with its manifest into dir/backups/<stamp>/ and returns that folder
+   * (backup.ts; the nightly job and POST /admin/v1/jobs/backup/run).
+   */
   async backup(now: Date = this.clock()): Promise<string> {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    const target = path.join(this.dir, 'backups', stamp);
-    for (const opened of this.#files.values()) await (await opened).backupTo(target);
-    return target;
+    // Loaded on first use: backup.ts opens every repository, which import this module.
+    const [{ takeBackup }, { openEveryFile }] = await Promise.all([import('./backup.js'), import('./open-all.js')]);
+    return (await takeBackup(this.dir, path.join(this.dir, 'backups'), { now, openAll: openEveryFile })).folder;
   }
 
   /** Runs `close` when the store closes, e.g. to close a file kept open between writes. */
@@ -77,12 +106,17 @@ export class Store {
     // is enough to be sure nothing half-opened is left behind.
     await Promise.allSettled(this.#files.values());
     await Promise.allSettled(this.#closers.map((close) => close()));
-    await fs.rm(path.join(this.dir, '.lock'), { force: true });
+    await releaseLock(this.dir);
   }
 }
 
-// One process per data folder: a second server on the same folder would be a second writer.
-async function takeLock(dir: string): Promise<void> {
+export async function releaseLock(dir: string): Promise<void> {
+  await fs.rm(path.join(dir, '.lock'), { force: true });
+}
+
+// One process per data folder: a second server on the same folder would be a second writer (and a
+// restore must not swap files under a running server).
+export async function takeLock(dir: string): Promise<void> {
   const lock = path.join(dir, '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

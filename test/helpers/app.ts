@@ -6,6 +6,7 @@ import { start, type Running } from '../../src/main.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { tempDir } from './temp.js';
+import type { WriteFaults } from '../../src/store/write-faults.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
@@ -26,7 +27,7 @@ export function testClock(iso: string): TestClock {
 
 export async function startApp(
   t: ExecutionContext,
-  options: { env?: NodeJS.ProcessEnv; clock?: TestClock; dataDir?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; clock?: TestClock; dataDir?: string; storeFaults?: WriteFaults } = {},
 ): Promise<Running & { logs: string[] }> {
   const dataDir = options.dataDir ?? (await tempDir(t));
   const config = loadConfig({
@@ -44,7 +45,7 @@ export async function startApp(
       done();
     },
   });
-  const running = await start(config, { logger: createLogger('info', sink), clock: options.clock });
+  const running = await start(config, { logger: createLogger('info', sink), clock: options.clock, storeFaults: options.storeFaults });
   t.teardown(() => running.stop());
   return Object.assign(running, { logs });
 }
