@@ -8,6 +8,7 @@ import type { Wechaty } from 'wechaty';
 import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
+import { backupStore } from './store/open-all.js';
 import { isStoreWriteError, type WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
 import { AccountsRepo } from './store/accounts-repo.js';
@@ -199,7 +200,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     applications.onChange = () => notify.nudge();
     const jobs = createJobs({
       notify,
-      store,
+      store: { backup: () => backupStore(store, clock()) },
       logger,
       onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok),
       extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { createJobs, DEFAULT_SCHEDULES, type JobsDeps } from '../src/jobs/jobs.js';
 import { Store } from '../src/store/store.js';
+import { backupStore } from '../src/store/open-all.js';
 import { tempDir } from './helpers/temp.js';
 
 /** Job bodies that record their calls and can be held open, to see what overlaps. */
@@ -111,7 +112,7 @@ test('the backup job writes a copy of the store', async (t) => {
   const file = await store.file<{ n: number }>({ name: 'sample', version: 1, defaults: () => ({ n: 1 }) });
   await file.update((d) => void (d.n = 2));
   const r = recorder();
-  const jobs = createJobs({ notify: r.notify, store });
+  const jobs = createJobs({ notify: r.notify, store: { backup: () => backupStore(store, new Date('2025-09-01T18:30:00Z')) } });
   const { folder } = (await jobs.find('backup')!.run()) as { folder: string };
   t.is(folder, path.join(dir, 'backups', '20250901T183000'));
   await t.notThrowsAsync(access(path.join(folder, 'sample.json')));

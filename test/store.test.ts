@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Store } from '../src/store/store.js';
+import { backupStore } from '../src/store/open-all.js';
 import { StoreFileError } from '../src/store/durable-json-file.js';
 import type { FileSpec } from '../src/store/data-file.js';
 import { tempDir } from './helpers/temp.js';
@@ -124,7 +125,7 @@ test('backup copies every open file into a dated folder', async (t) => {
   const store = await Store.open(dir);
   const file = await store.file(notesV1);
   await file.update((d) => d.notes.push({ id: 1, text: 'b' }));
-  const target = await store.backup(new Date('2026-11-29T18:00:00Z'));
+  const target = await backupStore(store, new Date('2026-11-29T18:00:00Z'));
   t.is(path.basename(target), '20261129T180000');
   const copy = JSON.parse(await readFile(path.join(target, 'notes.json'), 'utf8'));
   t.deepEqual(copy.data.notes, [{ id: 1, text: 'b' }]);

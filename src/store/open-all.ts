@@ -2,7 +2,10 @@
 // replay). A backup is verified, and a restore tried, by opening its copy with this before anyone
 // relies on it. A repository added to main.ts belongs here too; a file nobody opens here is still
 // copied, checksummed and counted, just not replayed.
+import path from 'node:path';
 import type { Store } from './store.js';
+import { takeBackup } from './backup.js';
+import { IdentitiesRepo } from './identities-repo.js';
 import { AccountsRepo } from './accounts-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { AuditRepo } from './audit-repo.js';
@@ -25,5 +28,14 @@ export async function openEveryFile(store: Store): Promise<void> {
     ReportRepo.open(store),
     SubscribersRepo.open(store),
     PushLedgerRepo.open(store),
+    IdentitiesRepo.open(store),
   ]);
+}
+
+/**
+ * Writes a verified backup with its manifest into the data folder's backups/<stamp>/ and returns
+ * that folder (the nightly job and POST /admin/v1/jobs/backup/run).
+ */
+export async function backupStore(store: Store, now: Date): Promise<string> {
+  return (await takeBackup(store.dir, path.join(store.dir, 'backups'), { now, openAll: openEveryFile })).folder;
 }

@@ -84,16 +84,6 @@ export class Store {
     }
   };
 
-  /**
-   * Writes a verified backup with its manifest into dir/backups/<stamp>/ and returns that folder
-   * (backup.ts; the nightly job and POST /admin/v1/jobs/backup/run).
-   */
-  async backup(now: Date = this.clock()): Promise<string> {
-    // Loaded on first use: backup.ts opens every repository, which import this module.
-    const [{ takeBackup }, { openEveryFile }] = await Promise.all([import('./backup.js'), import('./open-all.js')]);
-    return (await takeBackup(this.dir, path.join(this.dir, 'backups'), { now, openAll: openEveryFile })).folder;
-  }
-
   /** Runs `close` when the store closes, e.g. to close a file kept open between writes. */
   whenClosing(close: () => Promise<void>): void {
     this.#closers.push(close);
