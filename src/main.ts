@@ -22,10 +22,10 @@ import { ApplicationsService } from './applications/service.js';
 import { CalendarSource } from './applications/calendar-source.js';
 import { WechatApiClient } from './wechat/api-client.js';
 import { createFakeWechatApi, type FakeWechatApi } from './wechat/fake-api.js';
-import { OfficialAccountPuppet } from './wechat/puppet.js';
+import type { OfficialAccountPuppet } from './wechat/puppet.js';
 import { createWechatWebhook } from './wechat/webhook.js';
 import { loadAgency, type Agency } from './agency.js';
-import { loadGuideService, type GuideService } from './guide/service.js';
+import { startGuideService, type GuideService } from './guide/service.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
 import { mountDocumentRoutes } from './admin/document-routes.js';
@@ -33,7 +33,6 @@ import { mountCalendarRoutes } from './admin/calendar-routes.js';
 import { createConsoleRouter } from './admin/console/index.js';
 import { loadDocumentTemplates } from './documents/index.js';
 import { createDialog } from '../bot/dialog.js';
-import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
 import { NotifyRepo } from './store/notify-repo.js';
 import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes, type Notify } from './notify/index.js';
@@ -47,6 +46,8 @@ import { createMetricsRouter } from './metrics/route.js';
 import { cachedFor, openRequests } from './metrics/requests.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
+/** How long a push waits for the bot's answer before it is answered "success": WeChat waits 5 s. */
+const PASSIVE_WINDOW_MS = 4000;
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
 
 export interface Running {
@@ -73,12 +74,25 @@ export interface Running {
   fakeWechat: FakeWechatApi | null;
   /** In sandbox mode without ADMIN_* variables: the generated first admin, shown once at start. */
   firstAdmin: { username: string; password: string } | null;
+  /**
+   * Settles when what loads behind the listening server is up: the guide's index and the bot
+   * (Wechaty). Requests that need them wait for them meanwhile. Rejects if either fails to load, which
+   * is a failed start.
+   */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   logger?: Logger;
   clock?: () => Date;
+  /**
+   * Resolve as soon as the server listens, with the guide and the bot still loading behind it
+   * (`Running.ready`), as `npm start` does. By default start() resolves when everything is up.
+   */
+  returnWhenListening?: boolean;
+  /** Tests: the guide and the bot start loading only once this settles (and the server listens). */
+  holdWarmUp?: Promise<unknown>;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -106,7 +120,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     // With what staff added from the console's 未答问题 page (under DATA_DIR) merged in.
-    const guide = await loadGuideService(config.contentDir, agency, undefined, await GuideAdditionsRepo.open(store), clock);
+    // Built behind the listening server (about half a second); its readers wait for `guide.ready`.
+    let listened!: () => void;
+    const listenedOnce = new Promise<void>((resolve) => (listened = resolve));
+    const warmUp = options.holdWarmUp ? Promise.all([listenedOnce, options.holdWarmUp]) : listenedOnce;
+    const guide = startGuideService(config.contentDir, agency, await GuideAdditionsRepo.open(store), clock, warmUp);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
 
     const fakeWechat = sandbox
@@ -167,18 +185,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
     });
 
-    const puppet = new OfficialAccountPuppet({
-      selfId: config.wechat.appid,
-      sendText: (openid, text) =>
-        wechat.sendCustomText(openid, text).then(
-          () => metrics.customerServiceSend(true),
-          (error: unknown) => {
-            metrics.customerServiceSend(false);
-            throw error;
-          },
-        ),
-      onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
-    });
     const dialog = createDialog({
       guide,
       applications,
@@ -189,7 +195,54 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
       clock,
     });
-    const bot: Wechaty = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
+    // Wechaty and its puppet library take about a second to load, most of a restart, so they load
+    // once the server listens (startBot below). A push that comes meanwhile waits for the bot, and
+    // the time it waited is taken off the passive-reply window; if the window passes first, WeChat
+    // gets "success" in time and the answer goes out as a customer-service message once the bot is up.
+    let bot: Wechaty | null = null;
+    let botStarted!: (puppet: OfficialAccountPuppet) => void;
+    let botFailed!: (error: unknown) => void;
+    const puppetReady = new Promise<OfficialAccountPuppet>((resolve, reject) => {
+      botStarted = resolve;
+      botFailed = reject;
+    });
+    puppetReady.catch(() => undefined); // reported through `ready`
+    let loadedPuppet: OfficialAccountPuppet | null = null;
+    void puppetReady.then((puppet) => (loadedPuppet = puppet), () => undefined);
+    const pushes: Pick<OfficialAccountPuppet, 'ingest'> = {
+      async ingest(inbound) {
+        if (loadedPuppet) return loadedPuppet.ingest(inbound);
+        const since = performance.now();
+        const answer = puppetReady.then((puppet) => puppet.ingest(inbound, performance.now() - since));
+        answer.catch(() => undefined); // a bot that fails to load fails the start (`ready`)
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, PASSIVE_WINDOW_MS, null)));
+        return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+      },
+    };
+    const startBot = async () => {
+      const [{ OfficialAccountPuppet }, { createBot }] = await Promise.all([import('./wechat/puppet.js'), import('../bot/bot.js')]);
+      const puppet = new OfficialAccountPuppet({
+        selfId: config.wechat.appid,
+        passiveWindowMs: PASSIVE_WINDOW_MS,
+        sendText: (openid, text) =>
+          wechat.sendCustomText(openid, text).then(
+            () => metrics.customerServiceSend(true),
+            (error: unknown) => {
+              metrics.customerServiceSend(false);
+              throw error;
+            },
+          ),
+        onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
+      });
+      bot = createBot({ puppet, dialog, onError: (error) => logger.error({ err: error }, 'bot error') });
+      // Messages are handed over only once the puppet has logged in: Wechaty reads the account's
+      // own id while taking a message in.
+      const loggedIn = new Promise((resolve) => bot!.once('login', resolve));
+      await bot.start();
+      await loggedIn;
+      return puppet;
+    };
 
     const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
     const routers: Router[] = [
@@ -198,7 +251,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         token: config.wechat.token,
         appid: config.wechat.appid,
         aesKey: config.wechat.aesKey,
-        puppet,
+        puppet: pushes,
         logger,
         clock,
         onInbound: (inbound) => noteInbound(notify, inbound),
@@ -263,7 +316,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
     });
 
-    await bot.start();
+    // The guide first: the mini-program's and the console's guide pages need only it, and the
+    // dialog needs it before the bot can answer anything.
+    const listening = performance.now();
+    listened();
+    const ready = (async () => {
+      await guide.ready;
+      const guideMs = performance.now() - listening;
+      botStarted(await startBot());
+      logger.info({ guideMs: Math.round(guideMs), botMs: Math.round(performance.now() - listening - guideMs) }, 'guide and bot ready');
+    })();
+    ready.catch(botFailed);
     jobs.start();
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
@@ -287,12 +350,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         });
         await jobs.stop();
         await notify.idle();
-        await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
+        // A bot still loading is let finish, so that it is not left running on a closed store.
+        await ready.catch(() => undefined);
+        await bot?.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
         await store.close();
         logger.info('stopped');
       })());
 
-    return {
+    const running: Running = {
       config,
       server,
       url,
@@ -304,8 +369,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       wechat,
       fakeWechat,
       firstAdmin,
+      ready,
       stop,
     };
+    if (!options.returnWhenListening) {
+      try {
+        await ready;
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    }
+    return running;
   } catch (error) {
     await store.close();
     throw error;
@@ -345,11 +420,16 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let running: Running;
   try {
-    running = await start(config, { logger });
+    running = await start(config, { logger, returnWhenListening: true });
   } catch (error) {
     logger.fatal({ err: error }, (error as Error).message);
     process.exit(1);
   }
+  // The guide or the bot failing to load behind the listening server is a failed start too.
+  running.ready.catch((error: unknown) => {
+    logger.fatal({ err: error }, (error as Error).message);
+    process.exit(1);
+  });
   // For the person who ran `npm start`: where to go, and the first admin's password, shown once.
   if (config.mode === 'sandbox') process.stdout.write(sandboxStartBanner(running.url));
   if (running.firstAdmin) {
