@@ -22,8 +22,8 @@ import { ApplicationsService } from './applications/service.js';
 import { CalendarSource } from './applications/calendar-source.js';
 import { WechatApiClient } from './wechat/api-client.js';
 import { createFakeWechatApi, type FakeWechatApi } from './wechat/fake-api.js';
-import type { OfficialAccountPuppet } from './wechat/puppet.js';
 import { createWechatWebhook } from './wechat/webhook.js';
+import { createWaitingPuppet } from './wechat/waiting-puppet.js';
 import { loadAgency, type Agency } from './agency.js';
 import { startGuideService, type GuideService } from './guide/service.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
@@ -196,30 +196,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       clock,
     });
     // Wechaty and its puppet library take about a second to load, most of a restart, so they load
-    // once the server listens (startBot below). A push that comes meanwhile waits for the bot, and
-    // the time it waited is taken off the passive-reply window; if the window passes first, WeChat
-    // gets "success" in time and the answer goes out as a customer-service message once the bot is up.
+    // once the server listens (startBot below); a push that comes meanwhile waits for the bot.
     let bot: Wechaty | null = null;
-    let botStarted!: (puppet: OfficialAccountPuppet) => void;
-    let botFailed!: (error: unknown) => void;
-    const puppetReady = new Promise<OfficialAccountPuppet>((resolve, reject) => {
-      botStarted = resolve;
-      botFailed = reject;
-    });
-    puppetReady.catch(() => undefined); // reported through `ready`
-    let loadedPuppet: OfficialAccountPuppet | null = null;
-    void puppetReady.then((puppet) => (loadedPuppet = puppet), () => undefined);
-    const pushes: Pick<OfficialAccountPuppet, 'ingest'> = {
-      async ingest(inbound) {
-        if (loadedPuppet) return loadedPuppet.ingest(inbound);
-        const since = performance.now();
-        const answer = puppetReady.then((puppet) => puppet.ingest(inbound, performance.now() - since));
-        answer.catch(() => undefined); // a bot that fails to load fails the start (`ready`)
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, PASSIVE_WINDOW_MS, null)));
-        return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-      },
-    };
+    const pushes = createWaitingPuppet(PASSIVE_WINDOW_MS);
     const startBot = async () => {
       const [{ OfficialAccountPuppet }, { createBot }] = await Promise.all([import('./wechat/puppet.js'), import('../bot/bot.js')]);
       const puppet = new OfficialAccountPuppet({
@@ -323,10 +302,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const ready = (async () => {
       await guide.ready;
       const guideMs = performance.now() - listening;
-      botStarted(await startBot());
+      pushes.loaded(await startBot());
       logger.info({ guideMs: Math.round(guideMs), botMs: Math.round(performance.now() - listening - guideMs) }, 'guide and bot ready');
     })();
-    ready.catch(botFailed);
+    ready.catch(pushes.failed);
     jobs.start();
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
