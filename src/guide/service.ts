@@ -140,7 +140,7 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
     if (!guide) throw new GuideNotReadyError();
     return guide;
   };
-  const clockNow = () => (editable?.clock ?? (() => new Date()))();
+  const clockNow = () => editable?.clock?.() ?? new Date();
 
   function editing(): Builder {
     if (!editable) throw new Error('this guide was built without a store for additions');
