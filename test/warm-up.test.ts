@@ -4,6 +4,7 @@
 // The warm-up is held back here (holdWarmUp) so that the requests are sure to come while it has not
 // even begun, whatever the machine's speed.
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { tempDir } from './helpers/temp.js';
 import { client, mpLogin } from './helpers/app.js';
 import { Browserless } from './helpers/console-app.js';
 import { push, textXml } from './helpers/wechat-client.js';
+import { npmStart } from './helpers/npm-start.js';
 
 const ADMIN = { username: 'admin', password: 'warm-up-password-1' };
 const QUESTION = '申请公开要多久';
@@ -154,4 +156,42 @@ test.serial('a guide that cannot be built is a failed start, also when it is bui
   const early = await start(await config(t, { CONTENT_DIR: content }), { logger: quietLogger(), returnWhenListening: true });
   await t.throwsAsync(early.ready, { message: /entries\.json is not valid JSON/ });
   await early.stop();
+});
+
+test.serial('npm start listens before it loads Wechaty and the guide\'s libraries, and loads them right after', async (t) => {
+  t.timeout(120_000);
+  const late = ['wechaty', 'wechaty-puppet', '@node-rs/jieba', 'pinyin-pro', 'opencc-js/t2cn'];
+  const start = npmStart();
+  const child = spawn(process.execPath, ['--import', './test/fixtures/import-times.mjs', ...start.args], {
+    env: { PATH: process.env.PATH, ...start.env, DATA_DIR: await tempDir(t), PORT: '0', LOG_LEVEL: 'info', IMPORT_TIMES: ['koa', ...late].join(',') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 100 s:\n${output}`)), 100_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/"msg":"guide and bot ready"/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+
+  const listenedAt = Date.parse(/"time":"([^"]+)"[^\n]*"msg":"server started"/.exec(output)![1]!);
+  const importedAt = (name: string) => {
+    const match = new RegExp(`^IMPORT ${name.replace(/[/.]/g, '\\$&')} (\\d+)$`, 'm').exec(output);
+    t.truthy(match, `${name} was never imported:\n${output}`);
+    return Number(match![1]);
+  };
+  // Koa is what listens: the watch sees imports at all.
+  t.true(importedAt('koa') < listenedAt);
+  for (const name of late) t.true(importedAt(name) >= listenedAt, `${name} was imported ${listenedAt - importedAt(name)} ms before the server listened`);
 });
