@@ -9,6 +9,7 @@ import { loadConfig, ConfigError, securityWarnings, type Config } from './config
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { createApp } from './app.js';
+import { HttpError } from './http/errors.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
@@ -76,8 +77,8 @@ export interface Running {
   firstAdmin: { username: string; password: string } | null;
   /**
    * Settles when what loads behind the listening server is up: the guide's index and the bot
-   * (Wechaty). Requests that need them wait for them meanwhile. Rejects if either fails to load, which
-   * is a failed start.
+   * (Wechaty), or when a stop came before the bot began to load (it is then not loaded). Requests
+   * that need them wait for them meanwhile. Rejects if either fails to load, which is a failed start.
    */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -299,9 +300,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // dialog needs it before the bot can answer anything.
     const listening = performance.now();
     listened();
+    let stopping: Promise<void> | null = null;
+    let botLoading = false;
     const ready = (async () => {
       await guide.ready;
       const guideMs = performance.now() - listening;
+      // Stopped before Wechaty began to load (SIGTERM right after a start): it is not loaded just
+      // to be stopped (stop() below).
+      if (stopping) return;
+      botLoading = true;
       pushes.loaded(await startBot());
       logger.info({ guideMs: Math.round(guideMs), botMs: Math.round(performance.now() - listening - guideMs) }, 'guide and bot ready');
     })();
@@ -319,17 +326,19 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
     }
 
-    let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
         logger.info('shutting down');
+        // Pushes still waiting for a bot that will not load now are refused, so that WeChat sends
+        // them again, to the next start, rather than being told "success" and dropped.
+        if (!botLoading) pushes.failed(new HttpError(503, 'shutting-down', '服务正在重启，请稍后再试'));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
         await jobs.stop();
         await notify.idle();
-        // A bot still loading is let finish, so that it is not left running on a closed store.
+        // A bot already loading is let finish, so that it is not left running on a closed store.
         await ready.catch(() => undefined);
         await bot?.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
         await store.close();

@@ -131,18 +131,46 @@ test.serial('a push that comes while the bot loads is answered "success" within 
   t.deepEqual(await customerServiceTexts(running, 'o-patient-asker'), [warm.reply!]);
 });
 
-test.serial('a stop that comes while the guide and the bot load lets them finish, then closes the store', async (t) => {
+test.serial('a stop before the bot loads does not load it: a push waiting for it is refused for WeChat to resend, and the store closes', async (t) => {
   const cfg = await config(t);
-  const running = await start(cfg, { logger: quietLogger(), returnWhenListening: true });
+  let release!: () => void;
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  const lines: string[] = [];
+  const running = await start(cfg, { logger: quietLogger(lines), returnWhenListening: true, holdWarmUp: hold });
+  const ready = watched(running.ready);
+  const msgId = '7400000000000000005';
+  const waiting = watched(push(running.url, textXml('o-unlucky-asker', QUESTION, msgId)));
+  await sleep(200);
+  t.false(waiting.settled);
+  const stopped = running.stop();
+  release();
+  const refused = await waiting.promise;
+  t.is(refused.status, 503);
+  t.is(JSON.parse(refused.body).error.code, 'shutting-down');
+  await stopped;
+  t.true(ready.settled);
+  t.false(lines.some((line) => /"msg":"guide and bot ready"/.test(line)), 'the bot was not loaded just to be stopped');
+  await t.throwsAsync(stat(path.join(cfg.dataDir, '.lock')), { code: 'ENOENT' });
+
+  // WeChat sends the push again, to the next start, which answers it.
+  const again = await start(cfg, { logger: quietLogger() });
+  t.teardown(() => again.stop());
+  const resent = await push(again.url, textXml('o-unlucky-asker', QUESTION, msgId));
+  t.regex(resent.reply!, /20\s*个工作日/);
+  t.is(again.services.guide.ask(QUESTION).status, 'answered');
+});
+
+test.serial('a stop while the bot loads lets it finish, then closes the store', async (t) => {
+  const cfg = await config(t);
+  const lines: string[] = [];
+  const running = await start(cfg, { logger: quietLogger(lines), returnWhenListening: true });
+  await running.services.guide.ready;
   const ready = watched(running.ready);
   await running.stop();
   t.true(ready.settled);
+  t.true(lines.some((line) => /"msg":"guide and bot ready"/.test(line)));
+  t.true(lines.some((line) => /"msg":"stopped"/.test(line)));
   await t.throwsAsync(stat(path.join(cfg.dataDir, '.lock')), { code: 'ENOENT' });
-  // The folder is free for the next start, which finds what the first one wrote.
-  const again = await start(cfg, { logger: quietLogger() });
-  t.teardown(() => again.stop());
-  t.truthy((await again.services.accounts.login(ADMIN.username, ADMIN.password)).token);
-  t.is(again.services.guide.ask(QUESTION).status, 'answered');
 });
 
 test.serial('a guide that cannot be built is a failed start, also when it is built behind the listening server', async (t) => {
