@@ -8,9 +8,12 @@
 // ours; the details also hold a bare node process that imports wechaty (Wechaty's own start).
 // Targets: /healthz within 5 s of the first start (the foundation issue), within 1 s of a restart
 // (issue 20).
+// The guide's index and the bot (Wechaty) load behind the listening server, and a question that
+// comes meanwhile waits for them: the details also hold when the product first answered a guide
+// question through the signed webhook (the same process, right after its first /healthz).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MINIMAL_ARGS, PRODUCT, PRODUCT_ARGS, WECHATY_ARGS, freePort, spawnNode, untilOk } from './lib/processes.js';
+import { MINIMAL_ARGS, PRODUCT, PRODUCT_ARGS, WECHATY_ARGS, freePort, spawnNode, untilAnswered, untilOk } from './lib/processes.js';
 import { ensureBuilt } from './lib/build.js';
 import type { BenchOptions, BenchResult } from './lib/result.js';
 import { BENCH_ADMIN, tempFolder } from './lib/servers.js';
@@ -19,11 +22,15 @@ import { median, round } from './lib/stats.js';
 const FIRST_TARGET_MS = 5000;
 const RESTART_TARGET_MS = 1000;
 
-async function timeToOk(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+const QUESTION = '申请公开要多久';
+
+async function timeToOk(args: string[], env: NodeJS.ProcessEnv, answered?: number[]): Promise<number> {
   const port = await freePort();
   const server = spawnNode(args, { ...(args === PRODUCT_ARGS ? PRODUCT.env : {}), ...env, PORT: String(port), HOST: '127.0.0.1' });
   try {
-    return await untilOk(server, `http://127.0.0.1:${port}/healthz`);
+    const ok = await untilOk(server, `http://127.0.0.1:${port}/healthz`);
+    if (answered) answered.push(await untilAnswered(server, `http://127.0.0.1:${port}`, QUESTION));
+    return ok;
   } finally {
     await server.stop();
   }
@@ -35,6 +42,8 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
   const again: number[] = [];
   const minimal: number[] = [];
   const wechaty: number[] = [];
+  const firstAnswered: number[] = [];
+  const againAnswered: number[] = [];
   await ensureBuilt();
   if (!options.quick) {
     // One unmeasured spawn of each warms the OS file cache, as any second start would find it.
@@ -50,14 +59,14 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
     const folder = await tempFolder('startup');
     try {
       const env = { DATA_DIR: folder.dir, ...BENCH_ADMIN, LOG_LEVEL: 'warn' };
-      first.push(await timeToOk(PRODUCT_ARGS, env));
-      again.push(await timeToOk(PRODUCT_ARGS, env));
+      first.push(await timeToOk(PRODUCT_ARGS, env, firstAnswered));
+      again.push(await timeToOk(PRODUCT_ARGS, env, againAnswered));
     } finally {
       await folder.remove();
     }
   }
   const baseline = median(minimal);
-  const row = (what: string, samples: number[], target: number): BenchResult => {
+  const row = (what: string, samples: number[], answered: number[], target: number): BenchResult => {
     const figure = median(samples);
     return {
       name: `cold start to first 200 on /healthz, ${what}, median of ${runs} (npm start: node ${PRODUCT_ARGS.join(' ')}, compiled)`,
@@ -67,9 +76,14 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
       baselineName: 'minimal node --import=tsx -e HTTP server',
       ratio: round(figure / baseline, 1),
       target,
-      notes: figure > target ? [`${what}: /healthz first answered after ${round(figure, 0)} ms, over the ${target / 1000} s target; a bare node process that imports wechaty answers after ${round(median(wechaty), 0)} ms here.`] : [],
+      notes: [
+        ...(figure > target ? [`${what}: /healthz first answered after ${round(figure, 0)} ms, over the ${target / 1000} s target; a bare node process that imports wechaty answers after ${round(median(wechaty), 0)} ms here.`] : []),
+        `${what}: the first guide question through the webhook, sent right after the first /healthz, was answered ${round(median(answered), 0)} ms after the spawn (median), once the guide's index and Wechaty, which load behind the listening server, were up; a bare node process that imports wechaty answers HTTP after ${round(median(wechaty), 0)} ms.`,
+      ],
       details: {
         samples: samples.map((s) => round(s, 0)),
+        firstAnswerMs: round(median(answered), 0),
+        firstAnswerSamples: answered.map((s) => round(s, 0)),
         baselineSamples: minimal.map((s) => round(s, 0)),
         wechatyMs: round(median(wechaty), 0),
         wechatySamples: wechaty.map((s) => round(s, 0)),
@@ -77,8 +91,8 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
     };
   };
   return [
-    row('first start, empty data folder, sandbox demo data seeded', first, FIRST_TARGET_MS),
-    row('restart on existing data', again, RESTART_TARGET_MS),
+    row('first start, empty data folder, sandbox demo data seeded', first, firstAnswered, FIRST_TARGET_MS),
+    row('restart on existing data', again, againAnswered, RESTART_TARGET_MS),
   ];
 }
 

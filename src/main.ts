@@ -11,6 +11,7 @@ import { Store } from './store/store.js';
 import { backupStore } from './store/open-all.js';
 import { isStoreWriteError, type WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
+import { HttpError } from './http/errors.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
@@ -27,10 +28,10 @@ import { ApplicationsService } from './applications/service.js';
 import { CalendarSource } from './applications/calendar-source.js';
 import { WechatApiClient } from './wechat/api-client.js';
 import { createFakeWechatApi, type FakeWechatApi } from './wechat/fake-api.js';
-import { OfficialAccountPuppet } from './wechat/puppet.js';
 import { createWechatWebhook } from './wechat/webhook.js';
+import { createWaitingPuppet } from './wechat/waiting-puppet.js';
 import { loadAgency, type Agency } from './agency.js';
-import { loadGuideService, type GuideService } from './guide/service.js';
+import { startGuideService, type GuideService } from './guide/service.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
 import { mountDocumentRoutes } from './admin/document-routes.js';
@@ -40,7 +41,6 @@ import { loadDocumentTemplates } from './documents/index.js';
 import { ApplicantLinks, loadLinkKey } from './documents/applicant-links.js';
 import { ApplicantDocuments, createLetterRouter } from './documents/applicant-routes.js';
 import { createDialog } from '../bot/dialog.js';
-import { createBot } from '../bot/bot.js';
 import { createSandboxRouter } from './sandbox/router.js';
 import { NotifyRepo } from './store/notify-repo.js';
 import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes, type Notify } from './notify/index.js';
@@ -54,6 +54,8 @@ import { createMetricsRouter } from './metrics/route.js';
 import { cachedFor, openRequests } from './metrics/requests.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
+/** How long a push waits for the bot's answer before it is answered "success": WeChat waits 5 s. */
+const PASSIVE_WINDOW_MS = 4000;
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
 
 export interface Running {
@@ -80,6 +82,12 @@ export interface Running {
   fakeWechat: FakeWechatApi | null;
   /** In sandbox mode without ADMIN_* variables: the generated first admin, shown once at start. */
   firstAdmin: { username: string; password: string } | null;
+  /**
+   * Settles when what loads behind the listening server is up: the guide's index and the bot
+   * (Wechaty), or when a stop came before the bot began to load (it is then not loaded). Requests
+   * that need them wait for them meanwhile. Rejects if either fails to load, which is a failed start.
+   */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +96,13 @@ export interface StartOptions {
   clock?: () => Date;
   /** Test seam: writes of the store fail or wait where a test says (src/store/write-faults.ts). */
   storeFaults?: WriteFaults;
+  /**
+   * Resolve as soon as the server listens, with the guide and the bot still loading behind it
+   * (`Running.ready`), as `npm start` does. By default start() resolves when everything is up.
+   */
+  returnWhenListening?: boolean;
+  /** Tests: the guide and the bot start loading only once this settles (and the server listens). */
+  holdWarmUp?: Promise<unknown>;
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -127,7 +142,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     // With what staff added from the console's 未答问题 page (under DATA_DIR) merged in.
-    const guide = await loadGuideService(config.contentDir, agency, undefined, await GuideAdditionsRepo.open(store), clock);
+    // Built behind the listening server (about half a second); its readers wait for `guide.ready`.
+    let listened!: () => void;
+    const listenedOnce = new Promise<void>((resolve) => (listened = resolve));
+    const warmUp = options.holdWarmUp ? Promise.all([listenedOnce, options.holdWarmUp]) : listenedOnce;
+    const guide = startGuideService(config.contentDir, agency, await GuideAdditionsRepo.open(store), clock, warmUp);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
 
     const fakeWechat = sandbox
@@ -206,18 +225,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
     });
 
-    const puppet = new OfficialAccountPuppet({
-      selfId: config.wechat.appid,
-      sendText: (openid, text) =>
-        wechat.sendCustomText(openid, text).then(
-          () => metrics.customerServiceSend(true),
-          (error: unknown) => {
-            metrics.customerServiceSend(false);
-            throw error;
-          },
-        ),
-      onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
-    });
     const dialog = createDialog({
       guide,
       applications,
@@ -254,12 +261,38 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         lookups.set(openid, lookup);
       }
     };
-    const bot: Wechaty = createBot({
-      puppet,
-      dialog,
-      // A refused write was logged once by the store (above), not again per message.
-      onError: (error) => void (isStoreWriteError(error) || logger.error({ err: error }, 'bot error')),
-    });
+    // Wechaty and its puppet library take about a second to load, most of a restart, so they load
+    // once the server listens (startBot below); a push that comes meanwhile waits for the bot.
+    let bot: Wechaty | null = null;
+    const pushes = createWaitingPuppet(PASSIVE_WINDOW_MS);
+    const startBot = async () => {
+      const [{ OfficialAccountPuppet }, { createBot }] = await Promise.all([import('./wechat/puppet.js'), import('../bot/bot.js')]);
+      const puppet = new OfficialAccountPuppet({
+        selfId: config.wechat.appid,
+        passiveWindowMs: PASSIVE_WINDOW_MS,
+        sendText: (openid, text) =>
+          wechat.sendCustomText(openid, text).then(
+            () => metrics.customerServiceSend(true),
+            (error: unknown) => {
+              metrics.customerServiceSend(false);
+              throw error;
+            },
+          ),
+        onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
+      });
+      bot = createBot({
+        puppet,
+        dialog,
+        // A refused write was logged once by the store (above), not again per message.
+        onError: (error) => void (isStoreWriteError(error) || logger.error({ err: error }, 'bot error')),
+      });
+      // Messages are handed over only once the puppet has logged in: Wechaty reads the account's
+      // own id while taking a message in.
+      const loggedIn = new Promise((resolve) => bot!.once('login', resolve));
+      await bot.start();
+      await loggedIn;
+      return puppet;
+    };
 
     const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
     const routers: Router[] = [
@@ -268,7 +301,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         token: config.wechat.token,
         appid: config.wechat.appid,
         aesKey: config.wechat.aesKey,
-        puppet,
+        puppet: pushes,
         logger,
         clock,
         // The 48-hour window is worth noting, but not worth failing the answer over when the disk is full.
@@ -344,7 +377,23 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
     });
 
-    await bot.start();
+    // The guide first: the mini-program's and the console's guide pages need only it, and the
+    // dialog needs it before the bot can answer anything.
+    const listening = performance.now();
+    listened();
+    let stopping: Promise<void> | null = null;
+    let botLoading = false;
+    const ready = (async () => {
+      await guide.ready;
+      const guideMs = performance.now() - listening;
+      // Stopped before Wechaty began to load (SIGTERM right after a start): it is not loaded just
+      // to be stopped (stop() below).
+      if (stopping) return;
+      botLoading = true;
+      pushes.loaded(await startBot());
+      logger.info({ guideMs: Math.round(guideMs), botMs: Math.round(performance.now() - listening - guideMs) }, 'guide and bot ready');
+    })();
+    ready.catch(pushes.failed);
     jobs.start();
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
@@ -361,22 +410,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.warn('SANDBOX MODE: no WeChat credentials are set; WeChat is simulated in-process. Do not use for real requests.');
     }
 
-    let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
         logger.info('shutting down');
+        // Pushes still waiting for a bot that will not load now are refused, so that WeChat sends
+        // them again, to the next start, rather than being told "success" and dropped.
+        if (!botLoading) pushes.failed(new HttpError(503, 'shutting-down', '服务正在重启，请稍后再试'));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
         await jobs.stop();
         await notify.idle();
-        await bot.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
+        // A bot already loading is let finish, so that it is not left running on a closed store.
+        await ready.catch(() => undefined);
+        await bot?.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
         await store.close();
         logger.info('stopped');
       })());
 
-    return {
+    const running: Running = {
       config,
       server,
       url,
@@ -388,8 +441,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       wechat,
       fakeWechat,
       firstAdmin,
+      ready,
       stop,
     };
+    if (!options.returnWhenListening) {
+      try {
+        await ready;
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+    }
+    return running;
   } catch (error) {
     await store.close();
     throw error;
@@ -429,11 +492,16 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let running: Running;
   try {
-    running = await start(config, { logger });
+    running = await start(config, { logger, returnWhenListening: true });
   } catch (error) {
     logger.fatal({ err: error }, (error as Error).message);
     process.exit(1);
   }
+  // The guide or the bot failing to load behind the listening server is a failed start too.
+  running.ready.catch((error: unknown) => {
+    logger.fatal({ err: error }, (error as Error).message);
+    process.exit(1);
+  });
   // For the person who ran `npm start`: where to go, and the first admin's password, shown once.
   if (config.mode === 'sandbox') process.stdout.write(sandboxStartBanner(running.url));
   if (running.firstAdmin) {

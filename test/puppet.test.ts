@@ -43,6 +43,21 @@ test('a late answer: the push is answered "success" (null) and the reply goes th
   t.deepEqual(sent, [{ openid: 'o-user', text: '迟到的回答' }]);
 });
 
+test('time a push already waited is taken off the window: past it, the answer goes through customer service', async (t) => {
+  const { puppet, bot, sent } = await botWith(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return '等了很久的回答';
+  }, 2000);
+  t.teardown(() => bot.stop());
+  // 1,950 of the 2,000 ms were spent before the puppet saw the push: 50 ms are left, not enough.
+  t.is(await puppet.ingest(inbound('问题', '4'), 1950), null);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.deepEqual(sent, [{ openid: 'o-user', text: '等了很久的回答' }]);
+  // With the window left intact, the same answer is passive.
+  t.is(await puppet.ingest(inbound('问题', '5'), 0), '等了很久的回答');
+  t.is(sent.length, 1);
+});
+
 test('a long answer: the first part is passive, the rest goes out in order through the API', async (t) => {
   const long = Array.from({ length: 12 }, (_, i) => `第${i + 1}段：${'人防工程信息公开'.repeat(20)}`).join('\n\n');
   const { puppet, bot, sent } = await botWith(async () => long, 2000);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './paths.js';
 import { npmStart } from '../../test/helpers/npm-start.js';
+import { push, textXml } from '../../test/helpers/wechat-client.js';
 
 /** The least a Node server started the same way can do: answer every request with "ok". */
 export const MINIMAL_SERVER = "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')";
@@ -83,6 +84,26 @@ export async function untilOk(server: NodeProcess, url: string, timeoutMs = 60_0
       // Not listening yet.
     }
     if (performance.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms:\n${server.output()}`);
+    await sleep(5);
+  }
+}
+
+let answerSequence = 0;
+
+/**
+ * Sends a guide question through the signed webhook (sandbox token) until the bot answers it with
+ * the guide's answer: the server is then warm, with the guide's index built and Wechaty loaded
+ * (both load behind the listening server). Resolves with the milliseconds since the process was
+ * spawned. A push that comes while they load waits for them, up to the passive window.
+ */
+export async function untilAnswered(server: NodeProcess, baseUrl: string, question: string, timeoutMs = 60_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`process exited with ${server.child.exitCode} before it answered a push:\n${server.output()}`);
+    const msgId = String(7_500_000_000_000_000_000n + BigInt(process.pid) * 1_000_000n + BigInt(answerSequence++));
+    const { status, reply } = await push(baseUrl, textXml(`o-bench-warm-${answerSequence}`, question, msgId)).catch(() => ({ status: 0, reply: null }));
+    if (status === 200 && reply) return performance.now() - server.spawnedAt;
+    if (performance.now() > deadline) throw new Error(`no answer to a guide question within ${timeoutMs} ms (last status ${status}):\n${server.output()}`);
     await sleep(5);
   }
 }

@@ -9,6 +9,7 @@ import type { Agency } from '../agency.js';
 import { createAnalyzer, type Token } from './analyzer.js';
 import { buildBm25Index, type FieldSpec } from './bm25.js';
 import { sharedJieba } from './jieba.js';
+import { MAX_ANSWER_LENGTH } from './limits.js';
 import { renderTemplate, TemplateError } from './template.js';
 import { remedyTexts, reviewAuthorityOf } from '../domain/remedies.js';
 import type {
@@ -97,8 +98,7 @@ export const DEFAULT_OPTIONS: GuideOptions = {
 /** jieba tags (first letter) of words that carry grammar rather than topic. */
 const FUNCTION_POS = new Set(['m', 'q', 't', 'f', 'd', 'r', 'p', 'c', 'u', 'y', 'o']);
 
-/** Answers are one WeChat message. */
-export const MAX_ANSWER_LENGTH = 600;
+export { MAX_ANSWER_LENGTH };
 /** Longer questions are cut: nobody types more in a chat, and it bounds the work per question. */
 const MAX_QUESTION_LENGTH = 500;
 const ALTERNATIVES = 3;

@@ -7,7 +7,7 @@ export { createAnalyzer } from './analyzer.js';
 export type { Analyzer, AnalyzerResources } from './analyzer.js';
 export { sharedJieba } from './jieba.js';
 export type * from './types.js';
-export { createGuideService, loadGuideService } from './service.js';
+export { createGuideService, loadGuideService, startGuideService, GuideNotReadyError } from './service.js';
 export type { GuideService, GuideReply } from './service.js';
 export type { Explanation } from './guide.js';
 export { loadGuideFiles } from './load.js';

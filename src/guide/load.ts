@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAgency, type Agency } from '../agency.js';
-import { createGuide, type Guide, type GuideInput, type GuideOptions } from './guide.js';
+import type { Guide, GuideInput, GuideOptions } from './guide.js';
 import type { DictionaryData, GuideEntry, GuideSection, ScopeData, StopwordData, SynonymData } from './types.js';
 
 export type GuideData = Omit<GuideInput, 'options' | 'jieba'>;
@@ -29,6 +29,7 @@ export async function loadGuideData(contentDir: string, agency?: Agency): Promis
 }
 
 export async function loadGuide(contentDir: string, options?: Partial<GuideOptions>): Promise<Guide> {
+  const { createGuide } = await import('./guide.js');
   return createGuide({ ...(await loadGuideData(contentDir)), options });
 }
 

@@ -11,7 +11,10 @@ import type { Agency } from '../agency.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError } from '../http/errors.js';
 import type { GuideAdditionsRepo, StoredEntry, StoredPhrasing } from '../store/guide-additions-repo.js';
-import { createGuide, MAX_ANSWER_LENGTH, type Guide, type GuideInput, type GuideOptions } from './guide.js';
+// guide.js only as a type: it brings jieba, OpenCC and pinyin-pro, which load with the guide's
+// build (startGuideService), not with the server.
+import type { createGuide as CreateGuide, Guide, GuideInput, GuideOptions } from './guide.js';
+import { MAX_ANSWER_LENGTH } from './limits.js';
 import { loadGuideFiles } from './load.js';
 import type { AskResult, GuideEntry, GuideSection, RenderedEntry } from './types.js';
 
@@ -39,6 +42,12 @@ export const MAX_PHRASING_LENGTH = 200;
 const MAX_TITLE_LENGTH = 100;
 
 export interface GuideService {
+  /**
+   * Settles once the guide is built. A service from startGuideService() builds it in the background
+   * (about half a second), and until then `guide`, ask() and answerById() throw GuideNotReadyError:
+   * await this first. Its routes and additions wait for it by themselves.
+   */
+  readonly ready: Promise<void>;
   /** The guide as it is now (rebuilt after every addition). */
   readonly guide: Guide;
   ask(question: string): GuideReply;
@@ -64,18 +73,82 @@ export interface EditableGuide {
   clock?: () => Date;
 }
 
-/** A guide as built (read-only), or the data and additions to build and extend it from. */
-export function createGuideService(source: Guide | EditableGuide): GuideService {
-  const editable = 'input' in source ? source : null;
-  let guide = editable ? buildWith(editable.input, editable.additions.phrasings(), editable.additions.entries()) : (source as Guide);
-  const clock = editable?.clock ?? (() => new Date());
+/** Thrown when the guide is read before startGuideService() has built it: await `ready` first. */
+export class GuideNotReadyError extends Error {
+  constructor() {
+    super('the guide is still being built: await GuideService.ready before reading it');
+  }
+}
 
-  function editing(): EditableGuide {
+/** A service over a guide as built: read-only (loadGuideService with additions makes one staff can extend). */
+export function createGuideService(guide: Guide): GuideService {
+  return serviceOf(guide);
+}
+
+/**
+ * The server's guide, with what staff added (under DATA_DIR) merged in: returned at once, read and
+ * built once `begin` settles (the server passes "listening"), on turns of the event loop of their
+ * own, so that the server answers while it builds. A build that fails rejects `ready` (the server
+ * treats it as a failed start).
+ */
+export function startGuideService(
+  contentDir: string,
+  agency: Agency,
+  additions: EditableGuide['additions'],
+  clock?: () => Date,
+  begin: Promise<unknown> = Promise.resolve(),
+): GuideService {
+  const editable = (async (): Promise<Builder> => {
+    await begin;
+    const [{ createGuide }, { sharedJieba }, files] = await Promise.all([import('./guide.js'), import('./jieba.js'), loadGuideFiles(contentDir)]);
+    // jieba's base dictionary on a turn of its own: the server answers between it and the indexes.
+    await nextTurn();
+    sharedJieba();
+    await nextTurn();
+    return { input: { ...files, agency }, additions, clock, createGuide };
+  })();
+  return serviceOf(editable);
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** What staff's additions are built with: the guide's data, and the guide module, loaded. */
+interface Builder extends EditableGuide {
+  createGuide: typeof CreateGuide;
+}
+
+function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
+  let editable: Builder | null = null;
+  let guide: Guide | undefined;
+  const build = (from: Builder) => {
+    editable = from;
+    guide = buildWith(from, from.additions.phrasings(), from.additions.entries());
+  };
+  let ready: Promise<void>;
+  if (source instanceof Promise) {
+    ready = source.then(build);
+    // Whoever started the service awaits `ready`; this only keeps a failed build from also being
+    // reported as an unhandled rejection before they do.
+    ready.catch(() => undefined);
+  } else {
+    // Built here and now: a guide that cannot be built throws from loadGuideService itself.
+    if ('input' in source) build(source);
+    else guide = source;
+    ready = Promise.resolve();
+  }
+  const current = (): Guide => {
+    if (!guide) throw new GuideNotReadyError();
+    return guide;
+  };
+  const clockNow = () => editable?.clock?.() ?? new Date();
+
+  function editing(): Builder {
     if (!editable) throw new Error('this guide was built without a store for additions');
     return editable;
   }
-  // One addition at a time: each is checked against, and built on, the guide the previous one left.
-  let lastEdit: Promise<unknown> = Promise.resolve();
+  // One addition at a time: each is checked against, and built on, the guide the previous one left;
+  // the first waits for the guide itself.
+  let lastEdit: Promise<unknown> = ready;
   function oneAtATime<T>(edit: () => Promise<T>): Promise<T> {
     const run = lastEdit.then(edit, edit);
     lastEdit = run.catch(() => undefined);
@@ -83,72 +156,81 @@ export function createGuideService(source: Guide | EditableGuide): GuideService 
   }
 
   return {
+    ready,
     get guide() {
-      return guide;
+      return current();
     },
     addPhrasing: (entryId, raw, by = 'system') => oneAtATime(async () => {
-      const { input, additions } = editing();
+      const builder = editing();
+      const { additions } = builder;
+      const now = current();
       const text = typeof raw === 'string' ? raw.trim() : '';
-      const entry = guide.entry(entryId);
+      const entry = now.entry(entryId);
       if (!entry) throw new DomainError('validation', '请选择指南中已有的条目', { entryId: '请选择条目' });
       if (text === '') throw new DomainError('validation', '请填写问法', { text: '请填写问法' });
       if (Array.from(text).length > MAX_PHRASING_LENGTH) {
         throw new DomainError('validation', `问法太长，请控制在${MAX_PHRASING_LENGTH}字以内`, { text: `不超过${MAX_PHRASING_LENGTH}字` });
       }
       if (entry.questions.includes(text)) throw new DomainError('validation', `条目“${entry.title}”已有这个问法`, { text: '已有这个问法' });
-      const phrasing: StoredPhrasing = { entryId, text, by, at: clock().toISOString() };
+      const phrasing: StoredPhrasing = { entryId, text, by, at: clockNow().toISOString() };
       // Built before it is stored: an addition the guide cannot take must never reach the file,
       // where it would stop every later start.
-      const next = buildWith(input, [...additions.phrasings(), phrasing], additions.entries());
+      const next = buildWith(builder, [...additions.phrasings(), phrasing], additions.entries());
       await additions.addPhrasing(phrasing);
       guide = next;
     }),
     addEntry: (draft, by = 'system') => oneAtATime(async () => {
-      const { input, additions } = editing();
+      const builder = editing();
+      const { additions } = builder;
+      const now = current();
       const section = typeof draft?.section === 'string' ? draft.section.trim() : '';
       const question = typeof draft?.question === 'string' ? draft.question.trim() : '';
       const answer = typeof draft?.answer === 'string' ? draft.answer.trim() : '';
       const fields: Record<string, string> = {};
-      if (!guide.sections().some((s) => s.id === section)) fields.section = '请选择栏目';
+      if (!now.sections().some((s) => s.id === section)) fields.section = '请选择栏目';
       if (question === '') fields.question = '请填写标题问题';
       else if (Array.from(question).length > MAX_TITLE_LENGTH) fields.question = `标题问题不超过${MAX_TITLE_LENGTH}字`;
-      else if (guide.entries().some((e) => e.title === question)) fields.question = '已有同样标题的条目，请把它作为该条目的问法';
+      else if (now.entries().some((e) => e.title === question)) fields.question = '已有同样标题的条目，请把它作为该条目的问法';
       if (answer === '') fields.answer = '请填写答案';
       else if (Array.from(answer).length > MAX_ANSWER_LENGTH) fields.answer = `答案不超过${MAX_ANSWER_LENGTH}字（现在${Array.from(answer).length}字），一条微信消息要能放下`;
       // Staff answers are plain text; {{…}} would be read as an agency placeholder.
       else if (answer.includes('{{') || answer.includes('}}')) fields.answer = '答案中不能有“{{”或“}}”，请直接写出电话、地址等内容';
       const problems = Object.values(fields);
       if (problems.length) throw new DomainError('validation', problems.join('；'), fields);
-      const stored: StoredEntry = { id: `staff-${randomBytes(4).toString('hex')}`, section, question, answer, by, at: clock().toISOString() };
-      const next = buildWith(input, additions.phrasings(), [...additions.entries(), stored]);
+      const stored: StoredEntry = { id: `staff-${randomBytes(4).toString('hex')}`, section, question, answer, by, at: clockNow().toISOString() };
+      const next = buildWith(builder, additions.phrasings(), [...additions.entries(), stored]);
       await additions.addEntry(stored);
       guide = next;
-      return guide.entry(stored.id)!;
+      return next.entry(stored.id)!;
     }),
     ask(question) {
-      const result = guide.ask(question);
+      const result = current().ask(question);
       return result.entry ? { ...result, answer: result.entry.answer, title: result.entry.title } : result;
     },
     answerById(id) {
-      const entry = guide.entry(id);
+      const entry = current().entry(id);
       return entry ? { title: entry.title, answer: entry.answer } : null;
     },
     mountMiniProgram(router, ...guards) {
-      // `guide` is read at each request: an addition by staff shows at once.
-      router.get('/guide', ...guards, (ctx) => {
+      // `guide` is read at each request: an addition by staff shows at once. A request that comes
+      // while the guide is still being built waits for it.
+      router.get('/guide', ...guards, async (ctx) => {
+        await ready;
+        const guide = current();
         ctx.body = {
           sections: guide.sections(),
           entries: guide.entries().map(({ id, section, title, answer }) => ({ id, section, title, answer })),
         };
       });
-      router.get('/guide/search', ...guards, (ctx) => {
+      router.get('/guide/search', ...guards, async (ctx) => {
         const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
         if (q === '') throw new HttpError(400, 'validation', '请输入要搜索的问题或关键词', { q: '请输入要搜索的问题或关键词' });
         if (Array.from(q).length > MAX_QUERY_LENGTH) {
           throw new HttpError(400, 'validation', `搜索内容太长，请控制在${MAX_QUERY_LENGTH}字以内`, { q: `不超过${MAX_QUERY_LENGTH}字` });
         }
         const limit = parseLimit(ctx.query.limit);
-        ctx.body = { q, results: guide.search(q, limit) };
+        await ready;
+        ctx.body = { q, results: current().search(q, limit) };
       });
     },
   };
@@ -165,12 +247,13 @@ export async function loadGuideService(
   additions?: EditableGuide['additions'],
   clock?: () => Date,
 ): Promise<GuideService> {
-  const input: GuideInput = { ...(await loadGuideFiles(contentDir)), agency, options };
-  return createGuideService(additions ? { input, additions, clock } : createGuide(input));
+  const [{ createGuide }, files] = await Promise.all([import('./guide.js'), loadGuideFiles(contentDir)]);
+  const input: GuideInput = { ...files, agency, options };
+  return serviceOf(additions ? { input, additions, clock, createGuide } : createGuide(input));
 }
 
 /** The guide from its data with staff's additions merged in. */
-function buildWith(input: GuideInput, phrasings: readonly StoredPhrasing[], entries: readonly StoredEntry[]): Guide {
+function buildWith({ input, createGuide }: Builder, phrasings: readonly StoredPhrasing[], entries: readonly StoredEntry[]): Guide {
   return createGuide({ ...input, entries: mergeAdditions(input.entries, input.sections, phrasings, entries) });
 }
 

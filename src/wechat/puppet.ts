@@ -76,9 +76,11 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
 
   /**
    * Hands one inbound push to the bot. Resolves with the passive reply text, or null when the bot
-   * had nothing to say within the window (the HTTP route then answers "success").
+   * had nothing to say within the window (the HTTP route then answers "success"). `waitedMs`: how
+   * long the push already waited (for the bot to load), taken off the window, so the HTTP answer
+   * still comes within WeChat's 5 s; a reply too late for it goes out as a customer-service message.
    */
-  ingest(inbound: WechatInbound): Promise<string | null> {
+  ingest(inbound: WechatInbound, waitedMs = 0): Promise<string | null> {
     // The push's dedupe key is its id: a resend of the same push is the same message to the bot.
     const id = dedupeKey(inbound);
     this.#remember({ id, inbound });
@@ -88,7 +90,7 @@ export class OfficialAccountPuppet extends PUPPET.Puppet {
       : new Promise<string | null>((resolve) => {
           const slot: PassiveSlot = {
             resolve,
-            timer: setTimeout(() => this.#close(slot, null, inbound.fromUserName), this.#options.passiveWindowMs),
+            timer: setTimeout(() => this.#close(slot, null, inbound.fromUserName), Math.max(0, this.#options.passiveWindowMs - waitedMs)),
           };
           const queue = this.#slots.get(inbound.fromUserName) ?? [];
           queue.push(slot);

@@ -20,7 +20,8 @@ export interface WebhookOptions {
   token: string;
   appid: string;
   aesKey: string | null;
-  puppet: OfficialAccountPuppet;
+  /** The bot's puppet, or what waits for it while it loads (src/main.ts). */
+  puppet: Pick<OfficialAccountPuppet, 'ingest'>;
   logger: Logger;
   clock?: () => Date;
   replayWindowSeconds?: number;

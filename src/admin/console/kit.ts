@@ -32,7 +32,7 @@ export interface ConsoleDeps {
   /** The bot's unanswered questions; without it the page is not offered. */
   conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
   /** The guide, for topic titles on the 未答问题 page and for staff to add phrasings and entries. */
-  guide?: Pick<GuideService, 'guide' | 'addPhrasing' | 'addEntry'>;
+  guide?: Pick<GuideService, 'ready' | 'guide' | 'addPhrasing' | 'addEntry'>;
   /** Answers to the askers of unanswered questions, through the notify outbox. */
   questionReplies?: Pick<Notify, 'replyToQuestion' | 'questionReply'>;
   /** What the annual report is built from (as for the report's staff routes), and the records staff type in; without it, no report page. */

@@ -5,12 +5,13 @@
 // from either at once. Personal numbers in the questions are masked, and the asker's openid is
 // never shown: the page is for answering and for improving the guide, not for finding anyone.
 import type { Router } from '@koa/router';
+import type { Middleware } from 'koa';
 import { maskFreeText } from '../../../domain/masking.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { UnansweredQuestion } from '../../../store/conversations-repo.js';
 import type { QuestionReplyState } from '../../../notify/index.js';
 import { channelLabel } from '../../../notify/outbox.js';
-import { MAX_ANSWER_LENGTH } from '../../../guide/guide.js';
+import { MAX_ANSWER_LENGTH } from '../../../guide/limits.js';
 import { MAX_PHRASING_LENGTH } from '../../../guide/service.js';
 import { MAX_REPLY_LENGTH } from '../../../notify/index.js';
 import type { ConsoleKit } from '../kit.js';
@@ -50,8 +51,14 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
     return found;
   };
   const detailUrl = (id: string) => `/admin/questions/${encodeURIComponent(id)}`;
+  // Every page here shows topic titles from the guide: a request in the moment after a start,
+  // while the guide is still being built, waits for it.
+  const guideBuilt: Middleware = async (_ctx, next) => {
+    await guide?.ready;
+    await next();
+  };
 
-  router.get('/questions', kit.staff, (ctx) => {
+  router.get('/questions', kit.staff, guideBuilt, (ctx) => {
     kit.open(ctx, 'questions');
     const wanted = field(ctx.query as Record<string, unknown>, 'status');
     const status = Object.hasOwn(STATUS_LABELS, wanted) ? (wanted as Status) : 'open';
@@ -85,7 +92,7 @@ ${
     });
   });
 
-  router.get('/questions/:id', kit.staff, (ctx) => {
+  router.get('/questions/:id', kit.staff, guideBuilt, (ctx) => {
     kit.open(ctx, 'questions');
     const q = question(ctx.params.id!);
     const masked = maskFreeText(q.text);
@@ -138,7 +145,7 @@ ${
     });
   });
 
-  router.post('/questions/:id', kit.staff, async (ctx) => {
+  router.post('/questions/:id', kit.staff, guideBuilt, async (ctx) => {
     const status = field((ctx.request.body ?? {}) as Record<string, unknown>, 'status');
     await kit.act(ctx, '/admin/questions', async () => {
       kit.open(ctx, 'questions');
@@ -151,7 +158,7 @@ ${
 
   // Replying writes to the citizen: it needs the page's role (guide.edit), checked by kit.open.
   if (replies) {
-    router.post('/questions/:id/reply', kit.staff, async (ctx) => {
+    router.post('/questions/:id/reply', kit.staff, guideBuilt, async (ctx) => {
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');
@@ -165,7 +172,7 @@ ${
   }
 
   if (guide) {
-    router.post('/questions/:id/phrasing', kit.staff, async (ctx) => {
+    router.post('/questions/:id/phrasing', kit.staff, guideBuilt, async (ctx) => {
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');
@@ -177,7 +184,7 @@ ${
       });
     });
 
-    router.post('/questions/:id/entry', kit.staff, async (ctx) => {
+    router.post('/questions/:id/entry', kit.staff, guideBuilt, async (ctx) => {
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');

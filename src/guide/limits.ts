@@ -1,0 +1,2 @@
+/** Answers are one WeChat message. */
+export const MAX_ANSWER_LENGTH = 600;
