@@ -248,6 +248,12 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex((await han.page(route)).html, /<select name="ground">[\s\S]*<option value="withheld-third-party">保护第三方合法权益（第三十六条第（三）项和第十五条）<\/option>/);
   await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', reason: '涉及个人隐私' }, route);
   t.regex((await han.page(route)).html, /flash error[\s\S]*部分公开须选择不予公开部分的依据/);
+  // The letter states the reasons of a refusal (第三十六条第（三）项、第三十七条): never a blank 理由.
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', ground: 'withheld-third-party' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*请写明理由/);
+  await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'withheld-state-secret' }, route);
+  t.regex((await han.page(route)).html, /flash error[\s\S]*请写明理由/);
+  t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'processing', 'nothing recorded');
   await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', ground: 'withheld-third-party', reason: '涉及个人隐私' }, route);
   t.like(app.applications.view(app.applications.get(overdue.id), 'staff'), { status: 'decided', outcome: 'partial' });
 });

@@ -244,6 +244,15 @@ export function withholdingArticles(ground: WithheldOutcomeId): string {
   return ground === 'withheld-administrative-query' ? article! : `第三十六条第（三）项和${article}`;
 }
 
+/**
+ * Whether the decision must give the applicant its reasons: a refusal (第三十六条第（三）项 “说明理由”,
+ * and the withheld part of a 部分公开, 第三十七条) and information this office is not responsible
+ * for (第三十六条第（五）项 “说明理由”). The letter's “理由” is then written, never left blank.
+ */
+export function mustStateReason(outcome: string): boolean {
+  return isWithheldOutcomeId(outcome) || outcome === 'partial' || outcome === 'unavailable-not-responsible';
+}
+
 /** The outcomes counted in one table 三 row (e.g. 'granted' → already-public, granted). */
 export function outcomesInRow(row: OutcomeRowKey): Outcome[] {
   return OUTCOMES.filter((o) => o.row === row);

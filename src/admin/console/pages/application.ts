@@ -22,7 +22,7 @@ import {
   DELIVERY_METHODS,
   ORG_KIND_LABELS,
 } from '../../../domain/application-form.js';
-import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, isOutcomeId, withholdingArticles } from '../../../domain/outcomes.js';
+import { OUTCOMES, WITHHELD_OUTCOME_IDS, getOutcome, isOutcomeId, mustStateReason, withholdingArticles } from '../../../domain/outcomes.js';
 import { can } from '../../../domain/roles.js';
 import { MAX_FEE_YUAN } from '../../../domain/fees.js';
 import { documentKindsFor, type AvailableDocument } from '../../../documents/index.js';
@@ -127,6 +127,9 @@ function formRequires(input: Record<string, unknown>): string | null {
   }
   if (input.type === 'decide' && input.outcome === 'partial' && input.ground === undefined) {
     return '部分公开须选择不予公开部分的依据（第十四、十五、十六条或第三十六条第（七）项），答复书将写明';
+  }
+  if (input.type === 'decide' && typeof input.outcome === 'string' && mustStateReason(input.outcome) && input.reason === undefined) {
+    return '请写明理由：不予公开（含部分公开中不予公开的部分）和不属于本机关负责公开的，答复书须说明理由（第三十六条第（三）项、第（五）项，第三十七条）';
   }
   return null;
 }
