@@ -212,3 +212,18 @@ test('the backup command says clearly when the data folder is missing or the arg
 test('BackupError lists every problem', (t) => {
   t.is(new BackupError('Bad', ['one', 'two']).message, 'Bad:\n  - one\n  - two');
 });
+
+test('a backup holds the document-link key, so links already sent to applicants open after a restore', async (t) => {
+  const dataDir = await tempDir(t);
+  const store = await Store.open(dataDir);
+  await openEveryFile(store);
+  await store.close();
+  await writeFile(path.join(dataDir, 'document-link.key'), 'k'.repeat(64), { mode: 0o600 });
+  const { folder, manifest } = await takeBackup(dataDir, path.join(dataDir, 'backups'), { openAll: openEveryFile });
+  t.truthy(manifest.files['document-link.key'], 'listed, with its checksum');
+  t.is(await readFile(path.join(folder, 'document-link.key'), 'utf8'), 'k'.repeat(64));
+
+  const target = await tempDir(t);
+  await restoreBackup(folder, target, { openAll: openEveryFile });
+  t.is(await readFile(path.join(target, 'document-link.key'), 'utf8'), 'k'.repeat(64));
+});

@@ -80,7 +80,7 @@ export async function takeBackup(dataDir: string, into: string, options: { openA
     // dot is complete.
     const partial = await fs.mkdtemp(path.join(into, '.partial-'));
     try {
-      await copyDataFiles(dataDir, partial, { holidays: true });
+      await copyDataFiles(dataDir, partial, { holidays: true, keys: true });
       await openCopy(partial, options.openAll);
     } catch (error) {
       await fs.rm(partial, { recursive: true, force: true });

@@ -27,15 +27,18 @@ export async function copyDataFolder(dir: string): Promise<FolderCopy> {
 
 /**
  * Copies the data files of `dir` into the existing folder `into`, in the order above; with
- * `holidays`, also the calendars staff uploaded (DATA_DIR/holidays). Returns the paths copied.
+ * `holidays`, also the calendars staff uploaded (DATA_DIR/holidays); with `keys`, the keys made in
+ * the folder (document-link.key: links already sent to applicants keep working after a restore).
+ * Returns the paths copied.
  */
-export async function copyDataFiles(dir: string, into: string, options: { holidays?: boolean } = {}): Promise<string[]> {
+export async function copyDataFiles(dir: string, into: string, options: { holidays?: boolean; keys?: boolean } = {}): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const names = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
   const retired = names.filter((n) => n.endsWith('.journal.old'));
   const journals = names.filter((n) => n.endsWith('.journal'));
   const snapshots = names.filter((n) => n.endsWith('.json'));
-  const copied = [...retired, ...journals, ...snapshots];
+  const keys = options.keys ? names.filter((n) => n.endsWith('.key')) : [];
+  const copied = [...retired, ...journals, ...snapshots, ...keys];
   for (const name of copied) await copyFile(path.join(dir, name), path.join(into, name));
   if (options.holidays && entries.some((e) => e.isDirectory() && e.name === 'holidays')) {
     await mkdir(path.join(into, 'holidays'), { recursive: true });
