@@ -36,6 +36,9 @@ const CHANNEL_NAMES: Record<IdentityChannel, string> = { 'official-account': 'å…
 const hashOf = (code: string) => createHash('sha256').update(`gongkai-link-code:${code}`).digest('hex');
 const newPerson = () => randomBytes(9).toString('base64url');
 
+/** Past this many remembered checks, those older than a day are forgotten (they would be asked again anyway). */
+const MAX_REMEMBERED_CHECKS = 50_000;
+
 export class IdentityLinks {
   readonly #clock: () => Date;
   readonly #ttl: number;
@@ -43,6 +46,8 @@ export class IdentityLinks {
   readonly #failuresPerHour: number;
   readonly #failuresOverall: number;
   readonly #recheck: number;
+  /** When an openid was last found to have no UnionID (in memory only; see note()). */
+  readonly #checkedWithout = new Map<string, number>();
   /** Called with every identity of a person just linked (subscriptions merge then). */
   onLink: ((identities: readonly Identity[]) => Promise<void>) | null = null;
 
@@ -86,8 +91,8 @@ export class IdentityLinks {
   needsUnionid(channel: IdentityChannel, openid: string): boolean {
     const identity = this.repo.get(channel, openid);
     if (identity?.unionid) return false;
-    const checked = identity?.unionidCheckedAt;
-    return !checked || this.#clock().getTime() - Date.parse(checked) >= this.#recheck;
+    const checked = this.#checkedWithout.get(identityKey(channel, openid)) ?? (identity?.unionidCheckedAt ? Date.parse(identity.unionidCheckedAt) : undefined);
+    return checked === undefined || this.#clock().getTime() - checked >= this.#recheck;
   }
 
   /**
@@ -97,6 +102,17 @@ export class IdentityLinks {
   async note(channel: IdentityChannel, openid: string, unionid: string | undefined): Promise<void> {
     const existing = this.repo.get(channel, openid);
     if (unionid && existing?.unionid === unionid) return; // known already, and linked when it could be
+    if (!unionid) {
+      // Most users have none (no Open Platform binding): remembered in memory only, so that a
+      // user's first message of the day costs no write to the data folder. After a restart the
+      // question is asked once more, which is harmless.
+      const now = this.#clock().getTime();
+      if (this.#checkedWithout.size >= MAX_REMEMBERED_CHECKS) {
+        for (const [key, at] of this.#checkedWithout) if (now - at >= this.#recheck) this.#checkedWithout.delete(key);
+      }
+      this.#checkedWithout.set(identityKey(channel, openid), now);
+      return;
+    }
     const now = this.#clock().toISOString();
     let linked: Identity[] | null = null;
     await this.repo.update((d) => {
