@@ -3,22 +3,16 @@
 // on the clerk's page, the decision card, and the reply letter its 详情 opens. Screenshots go to
 // test/output/ (journey-*.png).
 import test from 'ava';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, outputFolder } from './helpers/browser.js';
 import { ADMIN, client, staffLogin, startApp } from './helpers/app.js';
 
-const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+const OUTPUT = outputFolder();
 let browser: Browser;
 
 test.before(async () => {
-  await mkdir(OUTPUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 test.after.always(async () => {

@@ -2,6 +2,7 @@
 // logs in, finds the overdue request, asks for a supplement, records it, decides, downloads the reply
 // as Word; a registrar does not get the decide button; on a phone-sized screen the inbox is cards.
 // Screenshots go to test/output/ (git-ignored) for people to look at.
+import { CHROMIUM } from './helpers/browser.js';
 import test, { type ExecutionContext } from 'ava';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,11 +11,6 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { consoleApp, seedInbox, PASSWORD, type ConsoleApp } from './helpers/console-app.js';
 
 const OUTPUT = path.resolve('test/output');
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
 const WECHAT_UA =
   'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
 

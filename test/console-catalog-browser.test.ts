@@ -4,6 +4,7 @@
 // approve, and the leader pushes it to a subscriber and reads the run's result. A reviewer who also
 // submitted an item is not offered, and is refused, its approval. At desktop and phone widths;
 // screenshots in test/output/.
+import { CHROMIUM } from './helpers/browser.js';
 import test, { type ExecutionContext } from 'ava';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,11 +13,6 @@ import { consoleApp, loggedIn, PASSWORD, type ConsoleApp } from './helpers/conso
 import { client, mpLogin } from './helpers/app.js';
 
 const OUTPUT = path.resolve('test/output');
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 

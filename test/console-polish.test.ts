@@ -3,6 +3,7 @@
 // letter's dates in order, one name per document, no nested 书名号, the delivery form's
 // double-submit guard, and on a phone the actions before the applicant and a menu that shows it
 // scrolls. Walked in Chromium at desktop and phone widths; screenshots in test/output/.
+import { CHROMIUM } from './helpers/browser.js';
 import test, { type ExecutionContext } from 'ava';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,11 +14,6 @@ import { fillPlaceholders } from '../src/report/figures.js';
 import { idNumber } from './helpers/id-number.js';
 
 const OUTPUT = path.resolve('test/output');
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
 
 async function logIn(page: Page, app: ConsoleApp, username: string): Promise<void> {
   await page.goto(`${app.url}/admin`);

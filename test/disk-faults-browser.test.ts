@@ -3,23 +3,17 @@
 // panel says the request was not saved, and a staff member's step in the console is refused with
 // the same words; once space returns, the same actions work. Screenshots in test/output/.
 import test from 'ava';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, outputFolder } from './helpers/browser.js';
 import { ADMIN, client, mpLogin, personApplication, startApp } from './helpers/app.js';
 import { ScriptedFaults } from './helpers/write-faults.js';
 
-const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+const OUTPUT = outputFolder();
 const NOT_SAVED = /暂时无法保存/;
 let browser: Browser;
 
 test.before(async () => {
-  await mkdir(OUTPUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 test.after.always(async () => {

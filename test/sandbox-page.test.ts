@@ -2,14 +2,13 @@
 // started server: the page signs (and in safe mode encrypts) its pushes with WebCrypto, so these
 // tests are also the proof that its WeChat protocol is the server's.
 import test from 'ava';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, outputFolder } from './helpers/browser.js';
 import { client, staffLogin, startApp } from './helpers/app.js';
 
-const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+const OUTPUT = outputFolder();
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 
@@ -21,12 +20,7 @@ const pageProblems = new WeakMap<Page, string[]>();
 const noPageErrors = (t: import('ava').ExecutionContext, page: Page) => t.deepEqual(pageProblems.get(page), [], 'the page reported errors');
 
 test.before(async () => {
-  await mkdir(OUTPUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 test.after.always(async () => {
