@@ -20,6 +20,8 @@ export interface IdentityLinksOptions {
   failuresPerHourOverall?: number;
   /** How often the official account's user info is asked again for a UnionID it did not have. */
   unionidRecheckMs?: number;
+  /** Called with every identity of a person just linked (subscriptions merge then). */
+  onLink?: (identities: readonly Identity[]) => Promise<void>;
 }
 
 export interface LinkStatus {
@@ -43,8 +45,7 @@ export class IdentityLinks {
   readonly #failuresPerHour: number;
   readonly #failuresOverall: number;
   readonly #recheck: number;
-  /** Called with every identity of a person just linked (subscriptions merge then). */
-  onLink: ((identities: readonly Identity[]) => Promise<void>) | null = null;
+  readonly #onLink: IdentityLinksOptions['onLink'];
 
   constructor(
     private readonly repo: IdentitiesRepo,
@@ -56,6 +57,7 @@ export class IdentityLinks {
     this.#failuresPerHour = options.failuresPerHour ?? 5;
     this.#failuresOverall = options.failuresPerHourOverall ?? 200;
     this.#recheck = options.unionidRecheckMs ?? 24 * HOUR;
+    this.#onLink = options.onLink;
   }
 
   /** The identities of the person behind (channel, openid), itself included, even when unknown. */
@@ -107,7 +109,7 @@ export class IdentityLinks {
       const others = d.identities.filter((i) => i.unionid === unionid && i.channel !== channel && i.person !== me.person);
       for (const other of others) linked = this.#merge(d.identities, me, other, 'unionid', now);
     });
-    if (linked) await this.onLink?.(linked);
+    if (linked) await this.#onLink?.(linked);
   }
 
   /** A new link code for the mini-program user, replacing any code they had. */
@@ -174,7 +176,7 @@ export class IdentityLinks {
       const them = d.identities.find((i) => i.key === owner.key)!;
       linked = this.#merge(d.identities, them, me, 'code', nowIso);
     });
-    await this.onLink?.(linked);
+    await this.#onLink?.(linked);
     return this.status(channel, openid);
   }
 

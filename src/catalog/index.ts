@@ -1,5 +1,6 @@
 // The catalog, assembled: repositories, services, jobs, the bot's subscription handler and the
-// route mounters, from the store, the agency and the settings. main.ts calls openCatalog once.
+// route mounters, from the store, the agency and the settings. The server opens it through
+// openCatalogModule (module.ts).
 import type { Router } from '@koa/router';
 import type { Agency } from '../agency.js';
 import type { Logger } from '../log.js';
@@ -9,7 +10,7 @@ import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import { CatalogRepo } from '../store/catalog-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
 import { CatalogService } from './service.js';
-import { SubscriptionsService } from './subscriptions.js';
+import { SubscriptionsService, type LinkedIdentities } from './subscriptions.js';
 import { createSubscriptionChat, type SubscriptionsHandler } from './subscription-chat.js';
 import { FeedImporter } from './feed-import.js';
 import { PushJob, type DigestSender } from './push.js';
@@ -36,6 +37,8 @@ export interface CatalogDeps {
   /** FEED_URL and FEED_REVIEWED_AT_SOURCE. */
   feedUrl?: string | null;
   feedReviewedAtSource?: boolean;
+  /** The identities of one person (accounts/identity-links.ts): linked identities share one subscription. */
+  identities?: { identitiesOf: LinkedIdentities };
   /** Overrides of data/catalog/push.json (tests, benchmarks). */
   push?: Partial<PushConfig>;
   logger?: Logger;
@@ -84,7 +87,9 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   const config: PushConfig = { ...fileConfig, ...deps.push };
   const categories = deps.agency.catalogCategories;
   const service = new CatalogService(repo, { categories, indexPrefix: indexPrefix(deps.agency), clock: deps.clock });
-  const subscriptions = new SubscriptionsService(subscribers, categories, deps.clock);
+  const identities = deps.identities;
+  const linked: LinkedIdentities | null = identities ? (channel, openid) => identities.identitiesOf(channel, openid) : null;
+  const subscriptions = new SubscriptionsService(subscribers, categories, deps.clock, linked);
   const push = new PushJob({
     catalog: service,
     subscribers,
