@@ -1,12 +1,8 @@
-// The catalog, assembled: repositories, services, jobs, the bot's subscription handler and the
-// route mounters, from the store, the agency and the settings. The server opens it through
-// openCatalogModule (module.ts).
-import type { Router } from '@koa/router';
+// The catalog, assembled: repositories, services, jobs and the bot's subscription handler, from the
+// store, the agency and the settings. The server opens it through openCatalogModule (module.ts).
 import type { Agency } from '../agency.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
-import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import { CatalogRepo } from '../store/catalog-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
 import { CatalogService } from './service.js';
@@ -15,7 +11,6 @@ import { createSubscriptionChat, type SubscriptionsHandler } from './subscriptio
 import { FeedImporter } from './feed-import.js';
 import { PushJob, type DigestSender } from './push.js';
 import { loadPushConfig, pushCronExpressions, type PushConfig } from './push-config.js';
-import { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
 
 export { CatalogService, type PublishedItem, type PublicItemView, type StaffItemView } from './service.js';
 export { SubscriptionsService } from './subscriptions.js';
@@ -64,8 +59,6 @@ export interface Catalog {
   jobs(): CatalogJob[];
   /** Published items and the category → 条例 article map, for the annual report. */
   publishedItems: CatalogService['publishedItems'];
-  mountMiniProgram(router: Router, sessions: MiniProgramSessions): void;
-  mountAdmin(router: Router, accounts: StaffAccounts): void;
 }
 
 /** 索引号 prefix: the office's own code if agency.json gives one, else its short name. */
@@ -121,8 +114,5 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
       { name: 'feed-import', run: () => feed.run(), schedules: [config.feedSchedule] },
     ],
     publishedItems: () => service.publishedItems(),
-    mountMiniProgram: (router, sessions) =>
-      mountCatalogMiniProgramRoutes(router, { sessions, catalog: service, subscriptions, digestItems: (runId) => push.runItemIds(runId) }),
-    mountAdmin: (router, accounts) => mountCatalogAdminRoutes(router, { accounts, catalog: service, push, subscribers }),
   };
 }

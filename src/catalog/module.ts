@@ -4,6 +4,7 @@ import type { Module } from '../module.js';
 import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import { openCatalog, type Catalog, type CatalogDeps } from './index.js';
+import { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
 
 export interface CatalogModuleDeps extends CatalogDeps {
   accounts: StaffAccounts;
@@ -16,11 +17,13 @@ export interface CatalogModule extends Module {
 
 export async function openCatalogModule(deps: CatalogModuleDeps): Promise<CatalogModule> {
   const catalog = await openCatalog(deps);
+  const { service, subscriptions, push, subscribers } = catalog;
   return {
     name: 'catalog',
     catalog,
-    adminRoutes: (router) => catalog.mountAdmin(router, deps.accounts),
-    miniProgramRoutes: (router) => catalog.mountMiniProgram(router, deps.sessions),
+    adminRoutes: (router) => mountCatalogAdminRoutes(router, { accounts: deps.accounts, catalog: service, push, subscribers }),
+    miniProgramRoutes: (router) =>
+      mountCatalogMiniProgramRoutes(router, { sessions: deps.sessions, catalog: service, subscriptions, digestItems: (runId) => push.runItemIds(runId) }),
     consolePages: { catalog: catalog.service, push: catalog.push },
     jobs: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
   };
