@@ -1,8 +1,8 @@
 // The scheduled jobs (node-cron, Asia/Shanghai): the outbox every minute, deadline reminders and the
 // unanswered-questions digest each morning (they act only on working days), the store backup at
 // night, push-new-items and feed-import; the server's modules give them (src/module.ts). Every job
-// can also be run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the scheduled one is
-// still going waits for it and shares its result instead of running twice at once.
+// can also be run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the
+// scheduled one is still going waits for it and shares its result instead of running twice at once.
 import { createTask, validate, type ScheduledTask } from 'node-cron';
 import { isStoreWriteError } from '../store/write-faults.js';
 
