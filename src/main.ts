@@ -1,52 +1,54 @@
-// Composition root: config → store → services → Koa app → bot → jobs, and a graceful shutdown that
-// stops taking work, lets running requests and jobs finish, and closes the store last.
+// Composition root: config → store → services → modules → Koa app (listening) → guide and bot
+// behind it → jobs, and a graceful shutdown that stops taking work, lets running requests and jobs
+// finish, and closes the store last. Every concern joins the server as a Module (src/module.ts),
+// built with its dependencies; this file lists them and hands each part to its host.
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Router } from '@koa/router';
-import type { Wechaty } from 'wechaty';
 import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { backupStore } from './store/open-all.js';
-import { isStoreWriteError, type WriteFaults } from './store/write-faults.js';
+import type { WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
 import { HttpError } from './http/errors.js';
+import { Late } from './late.js';
+import { gatherModules, type Module } from './module.js';
 import { AccountsRepo } from './store/accounts-repo.js';
 import { AuditRepo } from './store/audit-repo.js';
 import { ApplicationsRepo } from './store/applications-repo.js';
 import { ConversationsRepo } from './store/conversations-repo.js';
 import { GuideAdditionsRepo } from './store/guide-additions-repo.js';
 import { ReportRepo } from './store/report-repo.js';
-import { mountReportAdminRoutes } from './report/admin-routes.js';
-import { StaffAccounts } from './accounts/staff-accounts.js';
-import { MiniProgramSessions } from './accounts/mp-sessions.js';
-import { IdentityLinks } from './accounts/identity-links.js';
-import { createIdentityLinkChat, mountIdentityMiniProgramRoutes } from './accounts/identity-routes.js';
 import { IdentitiesRepo } from './store/identities-repo.js';
+import { NotifyRepo } from './store/notify-repo.js';
+import { StaffAccounts } from './accounts/staff-accounts.js';
+import { MiniProgramSessions, type CodeExchange } from './accounts/mp-sessions.js';
+import { IdentityLinks } from './accounts/identity-links.js';
+import { createIdentityLinkChat, identityModule } from './accounts/identity-routes.js';
 import { ApplicationsService } from './applications/service.js';
 import { CalendarSource } from './applications/calendar-source.js';
 import { WechatApiClient } from './wechat/api-client.js';
 import { createFakeWechatApi, type FakeWechatApi } from './wechat/fake-api.js';
-import { createWechatWebhook } from './wechat/webhook.js';
-import { createWaitingPuppet } from './wechat/waiting-puppet.js';
 import { loadAgency, type Agency } from './agency.js';
 import { startGuideService, type GuideService } from './guide/service.js';
+import { guideModule } from './guide/module.js';
 import { createMiniProgramApi } from '../miniprogram-api/router.js';
 import { createAdminApi } from './admin/api.js';
-import { mountDocumentRoutes } from './admin/document-routes.js';
-import { mountCalendarRoutes } from './admin/calendar-routes.js';
+import { calendarModule } from './admin/calendar-routes.js';
 import { createConsoleRouter } from './admin/console/index.js';
 import { loadDocumentTemplates } from './documents/index.js';
 import { ApplicantLinks, loadLinkKey } from './documents/applicant-links.js';
-import { ApplicantDocuments, createLetterRouter } from './documents/applicant-routes.js';
-import { createDialog } from '../bot/dialog.js';
+import { ApplicantDocuments } from './documents/applicant-routes.js';
+import { documentsModule } from './documents/module.js';
+import { createChatModule } from '../bot/module.js';
 import { createSandboxRouter } from './sandbox/router.js';
-import { NotifyRepo } from './store/notify-repo.js';
-import { createNotify, loadNotifyTemplates, officeInfo, mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes, type Notify } from './notify/index.js';
-import { createJobs, type Jobs } from './jobs/jobs.js';
-import { openCatalog, type Catalog } from './catalog/index.js';
-import type { WechatInbound } from './wechat/xml.js';
+import { loadNotifyTemplates, officeInfo, type Notify } from './notify/index.js';
+import { createNotifyModule } from './notify/module.js';
+import { backupJob, createJobs, type Jobs } from './jobs/jobs.js';
+import type { Catalog } from './catalog/index.js';
+import { openCatalogModule } from './catalog/module.js';
+import { reportModule } from './report/module.js';
 import { seedDemo } from './sandbox/demo.js';
 import { sandboxStartBanner } from './sandbox/banner.js';
 import { Metrics } from './metrics/metrics.js';
@@ -54,8 +56,6 @@ import { createMetricsRouter } from './metrics/route.js';
 import { cachedFor, openRequests } from './metrics/requests.js';
 
 export const SANDBOX_SECRET = 'sandbox-secret';
-/** How long a push waits for the bot's answer before it is answered "success": WeChat waits 5 s. */
-const PASSIVE_WINDOW_MS = 4000;
 export const SANDBOX_API_PREFIX = '/__sandbox/wechat-api';
 
 export interface Running {
@@ -111,43 +111,42 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const sandbox = config.mode === 'sandbox';
 
   const store = await Store.open(config.dataDir, clock, { faults: options.storeFaults });
-  // A full or failing disk: one line when writes start failing and one when they work again,
-  // however many requests were refused in between (each got a 503 or a kind chat message).
-  store.health.onChange((change) => {
-    if (change.state === 'failing') {
-      logger.error(
-        { dataDir: config.dataDir, file: change.file, code: change.code, error: change.message },
-        `DATA_DIR cannot be written (${change.code}): changes are refused with 503 until a write works again; reads and chat answers go on`,
-      );
-    } else {
-      logger.warn({ dataDir: config.dataDir, refused: change.refused, seconds: Math.round(change.seconds) }, 'DATA_DIR can be written again');
-    }
-  });
-  if (store.tightened.files || store.tightened.folders) {
-    logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
-  }
+  logStoreHealth(store, config, logger);
   try {
-    const [accountsRepo, applicationsRepo, conversations] = await Promise.all([
+    // What exists only once the server listens: its own address, and the WeChat client whose
+    // sandbox base URL is that address (src/late.ts).
+    const ownUrl = new Late<string>('the server address');
+    const wechat = new Late<WechatApiClient>('the WeChat client');
+    // Two dependency cycles, each closed below once both ends exist. The outbox reads requests, and
+    // a saved request rings the outbox: a ring before notify exists (the demo seed) is dropped, and
+    // the outbox's first pass sends what it wrote. Subscriptions ask who a person is, and a new
+    // identity link merges that person's subscriptions.
+    const outbox = new Late<Notify>('the notifications');
+    const subscriptions = new Late<Catalog['subscriptions']>('the subscriptions');
+
+    const [accountsRepo, applicationsRepo, conversations, notifyRepo, identitiesRepo] = await Promise.all([
       AccountsRepo.open(store),
       ApplicationsRepo.open(store),
       ConversationsRepo.open(store),
+      NotifyRepo.open(store),
+      IdentitiesRepo.open(store),
     ]);
     const reportRepo = await ReportRepo.open(store, clock);
+    const agency = await loadAgency(config.contentDir);
+    const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
+    const documentTemplates = await loadDocumentTemplates(config.contentDir);
     const metrics = new Metrics({
       deliveries: () => notifyRepo.deliveries(),
       openRequests: cachedFor(1000, () => openRequests(applications.all(), calendar.current(), applications.today())),
     });
     store.onWrite((write) => metrics.storeWrite(write));
-    const notifyRepo = await NotifyRepo.open(store);
-    const agency = await loadAgency(config.contentDir);
-    const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
-    // With what staff added from the console's 未答问题 page (under DATA_DIR) merged in.
-    // Built behind the listening server (about half a second); its readers wait for `guide.ready`.
+
+    // The guide's index is built behind the listening server (about half a second); its readers
+    // wait for `guide.ready`. With what staff added from the console's 未答问题 page merged in.
     let listened!: () => void;
     const listenedOnce = new Promise<void>((resolve) => (listened = resolve));
     const warmUp = options.holdWarmUp ? Promise.all([listenedOnce, options.holdWarmUp]) : listenedOnce;
     const guide = startGuideService(config.contentDir, agency, await GuideAdditionsRepo.open(store), clock, warmUp);
-    const documentTemplates = await loadDocumentTemplates(config.contentDir);
 
     const fakeWechat = sandbox
       ? createFakeWechatApi({
@@ -158,54 +157,51 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           prefix: SANDBOX_API_PREFIX,
         })
       : null;
-    // Built once the server listens: in sandbox mode its base URL is our own port.
-    let wechat!: WechatApiClient;
 
     const accounts = new StaffAccounts(accountsRepo, clock, { audit: await AuditRepo.open(store) });
     const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
-    const mpSessions = new MiniProgramSessions(accountsRepo, (code) => {
-      // Sandbox logins: "dev:<openid>" logs in as that openid, as documented for developers, with the
-      // UnionID the fake WeChat API was given for it, if any.
-      if (sandbox && code.startsWith('dev:') && code.length > 4) {
-        const openid = code.slice(4);
-        return Promise.resolve({ openid, unionid: fakeWechat?.unionIdOf(openid) });
-      }
-      return wechat.code2Session(code);
-    }, clock);
     // One citizen, two identities: the chat's and the mini-program's openids, linked by UnionID or a link code.
-    const identities = new IdentityLinks(await IdentitiesRepo.open(store), { clock });
-    mpSessions.onLogin = (openid, unionid) =>
-      identities.note('miniprogram', openid, unionid).catch((error: unknown) => logger.warn({ err: error }, 'noting a mini-program identity failed'));
-    const applications = new ApplicationsService(applicationsRepo, () => calendar.current(), clock, {
-      supplementPeriodWorkingDays: officeInfo(agency).supplementPeriodWorkingDays,
-    });
-    applications.linkedOpenids = (openid) => identities.openidsOf(openid);
-    // Links in citizens' messages: the public address, or in sandbox mode the server's own once it listens.
-    let ownUrl: string | null = null;
-    const links = new ApplicantLinks(await loadLinkKey(config.dataDir), () => config.publicUrl ?? (sandbox ? ownUrl : null), clock);
+    const identities = new IdentityLinks(identitiesRepo, { clock, onLink: (linked) => subscriptions.get().mergePerson(linked) });
+    const sessions = new MiniProgramSessions(accountsRepo, miniProgramLogin(fakeWechat, wechat), clock, (openid, unionid) =>
+      identities.note('miniprogram', openid, unionid).catch((error: unknown) => logger.warn({ err: error }, 'noting a mini-program identity failed')),
+    );
+    const applications = new ApplicationsService(
+      applicationsRepo,
+      () => calendar.current(),
+      clock,
+      { supplementPeriodWorkingDays: officeInfo(agency).supplementPeriodWorkingDays },
+      { onChange: () => outbox.peek()?.nudge(), linkedOpenids: (openid) => identities.openidsOf(openid) },
+    );
+    // Links in citizens' messages: the public address, or in sandbox mode the server's own.
+    const links = new ApplicantLinks(await loadLinkKey(config.dataDir), () => config.publicUrl ?? (sandbox ? (ownUrl.peek() ?? null) : null), clock);
     const applicantDocuments = new ApplicantDocuments({ applications, calendar: () => calendar.current(), agency, templates: documentTemplates, links });
-    const catalog = await openCatalog({
+
+    const catalogModule = await openCatalogModule({
       store,
       agency,
       contentDir: config.contentDir,
-      wechat: () => wechat,
+      wechat: () => wechat.get(),
       mpAppid: config.miniProgram.secret ? config.miniProgram.appid : null,
       feedUrl: config.feed.url,
       feedReviewedAtSource: config.feed.reviewedAtSource,
+      identities,
       logger,
       clock,
+      accounts,
+      sessions,
     });
-    catalog.subscriptions.linked = (channel, openid) => identities.identitiesOf(channel, openid);
-    identities.onLink = (linked) => catalog.subscriptions.mergePerson(linked);
+    const { catalog } = catalogModule;
+    subscriptions.bind(catalog.subscriptions);
     if (config.demoData) await seedDemo({ applications, accounts, catalog: catalog.service, clock, sandbox, logger });
 
-    const notify = createNotify({
+    const notifyModule = createNotifyModule({
       repo: notifyRepo,
       applications,
       intents: () => applicationsRepo.intents(),
       accounts,
+      sessions,
       unanswered: () => conversations.unanswered(),
-      wechat: () => wechat,
+      wechat: () => wechat.get(),
       templates: await loadNotifyTemplates(config.contentDir),
       office: officeInfo(agency),
       calendar: () => calendar.current(),
@@ -216,148 +212,58 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
       documents: applicantDocuments,
     });
-    applications.onChange = () => notify.nudge();
-    const jobs = createJobs({
-      notify,
-      store: { backup: () => backupStore(store, clock()) },
-      logger,
-      onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok),
-      extra: catalog.jobs().map((job) => ({ name: job.name, cron: job.schedules, run: job.run })),
-    });
+    const notify = outbox.bind(notifyModule.notify);
 
-    const dialog = createDialog({
-      guide,
-      applications,
-      conversations,
-      agency: { name: agency.name, contact: agency.contactLine },
-      subscriptions: catalog.chat,
-      catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit), latest: (limit) => catalog.service.latestPublished(limit) },
-      staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
-      identityLink: createIdentityLinkChat(identities),
-      documents: applicantDocuments,
+    const chat = createChatModule({
+      account: config.wechat,
+      dialog: {
+        guide,
+        applications,
+        conversations,
+        agency: { name: agency.name, contact: agency.contactLine },
+        subscriptions: catalog.chat,
+        catalog: { related: (words, limit) => catalog.service.relatedPublished(words, limit), latest: (limit) => catalog.service.latestPublished(limit) },
+        staffBinding: (openid, text) => notify.handleBindingMessage(openid, text),
+        identityLink: createIdentityLinkChat(identities),
+        documents: applicantDocuments,
+        clock,
+      },
+      notify,
+      identities,
+      wechat: () => wechat.get(),
+      metrics,
+      logger,
       clock,
     });
-    // The official account's UnionID of a chat user, asked once (again a day later when there was
-    // none): it links their chat and mini-program identities. Not waited for: the reply to a push
-    // never depends on a second call to WeChat, which may be slow or down; the link counts from the
-    // user's next message.
-    const lookups = new Map<string, Promise<void>>();
-    const unionidLookup = (openid: string): void => {
-      if (!identities.needsUnionid('official-account', openid)) return;
-      let lookup = lookups.get(openid);
-      if (!lookup) {
-        lookup = wechat
-          .userUnionId(openid)
-          .then(
-            (unionid) => identities.note('official-account', openid, unionid),
-            // Unverified accounts may not call user info (48001): noted as checked, asked again tomorrow.
-            (error: unknown) => {
-              logger.warn({ err: error }, 'official-account user info failed');
-              return identities.note('official-account', openid, undefined);
-            },
-          )
-          .catch((error: unknown) => logger.warn({ err: error }, 'noting an official-account identity failed'))
-          .finally(() => lookups.delete(openid));
-        lookups.set(openid, lookup);
-      }
-    };
-    // Wechaty and its puppet library take about a second to load, most of a restart, so they load
-    // once the server listens (startBot below); a push that comes meanwhile waits for the bot.
-    let bot: Wechaty | null = null;
-    const pushes = createWaitingPuppet(PASSIVE_WINDOW_MS);
-    const startBot = async () => {
-      const [{ OfficialAccountPuppet }, { createBot }] = await Promise.all([import('./wechat/puppet.js'), import('../bot/bot.js')]);
-      const puppet = new OfficialAccountPuppet({
-        selfId: config.wechat.appid,
-        passiveWindowMs: PASSIVE_WINDOW_MS,
-        sendText: (openid, text) =>
-          wechat.sendCustomText(openid, text).then(
-            () => metrics.customerServiceSend(true),
-            (error: unknown) => {
-              metrics.customerServiceSend(false);
-              throw error;
-            },
-          ),
-        onSendError: (error, openid) => logger.warn({ err: error, openid }, 'customer-service send failed'),
-      });
-      bot = createBot({
-        puppet,
-        dialog,
-        // A refused write was logged once by the store (above), not again per message.
-        onError: (error) => void (isStoreWriteError(error) || logger.error({ err: error }, 'bot error')),
-      });
-      // Messages are handed over only once the puppet has logged in: Wechaty reads the account's
-      // own id while taking a message in.
-      const loggedIn = new Promise((resolve) => bot!.once('login', resolve));
-      await bot.start();
-      await loggedIn;
-      return puppet;
-    };
 
-    const reportDeps = { accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog };
-    const routers: Router[] = [
-      createMetricsRouter(metrics, config.metricsToken),
-      createWechatWebhook({
-        token: config.wechat.token,
-        appid: config.wechat.appid,
-        aesKey: config.wechat.aesKey,
-        puppet: pushes,
-        logger,
-        clock,
-        // The 48-hour window is worth noting, but not worth failing the answer over when the disk is full.
-        onInbound: async (inbound) => {
-          await noteInbound(notify, inbound).catch((error: unknown) => {
-            if (!isStoreWriteError(error)) throw error;
-          });
-          if (inbound.type !== 'event' || inbound.event !== 'unsubscribe') unionidLookup(inbound.fromUserName);
-        },
-      }),
-      createMiniProgramApi({
-        sessions: mpSessions,
-        applications,
-        agency,
-        documents: applicantDocuments,
-        extensions: [
-          (router, user) => guide.mountMiniProgram(router, user),
-          (router) => mountNotifyMiniProgramRoutes(router, { sessions: mpSessions, notify }),
-          (router) => catalog.mountMiniProgram(router, mpSessions),
-          (router, user) => mountIdentityMiniProgramRoutes(router, user, identities),
-        ],
-      }),
-      createAdminApi({
-        accounts,
-        applications,
-        jobs: () => jobs.jobs,
-        extensions: [
-          (router) => mountNotifyAdminRoutes(router, { accounts, applications, notify, templates: notify.templates }),
-          (router) => catalog.mountAdmin(router, accounts),
-          mountDocumentRoutes({ applications, calendar, agency, templates: documentTemplates }),
-          mountCalendarRoutes(calendar),
-          (router) => mountReportAdminRoutes(router, reportDeps),
-        ],
-      }),
+    // In this order their routes are mounted and their jobs listed.
+    const modules: Module[] = [
+      { name: 'metrics', routers: [createMetricsRouter(metrics, config.metricsToken)] },
+      chat,
+      guideModule(guide),
+      notifyModule,
+      { name: 'store', jobs: [backupJob({ backup: () => backupStore(store, clock()) })] },
+      catalogModule,
+      identityModule(identities),
+      documentsModule({ applications, calendar, agency, templates: documentTemplates, applicantDocuments, links }),
+      calendarModule(calendar),
+      reportModule({ accounts, applications, calendar: () => calendar.current(), reportRepo, agency, clock, catalog }),
+      ...(fakeWechat ? [{ name: 'sandbox', routers: [fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts })] }] : []),
     ];
-    routers.push(createLetterRouter(applicantDocuments, { applications, links }));
-    routers.push(
-      createConsoleRouter({
-        accounts,
-        applications,
-        calendar,
-        documentTemplates,
-        agency,
-        conversations,
-        guide,
-        questionReplies: notify,
-        report: reportDeps,
-        catalog: catalog.service,
-        push: catalog.push,
-        notify: { notify, templates: notify.templates },
-        clock,
-      }),
-    );
-    if (fakeWechat) routers.push(fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts }));
+    const parts = gatherModules(modules);
+    const jobs = createJobs({ extra: parts.jobs, logger, onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok) });
+    const app = createApp({
+      config,
+      logger,
+      metrics,
+      routers: [
+        ...parts.routers,
+        createMiniProgramApi({ sessions, applications, agency, documents: applicantDocuments, extensions: parts.miniProgramRoutes }),
+        createAdminApi({ accounts, applications, jobs: () => jobs.jobs, extensions: parts.adminRoutes }),
+        createConsoleRouter({ accounts, applications, calendar, documentTemplates, agency, clock, ...parts.consolePages }),
+      ],
+    });
 
-    const app = createApp({ config, logger, routers, metrics });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
@@ -367,15 +273,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     server.headersTimeout = 10_000;
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    ownUrl = url;
-    wechat = new WechatApiClient({
-      baseUrl: config.wechat.apiBase || `${url}${SANDBOX_API_PREFIX}`,
-      appid: config.wechat.appid,
-      secret: config.wechat.secret ?? SANDBOX_SECRET,
-      mpAppid: config.miniProgram.appid,
-      mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
-    });
+    const url = ownUrl.bind(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
+    wechat.bind(
+      new WechatApiClient({
+        baseUrl: config.wechat.apiBase || `${url}${SANDBOX_API_PREFIX}`,
+        appid: config.wechat.appid,
+        secret: config.wechat.secret ?? SANDBOX_SECRET,
+        mpAppid: config.miniProgram.appid,
+        mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
+      }),
+    );
 
     // The guide first: the mini-program's and the console's guide pages need only it, and the
     // dialog needs it before the bot can answer anything.
@@ -390,10 +297,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // to be stopped (stop() below).
       if (stopping) return;
       botLoading = true;
-      pushes.loaded(await startBot());
+      await chat.load();
       logger.info({ guideMs: Math.round(guideMs), botMs: Math.round(performance.now() - listening - guideMs) }, 'guide and bot ready');
     })();
-    ready.catch(pushes.failed);
+    ready.catch(chat.refuse);
     jobs.start();
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
@@ -415,7 +322,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         logger.info('shutting down');
         // Pushes still waiting for a bot that will not load now are refused, so that WeChat sends
         // them again, to the next start, rather than being told "success" and dropped.
-        if (!botLoading) pushes.failed(new HttpError(503, 'shutting-down', '服务正在重启，请稍后再试'));
+        if (!botLoading) chat.refuse(new HttpError(503, 'shutting-down', '服务正在重启，请稍后再试'));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -424,7 +331,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         await notify.idle();
         // A bot already loading is let finish, so that it is not left running on a closed store.
         await ready.catch(() => undefined);
-        await bot?.stop().catch((error: unknown) => logger.warn({ err: error }, 'bot stop failed'));
+        await chat.stop();
         await store.close();
         logger.info('stopped');
       })());
@@ -438,7 +345,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
       repos: { conversations, notify: notifyRepo },
       metrics,
-      wechat,
+      wechat: wechat.get(),
       fakeWechat,
       firstAdmin,
       ready,
@@ -460,18 +367,37 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 }
 
 /**
- * What the notifications need to know of each new push: a user who writes to the account opens the
- * customer-service window; a subscribe-message popup records the user's consent.
+ * A full or failing disk: one line when writes start failing and one when they work again, however
+ * many requests were refused in between (each got a 503 or a kind chat message).
  */
-async function noteInbound(notify: Notify, inbound: WechatInbound): Promise<void> {
-  if (inbound.type !== 'event') {
-    await notify.noteInteraction(inbound.fromUserName);
-  } else if (inbound.event === 'subscribe_msg_popup_event' || inbound.event === 'subscribe_msg_change_event') {
-    await notify.consents.record(inbound.fromUserName, 'oa', {
-      accepted: inbound.items.filter((i) => i.status === 'accept').map((i) => i.templateId),
-      rejected: inbound.items.filter((i) => i.status === 'reject').map((i) => i.templateId),
-    });
+function logStoreHealth(store: Store, config: Config, logger: Logger): void {
+  store.health.onChange((change) => {
+    if (change.state === 'failing') {
+      logger.error(
+        { dataDir: config.dataDir, file: change.file, code: change.code, error: change.message },
+        `DATA_DIR cannot be written (${change.code}): changes are refused with 503 until a write works again; reads and chat answers go on`,
+      );
+    } else {
+      logger.warn({ dataDir: config.dataDir, refused: change.refused, seconds: Math.round(change.seconds) }, 'DATA_DIR can be written again');
+    }
+  });
+  if (store.tightened.files || store.tightened.folders) {
+    logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
   }
+}
+
+/**
+ * wx.login's code → openid. Sandbox logins: "dev:<openid>" logs in as that openid, as documented
+ * for developers, with the UnionID the fake WeChat API was given for it, if any.
+ */
+function miniProgramLogin(fakeWechat: FakeWechatApi | null, wechat: Late<WechatApiClient>): CodeExchange {
+  return (code) => {
+    if (fakeWechat && code.startsWith('dev:') && code.length > 4) {
+      const openid = code.slice(4);
+      return Promise.resolve({ openid, unionid: fakeWechat.unionIdOf(openid) });
+    }
+    return wechat.get().code2Session(code);
+  };
 }
 
 /** The process entry: `npm start` (through src/start.mjs) or `node src/main.ts`'s build directly. */

@@ -20,6 +20,8 @@ export interface IdentityLinksOptions {
   failuresPerHourOverall?: number;
   /** How often the official account's user info is asked again for a UnionID it did not have. */
   unionidRecheckMs?: number;
+  /** Called with every identity of a person just linked (subscriptions merge then). */
+  onLink?: (identities: readonly Identity[]) => Promise<void>;
 }
 
 export interface LinkStatus {
@@ -48,8 +50,7 @@ export class IdentityLinks {
   readonly #recheck: number;
   /** When an openid was last found to have no UnionID (in memory only; see note()). */
   readonly #checkedWithout = new Map<string, number>();
-  /** Called with every identity of a person just linked (subscriptions merge then). */
-  onLink: ((identities: readonly Identity[]) => Promise<void>) | null = null;
+  readonly #onLink: IdentityLinksOptions['onLink'];
 
   constructor(
     private readonly repo: IdentitiesRepo,
@@ -61,6 +62,7 @@ export class IdentityLinks {
     this.#failuresPerHour = options.failuresPerHour ?? 5;
     this.#failuresOverall = options.failuresPerHourOverall ?? 200;
     this.#recheck = options.unionidRecheckMs ?? 24 * HOUR;
+    this.#onLink = options.onLink;
   }
 
   /** The identities of the person behind (channel, openid), itself included, even when unknown. */
@@ -123,7 +125,7 @@ export class IdentityLinks {
       const others = d.identities.filter((i) => i.unionid === unionid && i.channel !== channel && i.person !== me.person);
       for (const other of others) linked = this.#merge(d.identities, me, other, 'unionid', now);
     });
-    if (linked) await this.onLink?.(linked);
+    if (linked) await this.#onLink?.(linked);
   }
 
   /** A new link code for the mini-program user, replacing any code they had. */
@@ -190,7 +192,7 @@ export class IdentityLinks {
       const them = d.identities.find((i) => i.key === owner.key)!;
       linked = this.#merge(d.identities, them, me, 'code', nowIso);
     });
-    await this.onLink?.(linked);
+    await this.#onLink?.(linked);
     return this.status(channel, openid);
   }
 

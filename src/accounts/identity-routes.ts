@@ -6,6 +6,7 @@ import type { Middleware } from 'koa';
 import type { Router } from '@koa/router';
 import { normalizeLinkCode } from '../domain/link-code.js';
 import { DomainError } from '../domain/errors.js';
+import type { Module } from '../module.js';
 import type { IdentityLinks, LinkStatus } from './identity-links.js';
 
 function statusBody(status: LinkStatus) {
@@ -13,6 +14,11 @@ function statusBody(status: LinkStatus) {
     ...status,
     message: status.linked ? '小程序与公众号已关联：两边显示相同的申请和订阅。' : '尚未与公众号关联。获取关联码后，在公众号对话中回复“关联 关联码”。',
   };
+}
+
+/** Linking as a module of the server: the mini-program's two routes (the chat's side is createIdentityLinkChat). */
+export function identityModule(links: IdentityLinks): Module {
+  return { name: 'identity', miniProgramRoutes: (router, user) => mountIdentityMiniProgramRoutes(router, user, links) };
 }
 
 /** On the '/mp/v1' router; `user` puts the caller's openid in ctx.state.openid. */

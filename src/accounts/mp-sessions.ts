@@ -14,10 +14,9 @@ export class MiniProgramSessions {
     private readonly repo: AccountsRepo,
     private readonly exchange: CodeExchange,
     private readonly clock: () => Date = () => new Date(),
+    /** Told of every login, with the UnionID when WeChat gave one (identity-links.ts links by it). */
+    private readonly onLogin?: (openid: string, unionid: string | undefined) => Promise<void>,
   ) {}
-
-  /** Told of every login, with the UnionID when WeChat gave one (identity-links.ts links by it). */
-  onLogin: ((openid: string, unionid: string | undefined) => Promise<void>) | null = null;
 
   async login(code: unknown): Promise<{ token: string; openid: string }> {
     if (typeof code !== 'string' || code.trim() === '' || code.length > 256) {

@@ -5,6 +5,12 @@ import { permit } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import type { CalendarSource } from '../applications/calendar-source.js';
 import { HolidayFileError } from '../store/holiday-files.js';
+import type { Module } from '../module.js';
+
+/** The calendar as a module of the server: its staff routes (the console's 节假日 page is the console's own). */
+export function calendarModule(calendar: CalendarSource): Module {
+  return { name: 'calendar', adminRoutes: mountCalendarRoutes(calendar) };
+}
 
 export function mountCalendarRoutes(calendar: CalendarSource) {
   return (router: Router) => {

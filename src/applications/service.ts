@@ -54,23 +54,30 @@ export interface SubmitContext {
   submittedOn?: string;
 }
 
-export class ApplicationsService {
-  readonly #policy: ApplicationsPolicy;
+/** Who the service tells of its changes, and whom it asks about applicants. */
+export interface ApplicationsLinks {
   /** Called after every saved change that may have created notification intents. */
-  onChange: (() => void) | null = null;
+  onChange?: () => void;
   /**
    * Every openid of the person behind an openid (the official account's and the mini-program's,
    * once linked: accounts/identity-links.ts), so both channels show the same requests.
    */
-  linkedOpenids: ((openid: string) => string[]) | null = null;
+  linkedOpenids?: (openid: string) => string[];
+}
+
+export class ApplicationsService {
+  readonly #policy: ApplicationsPolicy;
+  readonly #links: ApplicationsLinks;
 
   constructor(
     private readonly repo: ApplicationsRepo,
     private readonly calendar: () => Calendar,
     private readonly clock: () => Date = () => new Date(),
     policy: Partial<ApplicationsPolicy> = {},
+    links: ApplicationsLinks = {},
   ) {
     this.#policy = { ...DEFAULT_POLICY, ...policy };
+    this.#links = links;
   }
 
   today(): string {
@@ -129,7 +136,7 @@ export class ApplicationsService {
       ],
       at,
     );
-    this.onChange?.();
+    this.#links.onChange?.();
     return { application: application!, created: true };
   }
 
@@ -196,7 +203,7 @@ export class ApplicationsService {
     const eventIndex = app.events.length;
     const intents: NotificationIntent[] = intentsFor({ ...app, events: [...app.events, event] }, eventIndex, event.at);
     const saved = await this.repo.appendEvent(app.id, event, intents);
-    this.onChange?.();
+    this.#links.onChange?.();
     return saved;
   }
 
@@ -220,7 +227,7 @@ export class ApplicationsService {
   }
 
   #openidsOf(openid: string): string[] {
-    return this.linkedOpenids?.(openid) ?? [openid];
+    return this.#links.linkedOpenids?.(openid) ?? [openid];
   }
 
   all(): readonly StoredApplication[] {

@@ -1,20 +1,16 @@
-// The catalog, assembled: repositories, services, jobs, the bot's subscription handler and the
-// route mounters, from the store, the agency and the settings. main.ts calls openCatalog once.
-import type { Router } from '@koa/router';
+// The catalog, assembled: repositories, services, jobs and the bot's subscription handler, from the
+// store, the agency and the settings. The server opens it through openCatalogModule (module.ts).
 import type { Agency } from '../agency.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
-import type { StaffAccounts } from '../accounts/staff-accounts.js';
 import { CatalogRepo } from '../store/catalog-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
 import { CatalogService } from './service.js';
-import { SubscriptionsService } from './subscriptions.js';
+import { SubscriptionsService, type LinkedIdentities } from './subscriptions.js';
 import { createSubscriptionChat, type SubscriptionsHandler } from './subscription-chat.js';
 import { FeedImporter } from './feed-import.js';
 import { PushJob, type DigestSender } from './push.js';
 import { loadPushConfig, pushCronExpressions, type PushConfig } from './push-config.js';
-import { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
 
 export { CatalogService, type PublishedItem, type PublicItemView, type StaffItemView } from './service.js';
 export { SubscriptionsService } from './subscriptions.js';
@@ -36,6 +32,8 @@ export interface CatalogDeps {
   /** FEED_URL and FEED_REVIEWED_AT_SOURCE. */
   feedUrl?: string | null;
   feedReviewedAtSource?: boolean;
+  /** The identities of one person (accounts/identity-links.ts): linked identities share one subscription. */
+  identities?: { identitiesOf: LinkedIdentities };
   /** Overrides of data/catalog/push.json (tests, benchmarks). */
   push?: Partial<PushConfig>;
   logger?: Logger;
@@ -61,8 +59,6 @@ export interface Catalog {
   jobs(): CatalogJob[];
   /** Published items and the category → 条例 article map, for the annual report. */
   publishedItems: CatalogService['publishedItems'];
-  mountMiniProgram(router: Router, sessions: MiniProgramSessions): void;
-  mountAdmin(router: Router, accounts: StaffAccounts): void;
 }
 
 /** 索引号 prefix: the office's own code if agency.json gives one, else its short name. */
@@ -84,7 +80,9 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   const config: PushConfig = { ...fileConfig, ...deps.push };
   const categories = deps.agency.catalogCategories;
   const service = new CatalogService(repo, { categories, indexPrefix: indexPrefix(deps.agency), clock: deps.clock });
-  const subscriptions = new SubscriptionsService(subscribers, categories, deps.clock);
+  const identities = deps.identities;
+  const linked: LinkedIdentities | null = identities ? (channel, openid) => identities.identitiesOf(channel, openid) : null;
+  const subscriptions = new SubscriptionsService(subscribers, categories, deps.clock, linked);
   const push = new PushJob({
     catalog: service,
     subscribers,
@@ -116,8 +114,5 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
       { name: 'feed-import', run: () => feed.run(), schedules: [config.feedSchedule] },
     ],
     publishedItems: () => service.publishedItems(),
-    mountMiniProgram: (router, sessions) =>
-      mountCatalogMiniProgramRoutes(router, { sessions, catalog: service, subscriptions, digestItems: (runId) => push.runItemIds(runId) }),
-    mountAdmin: (router, accounts) => mountCatalogAdminRoutes(router, { accounts, catalog: service, push, subscribers }),
   };
 }

@@ -11,21 +11,24 @@ export interface SubscriptionsView {
   available: Array<{ id: string; name: string }>;
 }
 
+/** The identities of the person behind (channel, openid), itself included; none given: only itself. */
+export type LinkedIdentities = (channel: SubscriberChannel, openid: string) => Array<{ channel: SubscriberChannel; openid: string }>;
+
 export class SubscriptionsService {
   readonly #categories: readonly Category[];
   readonly #clock: () => Date;
+  readonly #linked: LinkedIdentities | null;
 
   constructor(
     private readonly repo: SubscribersRepo,
     categories: readonly Category[],
     clock: () => Date = () => new Date(),
+    linked: LinkedIdentities | null = null,
   ) {
     this.#categories = categories;
     this.#clock = clock;
+    this.#linked = linked;
   }
-
-  /** The identities of the person behind (channel, openid), itself included; unset: only itself. */
-  linked: ((channel: SubscriberChannel, openid: string) => Array<{ channel: SubscriberChannel; openid: string }>) | null = null;
 
   categories(): readonly Category[] {
     return this.#categories;
@@ -34,7 +37,7 @@ export class SubscriptionsService {
   /** Where this person's subscription is kept: their own record, or a linked identity's. */
   #home(channel: SubscriberChannel, openid: string): { channel: SubscriberChannel; openid: string } {
     if (this.repo.get(channel, openid)) return { channel, openid };
-    const found = (this.linked?.(channel, openid) ?? []).find((i) => this.repo.get(i.channel, i.openid));
+    const found = (this.#linked?.(channel, openid) ?? []).find((i) => this.repo.get(i.channel, i.openid));
     return found ?? { channel, openid };
   }
 
@@ -59,7 +62,7 @@ export class SubscriptionsService {
   async leaveChannel(channel: SubscriberChannel, openid: string): Promise<void> {
     const record = this.repo.get(channel, openid);
     if (!record) return;
-    const other = (this.linked?.(channel, openid) ?? []).find((i) => i.channel !== channel);
+    const other = (this.#linked?.(channel, openid) ?? []).find((i) => i.channel !== channel);
     if (other) await this.repo.move(record.key, other.channel, other.openid, this.#clock().toISOString());
     else await this.repo.set(channel, openid, [], this.#clock().toISOString());
   }

@@ -1,8 +1,8 @@
 // The scheduled jobs (node-cron, Asia/Shanghai): the outbox every minute, deadline reminders and the
 // unanswered-questions digest each morning (they act only on working days), the store backup at
-// night, and whatever the composition root adds (push-new-items, feed-import). Every job can also be
-// run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the scheduled one is
-// still going waits for it and shares its result instead of running twice at once.
+// night, push-new-items and feed-import; the server's modules give them (src/module.ts). Every job
+// can also be run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the
+// scheduled one is still going waits for it and shares its result instead of running twice at once.
 import { createTask, validate, type ScheduledTask } from 'node-cron';
 import { isStoreWriteError } from '../store/write-faults.js';
 
@@ -29,13 +29,21 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
+export interface NotifyJobsSource {
+  runOutbox(): Promise<unknown>;
+  runDeadlineReminders(): Promise<unknown>;
+  runUnansweredDigest(): Promise<unknown>;
+}
+
+export interface BackupSource {
+  backup(): Promise<string>;
+}
+
 export interface JobsDeps {
-  notify: {
-    runOutbox(): Promise<unknown>;
-    runDeadlineReminders(): Promise<unknown>;
-    runUnansweredDigest(): Promise<unknown>;
-  };
-  store: { backup(): Promise<string> };
+  /** The notifications' three jobs (notifyJobs); the server's modules give theirs in `extra`. */
+  notify?: NotifyJobsSource;
+  /** The nightly backup (backupJob). */
+  store?: BackupSource;
   /** More jobs, e.g. {name: 'push-new-items', cron: '0 9 * * *', run}. */
   extra?: JobDefinition[];
   /** Replaces the default schedule of a job by name. */
@@ -54,14 +62,25 @@ export const DEFAULT_SCHEDULES = {
   backup: '30 2 * * *',
 } as const;
 
+/** The outbox every minute, deadline reminders and the unanswered-questions digest each morning. */
+export function notifyJobs(notify: NotifyJobsSource): JobDefinition[] {
+  return [
+    { name: 'outbox', cron: DEFAULT_SCHEDULES.outbox, run: () => notify.runOutbox() },
+    { name: 'deadline-reminders', cron: DEFAULT_SCHEDULES['deadline-reminders'], run: () => notify.runDeadlineReminders() },
+    { name: 'unanswered-digest', cron: DEFAULT_SCHEDULES['unanswered-digest'], run: () => notify.runUnansweredDigest() },
+  ];
+}
+
+export function backupJob(store: BackupSource): JobDefinition {
+  return { name: 'backup', cron: DEFAULT_SCHEDULES.backup, run: async () => ({ folder: await store.backup() }) };
+}
+
 export function createJobs(deps: JobsDeps): Jobs {
-  const definitions: Array<JobDefinition & { cron: string[] }> = ([
-    { name: 'outbox', cron: DEFAULT_SCHEDULES.outbox, run: () => deps.notify.runOutbox() },
-    { name: 'deadline-reminders', cron: DEFAULT_SCHEDULES['deadline-reminders'], run: () => deps.notify.runDeadlineReminders() },
-    { name: 'unanswered-digest', cron: DEFAULT_SCHEDULES['unanswered-digest'], run: () => deps.notify.runUnansweredDigest() },
-    { name: 'backup', cron: DEFAULT_SCHEDULES.backup, run: async () => ({ folder: await deps.store.backup() }) },
+  const definitions: Array<JobDefinition & { cron: string[] }> = [
+    ...(deps.notify ? notifyJobs(deps.notify) : []),
+    ...(deps.store ? [backupJob(deps.store)] : []),
     ...(deps.extra ?? []),
-  ] as JobDefinition[]).map((d) => ({ ...d, cron: [deps.schedules?.[d.name] ?? d.cron].flat() }));
+  ].map((d) => ({ ...d, cron: [deps.schedules?.[d.name] ?? d.cron].flat() }));
 
   const names = new Set<string>();
   for (const d of definitions) {

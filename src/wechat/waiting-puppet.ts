@@ -1,4 +1,4 @@
-// What the webhook hands pushes to while the bot is still loading (src/main.ts loads Wechaty behind
+// What the webhook hands pushes to while the bot is still loading (bot/module.ts loads Wechaty behind
 // the listening server): each push waits for the puppet, in the order the pushes came, and the time
 // it waited is taken off the passive-reply window. If the window passes first, the push is answered
 // "success" (null) in time for WeChat, and the bot still gets the message once it is up: its answer

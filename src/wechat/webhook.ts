@@ -20,7 +20,7 @@ export interface WebhookOptions {
   token: string;
   appid: string;
   aesKey: string | null;
-  /** The bot's puppet, or what waits for it while it loads (src/main.ts). */
+  /** The bot's puppet, or what waits for it while it loads (bot/module.ts). */
   puppet: Pick<OfficialAccountPuppet, 'ingest'>;
   logger: Logger;
   clock?: () => Date;
