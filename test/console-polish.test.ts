@@ -66,6 +66,10 @@ test('console pages speak Chinese: no (system), (demo), feed or dotted figure na
   const api = await admin.request('GET', '/admin/v1/no-such-route');
   t.is(api.status, 404);
   t.regex(api.headers.get('content-type') ?? '', /json/);
+  // So does a version of it that does not exist: a program reads an error it can parse.
+  const guessed = await admin.request('GET', '/admin/v2/users');
+  t.is(guessed.status, 404);
+  t.regex(guessed.headers.get('content-type') ?? '', /json/);
 
   // Someone not logged in is sent to the login page first, as for every console page.
   const anonymous = await fetch(`${app.url}/admin/no-such-page`, { redirect: 'manual' });

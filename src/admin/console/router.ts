@@ -53,9 +53,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   mountUsersPage(router, kit);
   mountAccountPage(router, kit);
   // Last: any other page under /admin is a "找不到页面" page in the console's frame, not the API's
-  // JSON. The staff API (/admin/v1) keeps its JSON answers.
+  // JSON. Paths of the staff API's shape (/admin/v1, and any /admin/v<n> a client guesses) keep
+  // JSON answers: a program calling them reads an error it can parse.
   router.get('/{*rest}', async (ctx, next) => {
-    if (/^\/admin\/v1(\/|$)/.test(ctx.path)) return next();
+    if (/^\/admin\/v\d+(\/|$)/.test(ctx.path)) return next();
     await kit.staff(ctx, () => {
       throw new HttpError(404, 'not-found', '找不到这个页面：地址可能有误，或页面已经不存在。');
     });
