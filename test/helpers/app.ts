@@ -17,9 +17,15 @@ export interface TestClock {
   advance(ms: number): void;
 }
 
+/**
+ * A clock that stands still until a test moves it. It starts on a whole second: the push job's
+ * send window does not begin a send in a second's last 100 ms and waits for the next second, which
+ * a clock that stands still there never reaches (a test started from `new Date()` hung one run in
+ * ten that way).
+ */
 export function testClock(iso: string): TestClock {
   const clock = (() => clock.now) as TestClock;
-  clock.now = new Date(iso);
+  clock.now = new Date(Math.floor(new Date(iso).getTime() / 1000) * 1000);
   clock.set = (value) => (clock.now = new Date(value));
   clock.advance = (ms) => (clock.now = new Date(clock.now.getTime() + ms));
   return clock;
