@@ -84,7 +84,7 @@ test('a due date in a year whose holidays are not announced is said to be provis
   t.true(view.dueDateProvisional);
   const line = tellApplicant(view).line;
   t.regex(line, /答复期限 2027年1月\d+日（暂定）/);
-  t.regex(line, /2027年的节假日安排尚未公布，这个日期按周一至周五推算，公布后可能顺延/);
+  t.regex(line, /2027年的放假调休安排尚未公布，这个日期按周一至周五推算，已除去法律规定的节日假期，调休安排公布后可能变动/);
   // A covered year says nothing of the kind.
   t.notRegex(tellApplicant(toView(history([received]), calendar, '2026-03-06', 'applicant')).line, /暂定|尚未公布/);
 });

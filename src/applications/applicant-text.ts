@@ -63,7 +63,7 @@ export function dueDateText(view: Pick<ApplicationView, 'dueDate' | 'dueDateProv
 /** Why a due date is provisional, in one sentence; '' when it is not. */
 export function provisionalNote(view: Pick<ApplicationView, 'dueDate' | 'dueDateProvisional'>): string {
   if (!view.dueDate || !view.dueDateProvisional) return '';
-  return `${yearOf(view.dueDate)}年的节假日安排尚未公布，这个日期按周一至周五推算，公布后可能顺延。`;
+  return `${yearOf(view.dueDate)}年的放假调休安排尚未公布，这个日期按周一至周五推算，已除去法律规定的节日假期，调休安排公布后可能变动。`;
 }
 
 const due = (view: ApplicationView) => {

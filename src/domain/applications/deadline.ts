@@ -54,7 +54,7 @@ export function computeDeadline(h: History, calendar: Calendar, today?: string):
     const uncovered = uncoveredYears(calendar, ranges);
     for (const year of uncovered) {
       lines.push(
-        `注意：日历中还没有${year}年的放假安排，${year}年的日子暂按周一至周五计算，结果仅供参考；国务院公布${year}年放假安排后，请上传该年日历。`,
+        `注意：日历中还没有${year}年的放假安排，${year}年的日子暂按周一至周五、除去法律规定的节日假期计算，结果仅供参考；国务院公布${year}年放假安排后，请上传该年日历。`,
       );
     }
     return { ...partial, consultationEndsBy, provisional: uncovered.length > 0, explanation: lines };

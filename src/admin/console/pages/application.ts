@@ -67,7 +67,7 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
       body: html`<p class="crumbs"><a href="/admin">← 申请办理</a></p>
 <section class="due-box ${view.overdue ? 'overdue' : ''}" aria-label="答复期限">
 ${dueSummary(view)}
-${view.dueDateProvisional && html`<p class="warning">该期限跨越了节假日安排尚未公布的年份，暂按周一至周五推算。国务院公布后请在<a href="/admin/calendar">节假日</a>页上传，期限会自动重算。</p>`}
+${view.dueDateProvisional && html`<p class="warning">该期限跨越了节假日安排尚未公布的年份，暂按周一至周五、除去法律规定的节日假期推算。国务院公布后请在<a href="/admin/calendar">节假日</a>页上传，期限会自动重算。</p>`}
 ${view.explanation && view.explanation.length > 0 && html`<details class="explanation"><summary>期限是怎样算出来的</summary><ol>${view.explanation.map((line) => html`<li>${line}</li>`)}</ol></details>`}
 </section>
 <div class="request-page">

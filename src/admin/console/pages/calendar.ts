@@ -61,7 +61,7 @@ export function mountCalendarPage(router: Router, kit: ConsoleKit): void {
       title: '节假日安排',
       current: 'calendar',
       body: html`<p>答复期限按工作日计算，以国务院办公厅公布的节假日安排为准（调休上班日算工作日）。已覆盖的年份：${years.length ? years.join('、') : '无'}。</p>
-${nextMissing && html`<p class="warning">${thisYear + 1} 年的安排尚未录入：跨入该年的期限暂按周一至周五推算，并标为“暂估”。国务院公布后请上传。</p>`}
+${nextMissing && html`<p class="warning">${thisYear + 1} 年的安排尚未录入：跨入该年的期限暂按周一至周五、除去法律规定的节日假期推算，并标为“暂估”。国务院公布后请上传。</p>`}
 ${
   can(who.roles, 'calendar.edit') &&
   html`<section aria-labelledby="h-upload"><h2 id="h-upload">上传一年的安排</h2>

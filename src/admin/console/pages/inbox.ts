@@ -45,7 +45,7 @@ export function mountInbox(router: Router, kit: ConsoleKit): void {
     };
     const marks = (a: Listed): SafeHtml => html`${a.overdue && html`<span class="badge overdue">逾期</span>`}${a.dueSoon && html`<span class="badge due-soon">即将到期</span>`}${
       a.paused && html`<span class="badge paused">暂停</span>`
-    }${a.dueDateProvisional && html`<span class="badge provisional" title="日历未覆盖该年份，按周一至周五推算">暂估</span>`}${
+    }${a.dueDateProvisional && html`<span class="badge provisional" title="日历未覆盖该年份，按周一至周五、除去法定节日推算">暂估</span>`}${
       a.channel === 'import' && html`<span class="badge imported" title="从历史登记簿导入的记录">历史导入</span>`
     }`;
     const rowClass = (a: Listed) => [a.overdue && 'overdue', a.dueSoon && 'due-soon', a.paused && 'paused'].filter(Boolean).join(' ') || null;
