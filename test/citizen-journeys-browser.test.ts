@@ -4,8 +4,8 @@
 // test/output/ (journey-*.png).
 import test from 'ava';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, outputFolder } from './helpers/browser.js';
+import type { Browser } from 'playwright-core';
+import { incoming, launchChromium, outputFolder, say, waitForIncoming } from './helpers/browser.js';
 import { ADMIN, client, staffLogin, startApp } from './helpers/app.js';
 
 const OUTPUT = outputFolder();
@@ -18,28 +18,6 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close();
 });
-
-const incoming = (page: Page) => page.locator('#messages .msg.in').allTextContents();
-
-async function waitForIncoming(page: Page, after: number, pattern: RegExp, timeout = 15_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    ({ after, source }) => {
-      const re = new RegExp(source);
-      const texts = Array.from((globalThis as any).document.querySelectorAll('#messages .msg.in'), (li: any) => String(li.textContent ?? '')).slice(after);
-      return texts.find((text) => re.test(text)) ?? false;
-    },
-    { after, source: pattern.source },
-    { timeout },
-  );
-  return (await handle.jsonValue()) as string;
-}
-
-async function say(page: Page, text: string, expected: RegExp): Promise<string> {
-  const before = (await incoming(page)).length;
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
-  return waitForIncoming(page, before, expected);
-}
 
 test('the 补正 and decision messages in the simulator, the supplement on the clerk\'s page, and the letter behind 详情', async (t) => {
   const running = await startApp(t);

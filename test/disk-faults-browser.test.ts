@@ -4,7 +4,7 @@
 // the same words; once space returns, the same actions work. Screenshots in test/output/.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, outputFolder } from './helpers/browser.js';
+import { launchChromium, outputFolder, say } from './helpers/browser.js';
 import { ADMIN, client, mpLogin, personApplication, startApp } from './helpers/app.js';
 import { ScriptedFaults } from './helpers/write-faults.js';
 
@@ -29,22 +29,6 @@ async function newPage(t: import('ava').ExecutionContext): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => problems.push(error.message));
   return page;
-}
-
-/** Sends a chat message in the simulator and waits for an answer matching `expected`. */
-async function say(page: Page, text: string, expected: RegExp): Promise<string> {
-  const before = await page.locator('#messages .msg.in').count();
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
-  const handle = await page.waitForFunction(
-    ({ before, source }) => {
-      const texts = Array.from((globalThis as any).document.querySelectorAll('#messages .msg.in'), (li: any) => String(li.textContent ?? '')).slice(before);
-      return texts.find((text) => new RegExp(source).test(text)) ?? false;
-    },
-    { before, source: expected.source },
-    { timeout: 10_000 },
-  );
-  return (await handle.jsonValue()) as string;
 }
 
 test('a full disk in the chat simulator, the mini-program panel and the staff console, and after space returns', async (t) => {

@@ -5,7 +5,7 @@ import test from 'ava';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, outputFolder } from './helpers/browser.js';
+import { incoming, launchChromium, outputFolder, say, waitForIncoming } from './helpers/browser.js';
 import { client, staffLogin, startApp } from './helpers/app.js';
 
 const OUTPUT = outputFolder();
@@ -49,30 +49,6 @@ async function openSimulator(t: import('ava').ExecutionContext, url: string, vie
   return page;
 }
 
-/** Texts of the incoming messages of the conversation on screen. */
-const incoming = (page: Page) => page.locator('#messages .msg.in').allTextContents();
-
-/** Waits for a message from the account, after the first `after` ones, that matches `pattern`. */
-async function waitForIncoming(page: Page, after: number, pattern: RegExp, timeout = 10_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    ({ after, source, flags }) => {
-      const re = new RegExp(source, flags);
-      const texts = Array.from((globalThis as any).document.querySelectorAll('#messages .msg.in'), (li: any) => String(li.textContent ?? '')).slice(after);
-      return texts.find((text) => re.test(text)) ?? false;
-    },
-    { after, source: pattern.source, flags: pattern.flags },
-    { timeout },
-  );
-  return (await handle.jsonValue()) as string;
-}
-
-/** Types a message as the user, sends it, and waits for the account's answer. */
-async function say(page: Page, text: string, expected: RegExp): Promise<string> {
-  const before = (await incoming(page)).length;
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
-  return waitForIncoming(page, before, expected);
-}
 
 async function clickMenu(page: Page, parent: string, item: string, expected: RegExp): Promise<string> {
   const before = (await incoming(page)).length;
