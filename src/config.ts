@@ -9,6 +9,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL: the PostgreSQL engine when set; the embedded store in dataDir when null. */
+  databaseUrl: string | null;
   /** Folder of the office's own data (agency.json, guide/, holidays/, menu.json). */
   contentDir: string;
   demoData: boolean;
@@ -159,6 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     fail('PUBLIC_URL', `must be the http(s) address the server is reached at, without query or fragment, e.g. https://gongkai.example.gov.cn, got "${publicUrl}"`);
   }
 
+  // postgres://user[:password]@host[:port]/database[?options]: the PostgreSQL engine; unset, the
+  // embedded store in DATA_DIR (src/store/repositories.ts).
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/[^\s/]*\/[^\s/?]+(\?\S*)?$/.test(databaseUrl)) {
+    fail('DATABASE_URL', `must be a PostgreSQL address with its database, e.g. postgres://gongkai@127.0.0.1:5432/gongkai, got "${maskPassword(databaseUrl)}"`);
+  }
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -169,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port,
     host,
     dataDir: path.resolve(cwd, text('DATA_DIR') ?? 'data/runtime'),
+    databaseUrl,
     contentDir: path.resolve(cwd, text('CONTENT_DIR') ?? 'data'),
     demoData,
     wechat: { appid: appid!, secret, token: token!, aesKey, apiBase },
@@ -203,4 +213,9 @@ export function securityWarnings(config: Config): string[] {
     );
   }
   return warnings;
+}
+
+/** A database address fit for a log line or an error: its password, if any, replaced by ***. */
+export function maskPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@');
 }

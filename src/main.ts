@@ -9,19 +9,12 @@ import { loadConfig, ConfigError, securityWarnings, type Config } from './config
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { backupStore } from './store/open-all.js';
+import { openEmbeddedRepositories, type Repositories } from './store/repositories.js';
 import type { WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
 import { HttpError } from './http/errors.js';
 import { Late } from './late.js';
 import { gatherModules, type Module } from './module.js';
-import { AccountsRepo } from './store/accounts-repo.js';
-import { AuditRepo } from './store/audit-repo.js';
-import { ApplicationsRepo } from './store/applications-repo.js';
-import { ConversationsRepo } from './store/conversations-repo.js';
-import { GuideAdditionsRepo } from './store/guide-additions-repo.js';
-import { ReportRepo } from './store/report-repo.js';
-import { IdentitiesRepo } from './store/identities-repo.js';
-import { NotifyRepo } from './store/notify-repo.js';
 import { StaffAccounts } from './accounts/staff-accounts.js';
 import { MiniProgramSessions, type CodeExchange } from './accounts/mp-sessions.js';
 import { IdentityLinks } from './accounts/identity-links.js';
@@ -74,8 +67,8 @@ export interface Running {
     jobs: Jobs;
     catalog: Catalog;
   };
-  /** Repositories tests look into directly. */
-  repos: { conversations: ConversationsRepo; notify: NotifyRepo };
+  /** The repositories, on the engine the configuration picked (tests look into them directly). */
+  repos: Repositories;
   metrics: Metrics;
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
@@ -124,14 +117,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const outbox = new Late<Notify>('the notifications');
     const subscriptions = new Late<Catalog['subscriptions']>('the subscriptions');
 
-    const [accountsRepo, applicationsRepo, conversations, notifyRepo, identitiesRepo] = await Promise.all([
-      AccountsRepo.open(store),
-      ApplicationsRepo.open(store),
-      ConversationsRepo.open(store),
-      NotifyRepo.open(store),
-      IdentitiesRepo.open(store),
-    ]);
-    const reportRepo = await ReportRepo.open(store, clock);
+    const repos = await openEmbeddedRepositories(store, clock);
+    const { accounts: accountsRepo, applications: applicationsRepo, conversations, notify: notifyRepo, identities: identitiesRepo, report: reportRepo } = repos;
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
@@ -139,14 +126,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       deliveries: () => notifyRepo.deliveries(),
       openRequests: cachedFor(1000, () => openRequests(applications.all(), calendar.current(), applications.today())),
     });
-    store.onWrite((write) => metrics.storeWrite(write));
+    repos.onWrite((write) => metrics.storeWrite(write));
 
     // The guide's index is built behind the listening server (about half a second); its readers
     // wait for `guide.ready`. With what staff added from the console's 未答问题 page merged in.
     let listened!: () => void;
     const listenedOnce = new Promise<void>((resolve) => (listened = resolve));
     const warmUp = options.holdWarmUp ? Promise.all([listenedOnce, options.holdWarmUp]) : listenedOnce;
-    const guide = startGuideService(config.contentDir, agency, await GuideAdditionsRepo.open(store), clock, warmUp);
+    const guide = startGuideService(config.contentDir, agency, repos.guideAdditions, clock, warmUp);
 
     const fakeWechat = sandbox
       ? createFakeWechatApi({
@@ -158,7 +145,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         })
       : null;
 
-    const accounts = new StaffAccounts(accountsRepo, clock, { audit: await AuditRepo.open(store) });
+    const accounts = new StaffAccounts(accountsRepo, clock, { audit: repos.audit });
     const firstAdmin = await accounts.ensureFirstAdmin(config.admin, sandbox);
     // One citizen, two identities: the chat's and the mini-program's openids, linked by UnionID or a link code.
     const identities = new IdentityLinks(identitiesRepo, { clock, onLink: (linked) => subscriptions.get().mergePerson(linked) });
@@ -177,7 +164,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const applicantDocuments = new ApplicantDocuments({ applications, calendar: () => calendar.current(), agency, templates: documentTemplates, links });
 
     const catalogModule = await openCatalogModule({
-      store,
+      repos,
       agency,
       contentDir: config.contentDir,
       wechat: () => wechat.get(),
@@ -343,7 +330,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       store,
       logger,
       services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
-      repos: { conversations, notify: notifyRepo },
+      repos,
       metrics,
       wechat: wechat.get(),
       fakeWechat,

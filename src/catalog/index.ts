@@ -3,6 +3,7 @@
 import type { Agency } from '../agency.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import type { Repositories } from '../store/repositories.js';
 import { CatalogRepo } from '../store/catalog-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
 import { CatalogService } from './service.js';
@@ -21,7 +22,9 @@ export { loadPushConfig, checkPushConfig, pushCronExpressions, DEFAULT_PUSH_CONF
 export { mountCatalogAdminRoutes, mountCatalogMiniProgramRoutes } from './routes.js';
 
 export interface CatalogDeps {
-  store: Store;
+  /** The server's repositories; or a data folder to open the catalog's own from (tools, tests). */
+  repos?: Pick<Repositories, 'catalog' | 'subscribers' | 'pushLedger'>;
+  store?: Store;
   agency: Agency;
   /** CONTENT_DIR: data/catalog/push.json is read from here. */
   contentDir: string;
@@ -70,13 +73,15 @@ function indexPrefix(agency: Agency): string {
   return agency.shortName;
 }
 
+async function catalogRepos(deps: CatalogDeps): Promise<Pick<Repositories, 'catalog' | 'subscribers' | 'pushLedger'>> {
+  if (deps.repos) return deps.repos;
+  if (!deps.store) throw new Error('openCatalog needs the repositories or a store');
+  const [catalog, subscribers, pushLedger] = await Promise.all([CatalogRepo.open(deps.store), SubscribersRepo.open(deps.store), PushLedgerRepo.open(deps.store)]);
+  return { catalog, subscribers, pushLedger };
+}
+
 export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
-  const [repo, subscribers, ledger, fileConfig] = await Promise.all([
-    CatalogRepo.open(deps.store),
-    SubscribersRepo.open(deps.store),
-    PushLedgerRepo.open(deps.store),
-    loadPushConfig(deps.contentDir),
-  ]);
+  const [{ catalog: repo, subscribers, pushLedger: ledger }, fileConfig] = await Promise.all([catalogRepos(deps), loadPushConfig(deps.contentDir)]);
   const config: PushConfig = { ...fileConfig, ...deps.push };
   const categories = deps.agency.catalogCategories;
   const service = new CatalogService(repo, { categories, indexPrefix: indexPrefix(deps.agency), clock: deps.clock });

@@ -3,6 +3,7 @@
 // exception is 503: WeChat not answering, or the data folder not taking writes (full disk).
 import type { Middleware } from 'koa';
 import { isStoreWriteError } from '../store/write-faults.js';
+import { isConflictError } from '../store/conflict.js';
 
 /** An error the HTTP layer answers as-is. Domain code throws DomainError; adapters may throw this. */
 export class HttpError extends Error {
@@ -61,6 +62,8 @@ export function describeError(error: unknown): Described | null {
   // The data folder cannot be written (full disk, I/O error): nothing was saved, and the store has
   // logged it once; the client may try again later.
   if (isStoreWriteError(error)) return { status: 503, code: 'storage-unavailable', message: error.message };
+  // Two writers raced for one record and this one lost (src/store/conflict.ts): nothing was saved.
+  if (isConflictError(error)) return { status: 409, code: 'conflict', message: error.message };
   const e = error as { code?: unknown; status?: unknown; statusCode?: unknown; message?: unknown; fields?: unknown; expose?: unknown; name?: unknown };
   if (e && typeof e === 'object' && e.name === 'DomainError' && typeof e.code === 'string') {
     return {

@@ -1,0 +1,128 @@
+// The PostgreSQL engine's connection: one pool per process, the office every query is scoped to,
+// transactions, and the translation of "the database cannot be reached" into the store's own
+// StoreWriteError, so the HTTP layer answers 503 `storage-unavailable` on either engine.
+//
+// Repositories of this engine (src/store/pg/*-repo.ts) are the only code that writes SQL. Every
+// table carries the office a row belongs to and every query filters on it (`this.office`): a city
+// that runs one service for all its departments later adds offices, not a second schema.
+import pg from 'pg';
+import { StoreWriteError, WriteHealth } from '../write-faults.js';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface DatabaseOptions {
+  /** The office this process serves; `default` until several offices share one service. */
+  office?: string;
+  /** Pool size per process; two instances behind one balancer use twice this many connections. */
+  max?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export class Database {
+  readonly pool: pg.Pool;
+  readonly office: string;
+  /** Whether the database answers; its changes are what the log says about an outage. */
+  readonly health = new WriteHealth();
+  readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
+
+  constructor(
+    readonly url: string,
+    options: DatabaseOptions = {},
+  ) {
+    this.office = options.office ?? 'default';
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      application_name: options.applicationName ?? 'gongkai',
+      // A request must not hang on a database that went away: fail fast, answer 503.
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its connection (the server restarted) must not crash the process.
+    this.pool.on('error', (error) => this.health.failed('postgres', error));
+  }
+
+  /** Runs one statement; a connection failure becomes a StoreWriteError (503). */
+  async query<R extends pg.QueryResultRow = any>(sql: string, params: unknown[] = [], what = 'postgres'): Promise<pg.QueryResult<R>> {
+    return this.#timed(what, () => this.pool.query<R>(sql, params));
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
+   * it throws (the error is passed on, a connection failure as a StoreWriteError).
+   */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, what = 'postgres'): Promise<T> {
+    return this.#timed(what, async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  /** Tells `listener` how long each query or transaction took (the store-write metrics). */
+  onWrite(listener: (write: { file: string; seconds: number; ok: boolean }) => void): void {
+    this.#writeListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async #timed<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await run();
+      ok = true;
+      this.health.succeeded(started);
+      return result;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      this.health.failed(what, error);
+      throw new StoreWriteError(what, connectionCode(error), { cause: error });
+    } finally {
+      if (this.#writeListeners.length) {
+        const seconds = (performance.now() - started) / 1000;
+        for (const listener of this.#writeListeners) listener({ file: what, seconds, ok });
+      }
+    }
+  }
+}
+
+/**
+ * Whether `error` says the database cannot be reached or went away (as opposed to a statement the
+ * database refused, which is a bug or a conflict the caller handles): socket errors, a pool that
+ * timed out connecting, SQLSTATE classes 08 (connection), 57P (operator intervention: shutdown),
+ * 53 (insufficient resources: disk full, too many connections) and 58 (system error).
+ */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/.test(code)) return true;
+  if (/^(08|57P|53|58)/.test(code)) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection is insufficient/i.test(message);
+}
+
+function connectionCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'unreachable';
+}
+
+/** SQLSTATE 23505: a unique key refused a second row, e.g. a retried push or a concurrent append. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}
