@@ -4,6 +4,7 @@
 // built with its dependencies; this file lists them and hands each part to its host.
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, ConfigError, securityWarnings, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -160,7 +161,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       { onChange: () => outbox.peek()?.nudge(), linkedOpenids: (openid) => identities.openidsOf(openid) },
     );
     // Links in citizens' messages: the public address, or in sandbox mode the server's own.
-    const links = new ApplicantLinks(await loadLinkKey(config.dataDir), () => config.publicUrl ?? (sandbox ? (ownUrl.peek() ?? null) : null), clock);
+    const linkKey = await repos.coordination.sharedSecret('document-link', () => randomBytes(32), () => loadLinkKey(config.dataDir));
+    const links = new ApplicantLinks(linkKey, () => config.publicUrl ?? (sandbox ? (ownUrl.peek() ?? null) : null), clock);
     const applicantDocuments = new ApplicantDocuments({ applications, calendar: () => calendar.current(), agency, templates: documentTemplates, links });
 
     const catalogModule = await openCatalogModule({
@@ -238,7 +240,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...(fakeWechat ? [{ name: 'sandbox', routers: [fakeWechat.router, createSandboxRouter({ config, fakeWechat, agency, clock, accounts })] }] : []),
     ];
     const parts = gatherModules(modules);
-    const jobs = createJobs({ extra: parts.jobs, logger, onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok) });
+    const jobs = createJobs({
+      extra: parts.jobs,
+      logger,
+      onRun: (job, seconds, ok) => metrics.jobRun(job, seconds, ok),
+      coordination: repos.coordination,
+    });
     const app = createApp({
       config,
       logger,
@@ -268,6 +275,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         secret: config.wechat.secret ?? SANDBOX_SECRET,
         mpAppid: config.miniProgram.appid,
         mpSecret: config.miniProgram.secret ?? SANDBOX_SECRET,
+        // Instances on one database share the tokens and refresh them once for all.
+        tokenPersistence: { oa: repos.coordination.accessToken(config.wechat.appid), mp: repos.coordination.accessToken(config.miniProgram.appid) },
       }),
     );
 

@@ -3,8 +3,9 @@
 // night, push-new-items and feed-import; the server's modules give them (src/module.ts). Every job
 // can also be run on demand (POST /admin/v1/jobs/:name/run), and a run on demand while the
 // scheduled one is still going waits for it and shares its result instead of running twice at once.
-import { createTask, validate, type ScheduledTask } from 'node-cron';
+import { createTask, validate, type ScheduledTask, type TaskContext } from 'node-cron';
 import { isStoreWriteError } from '../store/write-faults.js';
+import type { Coordination } from '../store/coordination.js';
 
 export interface JobDefinition {
   name: string;
@@ -51,6 +52,14 @@ export interface JobsDeps {
   /** Told of every run's duration and result, e.g. for the metrics (a joined run counts once). */
   onRun?: (job: string, seconds: number, ok: boolean) => void;
   logger?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /**
+   * Several instances on one database: each scheduled fire runs on one of them, and a run whose
+   * instance died is taken over by another (src/store/coordination.ts). Unset: this process runs
+   * every fire.
+   */
+  coordination?: Coordination;
+  /** How long a run's claim lasts without renewal (renewed every third of it while it runs). */
+  leaseMs?: number;
 }
 
 export const TIMEZONE = 'Asia/Shanghai';
@@ -93,6 +102,9 @@ export function createJobs(deps: JobsDeps): Jobs {
 
   const running = new Map<string, Promise<unknown>>();
   let started = false;
+  const coordination = deps.coordination;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  let sweeper: NodeJS.Timeout | undefined;
 
   const entries = definitions.map((definition) => {
     // One execution at a time per job, whoever asks: the schedule or a staff member.
@@ -114,8 +126,11 @@ export function createJobs(deps: JobsDeps): Jobs {
       running.set(definition.name, execution);
       return execution;
     };
+    // A scheduled fire runs where it is claimed; a run on demand (staff, execute()) runs here.
+    const fire = (context: TaskContext): Promise<unknown> =>
+      coordination && context.execution?.reason !== 'invoked' ? claimed(runKey(definition.name, context.date), once) : once();
     const tasks: ScheduledTask[] = definition.cron.map((cron) =>
-      createTask(cron, once, {
+      createTask(cron, fire, {
         name: definition.name,
         timezone: TIMEZONE,
         noOverlap: true,
@@ -132,8 +147,40 @@ export function createJobs(deps: JobsDeps): Jobs {
         return next.length ? new Date(Math.min(...next.map((d) => d.getTime()))) : null;
       },
     };
-    return { job, tasks };
+    return { job, tasks, once };
   });
+
+  /** Runs `run` if this instance wins the fire `key`, renewing its lease until the run ends. */
+  async function claimed(key: string, run: () => Promise<unknown>): Promise<unknown> {
+    if (!(await coordination!.claimRun(key, leaseMs))) return { skipped: 'another instance runs it' };
+    return holding(key, run);
+  }
+
+  async function holding(key: string, run: () => Promise<unknown>): Promise<unknown> {
+    const renew = setInterval(() => {
+      coordination!.renewRun(key, leaseMs).catch((error: unknown) => deps.logger?.warn({ err: error, run: key }, 'renewing a job run failed'));
+    }, leaseMs / 3);
+    let ok = false;
+    try {
+      const result = await run();
+      ok = true;
+      return result;
+    } finally {
+      clearInterval(renew);
+      await coordination!.finishRun(key, ok).catch((error: unknown) => deps.logger?.warn({ err: error, run: key }, 'finishing a job run failed'));
+    }
+  }
+
+  /** Takes over the runs of instances that died mid-run, and runs them again (jobs are idempotent). */
+  async function sweep(): Promise<void> {
+    const keys = await coordination!.takeOverStaleRuns(leaseMs);
+    for (const key of keys) {
+      const entry = entries.find((e) => e.job.name === jobOfRun(key));
+      if (!entry) continue;
+      deps.logger?.warn({ run: key }, 'taking over a job run whose instance stopped');
+      void holding(key, entry.once).catch((error: unknown) => deps.logger?.error({ err: error, run: key }, 'a job run taken over failed'));
+    }
+  }
 
   return {
     jobs: entries.map((e) => e.job),
@@ -142,9 +189,16 @@ export function createJobs(deps: JobsDeps): Jobs {
       if (started) return;
       started = true;
       for (const { tasks } of entries) for (const task of tasks) void task.start();
+      if (coordination) {
+        sweeper = setInterval(() => {
+          sweep().catch((error: unknown) => deps.logger?.warn({ err: error }, 'looking for job runs to take over failed'));
+        }, leaseMs / 2);
+        sweeper.unref();
+      }
     },
     async stop() {
       started = false;
+      clearInterval(sweeper);
       for (const { tasks } of entries) for (const task of tasks) await task.destroy();
       await Promise.allSettled(running.values());
     },
@@ -163,4 +217,17 @@ function cronLogger(job: string, logger: JobsDeps['logger']) {
     },
     debug: () => {},
   };
+}
+
+/**
+ * The key of one scheduled fire: the job and the minute it fires at (our schedules have no
+ * seconds). Rounded, not truncated, so two instances whose clocks differ by a little agree.
+ */
+export function runKey(job: string, firedAt: Date): string {
+  const minute = new Date(Math.round(firedAt.getTime() / 60_000) * 60_000);
+  return `${job}@${minute.toISOString().slice(0, 16)}Z`;
+}
+
+function jobOfRun(key: string): string {
+  return key.slice(0, key.lastIndexOf('@'));
 }

@@ -6,6 +6,7 @@
 // (src/store/pg/<concern>-repo.ts).
 import type { Store } from './store.js';
 import type { WriteHealth } from './write-faults.js';
+import { LocalCoordination, type Coordination } from './coordination.js';
 import { AccountsRepo } from './accounts-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { AuditRepo } from './audit-repo.js';
@@ -32,6 +33,8 @@ export interface Repositories {
   report: ReportRepo;
   subscribers: SubscribersRepo;
   pushLedger: PushLedgerRepo;
+  /** What several instances agree on: job runs, the WeChat access token, shared secrets. */
+  coordination: Coordination;
   /** Whether writes work (a full disk, a database that went away); the log says when this changes. */
   health: WriteHealth;
   /** Reports the duration of every durable write (the metrics). */
@@ -66,6 +69,7 @@ export async function openEmbeddedRepositories(store: Store, clock: () => Date):
     report,
     subscribers,
     pushLedger,
+    coordination: new LocalCoordination(),
     health: store.health,
     onWrite: (listener) => store.onWrite(listener),
   };

@@ -24,6 +24,12 @@ export interface StoredAccessToken {
 export interface AccessTokenPersistence {
   load(): Promise<StoredAccessToken | undefined>;
   save(token: StoredAccessToken): Promise<void>;
+  /**
+   * Shared by several instances (src/store/pg/coordination.ts): runs a renewal holding a lock all
+   * instances take, so one of them fetches and the others, looking again under the lock, find its
+   * token. With it the stored token is read at every renewal, not only the first.
+   */
+  exclusive?<T>(run: () => Promise<T>): Promise<T>;
 }
 
 export interface AccessTokenManagerOptions {
@@ -106,9 +112,19 @@ export class AccessTokenManager {
   }
 
   async #renew(): Promise<string> {
-    if (!this.#loaded && this.#persistence) {
+    const persistence = this.#persistence;
+    if (persistence?.exclusive) return persistence.exclusive(() => this.#renewFrom(persistence));
+    if (!this.#loaded && persistence) {
       this.#loaded = true;
-      const stored = await this.#persistence.load();
+      return this.#renewFrom(persistence);
+    }
+    return this.#renewFrom(undefined);
+  }
+
+  /** Takes the stored token if it is still good and not the one WeChat rejected; else fetches one. */
+  async #renewFrom(persistence: AccessTokenPersistence | undefined): Promise<string> {
+    if (persistence) {
+      const stored = await persistence.load();
       const at = this.#now();
       if (stored && stored.accessToken !== this.#rejected) {
         if (at < this.#remember(stored, at).refreshAt) return stored.accessToken;
