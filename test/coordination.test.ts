@@ -44,9 +44,9 @@ if (withPostgres) {
 
   test('a run whose instance stopped renewing is taken over by one other instance, and the first learns it lost it', async (t) => {
     const [a, b, c] = await instances(t, 3);
-    t.true(await a!.coordination.claimRun('deadline-reminders@2026-12-07T00:00Z', 200));
+    t.true(await a!.coordination.claimRun('deadline-reminders@2026-12-07T00:00Z', 2500));
     t.deepEqual(await b!.coordination.takeOverStaleRuns(60_000), [], 'not before the lease ran out');
-    await sleep(400);
+    await sleep(2700);
     const [fromB, fromC] = await Promise.all([b!.coordination.takeOverStaleRuns(60_000), c!.coordination.takeOverStaleRuns(60_000)]);
     t.deepEqual([...fromB, ...fromC], ['deadline-reminders@2026-12-07T00:00Z']);
     t.false(await a!.coordination.renewRun('deadline-reminders@2026-12-07T00:00Z', 60_000));
