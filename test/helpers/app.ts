@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { tempDir } from './temp.js';
 import type { WriteFaults } from '../../src/store/write-faults.js';
+import { testDatabase } from './pg.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
@@ -39,6 +40,7 @@ export async function startApp(
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: dataDir,
+    ...(await testEngineEnv(t, dataDir)),
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     DEMO_DATA: 'off',
@@ -54,6 +56,19 @@ export async function startApp(
   const running = await start(config, { logger: createLogger('info', sink), clock: options.clock, storeFaults: options.storeFaults });
   t.teardown(() => running.stop());
   return Object.assign(running, { logs });
+}
+
+/**
+ * The PostgreSQL pass of `npm test` (GONGKAI_TEST_ENGINE=postgres, test/support/postgres-pass.ts)
+ * runs the same tests with the server on PostgreSQL: a throwaway database per data folder, so a test
+ * that restarts the server on its data folder finds its data again.
+ */
+const databases = new Map<string, string>();
+async function testEngineEnv(t: ExecutionContext, dataDir: string): Promise<NodeJS.ProcessEnv> {
+  if (process.env.GONGKAI_TEST_ENGINE !== 'postgres') return {};
+  let url = databases.get(dataDir);
+  if (!url) databases.set(dataDir, (url = await testDatabase(t)));
+  return { DATABASE_URL: url };
 }
 
 /** JSON request helper bound to a base URL. */
