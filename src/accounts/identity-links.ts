@@ -10,6 +10,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { countOne, formatLinkCode, isSpent, LINK_CODE_DIGITS, normalizeLinkCode } from '../domain/link-code.js';
+import { CHANNEL_NAMES } from '../applications/applicant-text.js';
 import { identityKey, type IdentitiesRepo, type Identity, type IdentityChannel } from '../store/identities-repo.js';
 
 export interface IdentityLinksOptions {
@@ -33,7 +34,8 @@ export interface LinkStatus {
 
 const HOUR = 3_600_000;
 const GLOBAL = '*';
-const CHANNEL_NAMES: Record<IdentityChannel, string> = { 'official-account': '公众号', miniprogram: '小程序' };
+/** The two sides of a link, in the words the applicant knows them by (src/applications/applicant-text.ts). */
+const SIDE_NAMES: Record<IdentityChannel, string> = { 'official-account': CHANNEL_NAMES.wechat, miniprogram: CHANNEL_NAMES.miniprogram };
 
 const hashOf = (code: string) => createHash('sha256').update(`gongkai-link-code:${code}`).digest('hex');
 const newPerson = () => randomBytes(9).toString('base64url');
@@ -169,7 +171,7 @@ export class IdentityLinks {
       throw new DomainError('validation', `关联码不正确或已过期（有效 ${Math.round(this.#ttl / 60_000)} 分钟，只能用一次），请在小程序中重新获取`, { code: '关联码不正确或已过期' });
     }
     if (owner.channel === channel) {
-      throw new DomainError('validation', `请在${CHANNEL_NAMES[channel === 'miniprogram' ? 'official-account' : 'miniprogram']}中输入这个关联码`, { code: '应在另一端输入' });
+      throw new DomainError('validation', `请在${SIDE_NAMES[channel === 'miniprogram' ? 'official-account' : 'miniprogram']}中输入这个关联码`, { code: '应在另一端输入' });
     }
     const mine = this.repo.get(channel, openid);
     if (mine && mine.person === owner.person) {

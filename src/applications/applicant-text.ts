@@ -8,6 +8,7 @@ import { getOutcome, isOutcomeId, isWithheldOutcomeId, withholdingArticles, type
 import { DELIVERY_METHOD_LABELS } from '../domain/application-form.js';
 import type { Channel } from '../store/applications-repo.js';
 import type { ApplicationView } from './view.js';
+import type { ApplicantMessageKind } from './intents.js';
 
 /** The ways a request came in, as everyone (applicant, staff, messages) names them. */
 export const CHANNEL_NAMES: Readonly<Record<Channel, string>> = {
@@ -71,12 +72,26 @@ const due = (view: ApplicationView) => {
   return `答复期限 ${dueDateText(view)}${note ? `。${note.replace(/。$/, '')}` : ''}`;
 };
 
-/** How the applicant sends a 补正, by the way they applied. */
-const SUPPLEMENT_HOW: Readonly<Record<Channel, string>> = {
-  wechat: '在公众号回复“补正：补充的内容”提交，也可以发送图片',
-  miniprogram: '在小程序“我的申请”中提交补正',
-  staff: '按补正告知书写明的方式提交',
-  import: '按补正告知书写明的方式提交',
+/** What the applicant sends in the chat to answer a 补正 notice (the form bot/supplement-chat.ts parses). */
+const SUPPLEMENT_REPLY = '回复“补正：补充的内容”';
+const MY_APPLICATIONS = '“我的申请”';
+const BY_NOTICE = '按补正告知书写明的方式提交';
+
+/**
+ * How the applicant sends a 补正, by the way they applied: `inLine` inside the 查询进度 sentence,
+ * `inMessage` as a sentence of its own in the 补正 notification ('' where the notice says how).
+ */
+export const SUPPLEMENT_HOW: Readonly<Record<Channel, { inLine: string; inMessage: string }>> = {
+  wechat: {
+    inLine: `在${CHANNEL_NAMES.wechat}${SUPPLEMENT_REPLY}提交，也可以发送图片`,
+    inMessage: `在本${CHANNEL_NAMES.wechat}${SUPPLEMENT_REPLY}即可，也可以直接发送图片。`,
+  },
+  miniprogram: {
+    inLine: `在${CHANNEL_NAMES.miniprogram}${MY_APPLICATIONS}中提交补正`,
+    inMessage: `在${CHANNEL_NAMES.miniprogram}${MY_APPLICATIONS}中打开这件申请即可提交。`,
+  },
+  staff: { inLine: BY_NOTICE, inMessage: '' },
+  import: { inLine: BY_NOTICE, inMessage: '' },
 };
 
 /** One table, one entry per state: the compiler insists every state has its words. */
@@ -93,12 +108,12 @@ export const APPLICANT_STATUS: Readonly<Record<ApplicationStatus, ApplicantStatu
   },
   'awaiting-supplement': {
     label: '等待补正',
-    phrase: '待补正',
+    phrase: '需补正',
     line: (view) => {
       const pending = view.pendingSupplement;
       const items = pending ? `需要补正：${pending.items.join('；')}。` : '';
       const by = pending?.dueBy ? `请最迟于${chineseDate(pending.dueBy)}（含当日）` : '请在补正告知书写明的期限内';
-      return `等待您补正，答复期限暂停计算。${items}${by}${SUPPLEMENT_HOW[view.channel]}；收到补正后重新计算${REPLY_WORKING_DAYS}个工作日`;
+      return `等待您补正，答复期限暂停计算。${items}${by}${SUPPLEMENT_HOW[view.channel].inLine}；收到补正后重新计算${REPLY_WORKING_DAYS}个工作日`;
     },
   },
   consulting: {
@@ -142,6 +157,26 @@ export const APPLICANT_STATUS: Readonly<Record<ApplicationStatus, ApplicantStatu
       return `办理终止：${outcome ? getOutcome(outcome).citizenText.replace(/。$/, '') : '申请已结束办理'}`;
     },
   },
+};
+
+/**
+ * The status word (a template's phrase field, at most 5 characters) of each message the applicant
+ * receives: the state the request is now in where that says what happened, else the step itself.
+ * The notifications' templates (data/notify/templates.json) take their {status} from here.
+ */
+export const MESSAGE_STATUS: Readonly<Record<ApplicantMessageKind, string>> = {
+  receipt: '已受理',
+  'supplement-requested': APPLICANT_STATUS['awaiting-supplement'].phrase,
+  'supplement-received': '已收补正',
+  'consultation-started': '暂停计时',
+  'consultation-ended': '恢复计时',
+  extended: '已延期',
+  'fee-notice': APPLICANT_STATUS['awaiting-fee'].phrase,
+  decided: APPLICANT_STATUS.decided.phrase,
+  delivered: APPLICANT_STATUS.delivered.phrase,
+  'closed-no-supplement': APPLICANT_STATUS.closed.phrase,
+  'closed-fee-unpaid': APPLICANT_STATUS.closed.phrase,
+  withdrawn: '已撤回',
 };
 
 /** The 部分公开 decision's recorded ground for its withheld part, if any. */

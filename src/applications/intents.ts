@@ -23,6 +23,8 @@ export type ApplicantMessageKind = (typeof APPLICANT_MESSAGE_KINDS)[number];
 /** The messages staff receive about one event of a request. */
 export const STAFF_EVENT_MESSAGE_KINDS = ['staff:new-request', 'staff:supplement-received', 'staff:withdrawn'] as const;
 export type StaffEventMessageKind = (typeof STAFF_EVENT_MESSAGE_KINDS)[number];
+/** A message an event causes, to either audience. */
+export type EventMessageKind = ApplicantMessageKind | StaffEventMessageKind;
 
 /**
  * Event type → what the applicant hears. Total over the event types, so a new event does not
@@ -91,6 +93,6 @@ export function intentsFor(app: StoredApplication, eventIndex: number, createdAt
   return intents;
 }
 
-function intent(app: StoredApplication, eventIndex: number, kind: string, audience: 'applicant' | 'staff', createdAt: string): NotificationIntent {
+function intent(app: StoredApplication, eventIndex: number, kind: EventMessageKind, audience: 'applicant' | 'staff', createdAt: string): NotificationIntent {
   return { key: `${app.id}:${eventIndex}:${audience}`, applicationId: app.id, eventIndex, kind, audience, createdAt };
 }

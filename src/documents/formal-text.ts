@@ -1,17 +1,7 @@
 // How dates and numbers are written in a 公文: 二〇二六年十一月三十日, 〔2026〕第000123号, （三）.
 import { isIsoDate } from '../domain/calendar.js';
 import { parseTrackingNo } from '../domain/tracking-number.js';
-
-const DIGITS = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-
-/** 1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 31 → 三十一 (1–99). */
-export function chineseNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 1 || n > 99) throw new RangeError(`chineseNumber covers 1–99, got ${n}`);
-  const tens = Math.floor(n / 10);
-  const ones = n % 10;
-  const head = tens === 0 ? '' : tens === 1 ? '十' : `${DIGITS[tens]}十`;
-  return head + (ones === 0 ? '' : DIGITS[ones]);
-}
+import { CHINESE_DIGITS as DIGITS, chineseNumber } from '../domain/numerals.js';
 
 /** '2026-11-30' → 二〇二六年十一月三十日: the year digit by digit, month and day as numbers. */
 export function formalDate(date: string): string {

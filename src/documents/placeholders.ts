@@ -4,6 +4,7 @@
 // templates are loaded, not discovered on a printed letter.
 import { DOCUMENT_KINDS, isToApplicant, type DocumentKind } from './kinds.js';
 import { formalDate, listMarker } from './formal-text.js';
+import { STATUTORY_PERIODS } from '../domain/applications/index.js';
 
 /** How a value is written: dates as 二〇二六年…, lists numbered, the rest as they are. */
 export type ValueType = 'text' | 'date' | 'number' | 'list';
@@ -85,6 +86,8 @@ export const PLACEHOLDERS: Readonly<Record<string, PlaceholderSpec>> = {
   'withheld.articles': { type: 'text', kinds: ['reply'] },
   supplementRequestedOn: { type: 'date', kinds: ['reply'] },
   feeNoticeOn: { type: 'date', kinds: ['reply'] },
+  /** The statutory periods, {{period.replyWorkingDays}} …: src/domain/applications/periods.ts, not office wording. */
+  ...Object.fromEntries(Object.keys(STATUTORY_PERIODS).map((name) => [`period.${name}`, { type: 'number' } satisfies PlaceholderSpec])),
 };
 
 /** The declared placeholder of that name; own keys only, so {{constructor}} is as unknown as any typo. */

@@ -4,7 +4,7 @@
 import type { ApplicationView, TimelineEntry } from '../applications/view.js';
 import type { Agency } from '../agency.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_FORM_LABELS, DELIVERY_METHOD_LABELS } from '../domain/application-form.js';
-import { deriveState, readHistory, supplementPeriodOf, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
+import { STATUTORY_PERIODS, deriveState, readHistory, supplementPeriodOf, type ApplicationEvent, type ApplicationState } from '../domain/applications/index.js';
 import type { Calendar } from '../domain/calendar.js';
 import { getOutcome, isOutcomeId, isWithheldOutcomeId, withholdingArticles, type OutcomeId } from '../domain/outcomes.js';
 import { remedyClause } from '../domain/remedies.js';
@@ -71,6 +71,7 @@ export function documentValues(view: DocumentSource, agency: Agency, index: numb
   };
   for (const field of APPLICANT_FIELDS) if (field !== 'type') values[`applicant.${field}`] = inline(a[field]);
   for (const field of AGENCY_FIELDS) values[`agency.${field}`] = agencyText(agency, field);
+  for (const [name, days] of Object.entries(STATUTORY_PERIODS)) values[`period.${name}`] = days;
 
   switch (entry.type) {
     case 'request-supplement':

@@ -15,6 +15,18 @@
  * Pure: the caller passes the office's facts.
  */
 import type { OutcomeId } from './outcomes.js';
+import { chineseNumber } from './numerals.js';
+
+/** 行政复议法 第二十条第一款: 行政复议 within 60 days of learning of the decision (or of the period's end). */
+export const REVIEW_DAYS = 60;
+/** 行政诉讼法 第四十六条: a lawsuit within 6 months, where 复议 is not required first. */
+export const SUIT_MONTHS = 6;
+/** 行政诉讼法 第四十五条: a lawsuit within 15 days of receiving the 复议 decision. */
+export const SUIT_AFTER_REVIEW_DAYS = 15;
+
+const REVIEW = `${chineseNumber(REVIEW_DAYS)}日`;
+const SUIT = `${chineseNumber(SUIT_MONTHS)}个月`;
+const SUIT_AFTER_REVIEW = `${chineseNumber(SUIT_AFTER_REVIEW_DAYS)}日`;
 
 /**
  * - reviewFirst: 复议前置 for a refusal (withheld-*, partial);
@@ -42,26 +54,26 @@ interface RemedyText {
 export const REMEDY_TEXTS: Readonly<Record<RemedyKind, RemedyText>> = {
   reviewFirst: {
     text:
-      '如对本答复不服，您应当先向{reviewAuthority}申请行政复议，申请期限为自收到本答复之日起六十日内；' +
-      '对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向{court}提起行政诉讼。',
+      `如对本答复不服，您应当先向{reviewAuthority}申请行政复议，申请期限为自收到本答复之日起${REVIEW}内；` +
+      `对行政复议决定不服的，可以自收到行政复议决定书之日起${SUIT_AFTER_REVIEW}内依法向{court}提起行政诉讼。`,
     citations: [`${FUYI}第二十条`, `${FUYI}第二十三条第一款第（四）项`, `${SUSONG}第四十五条`],
   },
   reviewFirstOverdue: {
     text:
-      '本机关未在答复期限内答复的，您应当先向{reviewAuthority}申请行政复议，申请期限为自答复期限届满之日起六十日内；' +
-      '对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向{court}提起行政诉讼。',
+      `本机关未在答复期限内答复的，您应当先向{reviewAuthority}申请行政复议，申请期限为自答复期限届满之日起${REVIEW}内；` +
+      `对行政复议决定不服的，可以自收到行政复议决定书之日起${SUIT_AFTER_REVIEW}内依法向{court}提起行政诉讼。`,
     citations: [`${FUYI}第十一条`, `${FUYI}第二十条`, `${FUYI}第二十三条第一款第（三）项`, `${SUSONG}第四十五条`],
   },
   reviewFirstCautious: {
     text:
-      '如对本答复不服，可以自收到本答复之日起六十日内向{reviewAuthority}申请行政复议；' +
-      '对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向{court}提起行政诉讼。',
+      `如对本答复不服，可以自收到本答复之日起${REVIEW}内向{reviewAuthority}申请行政复议；` +
+      `对行政复议决定不服的，可以自收到行政复议决定书之日起${SUIT_AFTER_REVIEW}内依法向{court}提起行政诉讼。`,
     citations: [`${FUYI}第二十条`, `${SUSONG}第四十五条`],
   },
   reviewOrSuit: {
     text:
-      '如对本答复不服，可以自收到本答复之日起六十日内向{reviewAuthority}申请行政复议，' +
-      '也可以自收到本答复之日起六个月内依法向{court}提起行政诉讼。',
+      `如对本答复不服，可以自收到本答复之日起${REVIEW}内向{reviewAuthority}申请行政复议，` +
+      `也可以自收到本答复之日起${SUIT}内依法向{court}提起行政诉讼。`,
     citations: [`${FUYI}第二十条`, `${SUSONG}第四十六条`],
   },
 };

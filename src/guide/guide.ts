@@ -12,6 +12,7 @@ import { sharedJieba } from './jieba.js';
 import { MAX_ANSWER_LENGTH } from './limits.js';
 import { renderTemplate, TemplateError } from './template.js';
 import { remedyTexts, reviewAuthorityOf } from '../domain/remedies.js';
+import { STATUTORY_PERIODS } from '../domain/applications/index.js';
 import type {
   Alternative, AskResult, DictionaryData, GuideEntry, GuideSection, RenderedEntry, ScopeData, SearchHit, SectionWithEntries,
   StopwordData, SynonymData,
@@ -159,8 +160,9 @@ export function createGuide(input: GuideInput): Guide {
     fields: {
       questions: entry.questions.flatMap(terms),
       keywords: (entry.keywords ?? []).flatMap(terms),
-      // Placeholders are left out so that agency facts do not make every answer match.
-      answer: terms(stripPlaceholders(entry.answer)),
+      // Placeholders are left out so that agency facts do not make every answer match; the statutory
+      // periods are the law's words, indexed as the citizen reads them ("20个工作日").
+      answer: terms(stripPlaceholders(fillPeriods(entry.answer))),
     },
   })), { fields: options.fields, k1: options.k1 });
 
@@ -461,7 +463,8 @@ function renderEntries(entries: GuideEntry[], sections: GuideSection[] | undefin
   const out: RenderedEntry[] = [];
   // Remedies come from the one table the letters and the notifications read too (src/domain/
   // remedies.ts): {{remedy.authority}} is the 复议机关, {{remedy.reviewFirst}} etc. the clauses.
-  const scope = { agency, remedy: { ...remedyTexts(agency), authority: reviewAuthorityOf(agency) } };
+  // The statutory periods ({{period.replyWorkingDays}} …) come from src/domain/applications/periods.ts.
+  const scope = { agency, remedy: { ...remedyTexts(agency), authority: reviewAuthorityOf(agency) }, period: STATUTORY_PERIODS };
   for (const entry of entries) {
     if (ids.has(entry.id)) problems.push(`${entry.id}: duplicate id`);
     ids.add(entry.id);
@@ -509,6 +512,13 @@ function shortNames(agency: Agency): string[] {
   const region = (agency.region ?? {}) as Record<string, unknown>;
   return [agency.shortName, agency.brandName, agency.wechatAccountName, agency.weiboName, region.city]
     .filter((w): w is string => typeof w === 'string' && Array.from(w).length >= 2);
+}
+
+/** {{period.name}} written as its number, the rest left as it is. */
+function fillPeriods(template: string): string {
+  return template.replace(/\{\{period\.([A-Za-z]+)\}\}/g, (whole, name: string) =>
+    Object.hasOwn(STATUTORY_PERIODS, name) ? String(STATUTORY_PERIODS[name as keyof typeof STATUTORY_PERIODS]) : whole,
+  );
 }
 
 function stripPlaceholders(template: string): string {

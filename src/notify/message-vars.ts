@@ -2,14 +2,14 @@
 // the event that caused the message and the office. Pure: the caller passes the derived view and the
 // calendar. Staff get personal data masked (docs/ARCHITECTURE.md, "Contracts"); applicants get none they do not know.
 import type { Calendar } from '../domain/calendar.js';
-import { CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS, chineseDate, outcomeOfEvent, supplementPeriodOf, type ApplicationEvent } from '../domain/applications/index.js';
+import { CONSULTATION_WORKING_DAYS, FEE_PAYMENT_WORKING_DAYS, STATUTORY_PERIODS, chineseDate, outcomeOfEvent, supplementPeriodOf, type ApplicationEvent } from '../domain/applications/index.js';
 import { getOutcome, isOutcomeId } from '../domain/outcomes.js';
 import { remedyClause } from '../domain/remedies.js';
 import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '../domain/application-form.js';
 import { maskFreeText, maskName } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 import type { ApplicationView } from '../applications/view.js';
-import { CHANNEL_NAMES, dueDateText, groundLine, provisionalNote, tellApplicant } from '../applications/applicant-text.js';
+import { CHANNEL_NAMES, SUPPLEMENT_HOW, dueDateText, groundLine, provisionalNote, tellApplicant } from '../applications/applicant-text.js';
 import { LINK_VALID_DAYS } from '../documents/applicant-links.js';
 
 /** Every value a template may name; data/notify/templates.json is checked against this list. */
@@ -66,7 +66,14 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'count',
   'samples',
   'since',
+  // the statutory periods a text states ({replyWorkingDays}, {consultationWorkingDays} …): src/domain/applications/periods.ts
+  ...Object.keys(STATUTORY_PERIODS),
 ]);
+
+/** The statutory periods as a message prints them; every message is filled with them (templates.ts renderMessage). */
+export const PERIOD_VARS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(STATUTORY_PERIODS).map(([name, value]) => [name, String(value)]),
+);
 
 export interface OfficeInfo {
   name: string;
@@ -162,12 +169,7 @@ function applicantEventVars(app: StoredApplication, event: ApplicationEvent, doc
   switch (event.type) {
     case 'request-supplement':
       vars.documentLine = linked('补正申请告知书');
-      vars.supplementHow =
-        app.channel === 'wechat'
-          ? '在本公众号回复“补正：补充的内容”即可，也可以直接发送图片。'
-          : app.channel === 'miniprogram'
-            ? '在小程序“我的申请”中打开这件申请即可提交。'
-            : '';
+      vars.supplementHow = SUPPLEMENT_HOW[app.channel]?.inMessage ?? '';
       break;
     case 'decide':
       vars.documentLine = linked('答复书');

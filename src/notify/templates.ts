@@ -7,8 +7,9 @@ import path from 'node:path';
 import { isRole, type Role } from '../domain/roles.js';
 import { CHANNEL_NAMES, type ChannelName } from '../store/notify-repo.js';
 import type { TemplateData } from '../wechat/api-client.js';
-import { KNOWN_VARS } from './message-vars.js';
-import { APPLICANT_MESSAGE_KINDS, STAFF_EVENT_MESSAGE_KINDS } from '../applications/intents.js';
+import { KNOWN_VARS, PERIOD_VARS } from './message-vars.js';
+import { APPLICANT_MESSAGE_KINDS, STAFF_EVENT_MESSAGE_KINDS, type ApplicantMessageKind } from '../applications/intents.js';
+import { MESSAGE_STATUS } from '../applications/applicant-text.js';
 
 /** Channels whose messages are WeChat templates with keyword fields. */
 export const TEMPLATE_CHANNELS = ['oa-template', 'oa-subscribe', 'mp-subscribe'] as const;
@@ -167,10 +168,13 @@ export function parseNotifyTemplates(raw: unknown, source = 'templates.json'): N
     }
     const audience = kind.startsWith('staff:') ? 'staff' : 'applicant';
     checkPlaceholders(def.text, `${where}.text`, problems, false);
-    const values: Record<string, string> = {};
+    // An applicant message's {status} (已受理, 需补正 …) is the one vocabulary's, not the file's.
+    const values: Record<string, string> = isApplicantMessageKind(kind) ? { status: MESSAGE_STATUS[kind] } : {};
     for (const [name, pattern] of Object.entries(isObject(def.values) ? def.values : {})) {
       if (typeof pattern !== 'string') problems.push(`${where}.values.${name} must be text`);
-      else {
+      else if (name === 'status' && isApplicantMessageKind(kind)) {
+        problems.push(`${where}.values.status is the applicant's status word, written in src/applications/applicant-text.ts MESSAGE_STATUS: leave it out`);
+      } else {
         checkPlaceholders(pattern, `${where}.values.${name}`, problems, false);
         values[name] = pattern;
       }
@@ -212,9 +216,11 @@ export function fill(pattern: string, vars: Readonly<Record<string, string>>): s
 export function renderMessage(templates: NotifyTemplates, kind: string, vars: Readonly<Record<string, string>>): RenderedMessage {
   const def = templates.messages[kind];
   if (!def) throw new TemplatesError(`no message is configured for kind "${kind}"`);
+  // The statutory periods ({replyWorkingDays} …) are the law's, the same in every message.
+  const all = { ...PERIOD_VARS, ...vars };
   const values: Record<string, string> = {};
-  for (const [name, pattern] of Object.entries(def.values)) values[name] = fill(pattern, vars);
-  return { kind, label: def.label, text: fill(def.text, vars), values };
+  for (const [name, pattern] of Object.entries(def.values)) values[name] = fill(pattern, all);
+  return { kind, label: def.label, text: fill(def.text, all), values };
 }
 
 /** The template a message uses on a channel, if any. */
@@ -265,6 +271,10 @@ function roleList(value: unknown, where: string, problems: string[]): Role[] | n
     return null;
   }
   return value as Role[];
+}
+
+function isApplicantMessageKind(kind: string): kind is ApplicantMessageKind {
+  return (APPLICANT_KINDS as readonly string[]).includes(kind);
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -21,10 +21,12 @@ export {
   MAX_EXTENSION_DAYS,
   MAX_SUPPLEMENT_DAYS,
   REPLY_WORKING_DAYS,
+  STATUTORY_PERIODS,
   SUPPLEMENT_NOTICE_WORKING_DAYS,
   earliestReceiptDate,
   officeSupplementPeriod,
   supplementPeriodOf,
+  type StatutoryPeriod,
 } from './periods.js';
 export { deriveState, replyClockRuns, type ApplicationState } from './state.js';
 export { STATUS_LABELS, EVENT_LABELS, chineseDate, chineseDateWithWeekday } from './labels.js';

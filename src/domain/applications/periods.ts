@@ -3,6 +3,7 @@
  * arithmetic (deadline.ts), the input checks (events.ts, apply.ts), the console's forms and hints,
  * the chat and the notifications all import these, so a change of law is a change here.
  */
+import { REVIEW_DAYS, SUIT_AFTER_REVIEW_DAYS, SUIT_MONTHS } from '../remedies.js';
 
 /** 第三十三条第一款: the reply is due within 20 working days of receipt (of the 补正, once one was asked). */
 export const REPLY_WORKING_DAYS = 20;
@@ -27,6 +28,40 @@ export const CONSULTATION_WORKING_DAYS = 15;
  * notice (收到收费通知次日起20个工作日内); unpaid by then counts as giving up (fee-expired, table 三 （六）2).
  */
 export const FEE_PAYMENT_WORKING_DAYS = 20;
+
+/** 第二十六条: proactive information is published within 20 working days of being made or changed. */
+export const PUBLICATION_WORKING_DAYS = 20;
+
+/**
+ * Every statutory number a text for people states, by the name a text fills it in with: {{period.NAME}}
+ * in the guide's answers (data/guide) and the letters (data/documents), {NAME} in the notifications
+ * (data/notify). Those files write no such number themselves (test/statutory-numbers.test.ts).
+ */
+export const STATUTORY_PERIODS = {
+  /** 第三十三条第一款. */
+  replyWorkingDays: REPLY_WORKING_DAYS,
+  /** 第三十三条第二款. */
+  extensionWorkingDays: MAX_EXTENSION_DAYS,
+  /** The longest a reply can take, extended once: 40. */
+  extendedReplyWorkingDays: REPLY_WORKING_DAYS + MAX_EXTENSION_DAYS,
+  /** The reply period in weeks of five working days, as the guide puts it for a citizen ("约4周"). */
+  replyWeeks: REPLY_WORKING_DAYS / 5,
+  /** 第三十条. */
+  supplementNoticeWorkingDays: SUPPLEMENT_NOTICE_WORKING_DAYS,
+  /** 第三十二条, 第三十四条. */
+  consultationWorkingDays: CONSULTATION_WORKING_DAYS,
+  /** 《政府信息公开信息处理费管理办法》. */
+  feePaymentWorkingDays: FEE_PAYMENT_WORKING_DAYS,
+  /** 第二十六条. */
+  publicationWorkingDays: PUBLICATION_WORKING_DAYS,
+  /** 行政复议法 第二十条 (src/domain/remedies.ts). */
+  reviewDays: REVIEW_DAYS,
+  /** 行政诉讼法 第四十六条. */
+  suitMonths: SUIT_MONTHS,
+  /** 行政诉讼法 第四十五条. */
+  suitAfterReviewDays: SUIT_AFTER_REVIEW_DAYS,
+} as const;
+export type StatutoryPeriod = keyof typeof STATUTORY_PERIODS;
 
 /**
  * The 补正 period (in working days) the office set in agency.json (supplementPeriodWorkingDays), when
