@@ -254,7 +254,9 @@ export function createGuide(input: GuideInput): Guide {
     } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
-    } else if (anchors.offTopic.length > 0) {
+    } else if (anchors.offTopic.length > 0 && !(anchors.weak.length >= 2 && cover >= options.minCoverage)) {
+      // Another service's word declines, unless disclosure words and the guide's coverage say the
+      // service is only the setting: a 物业 applying for its residents, a 营业执照 as a company's ID.
       status = 'out-of-scope';
       reason = `another service: ${anchors.offTopic.join('/')}`;
     } else if (cover >= options.minCoverage || (anchors.weak.length > 0 && cover >= options.weakAnchorCoverage)) {
