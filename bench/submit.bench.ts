@@ -83,7 +83,7 @@ async function measureScale(samples: readonly StoredApplication[], scale: Scale,
       await product.services.notify.idle();
       const after = await fileStates(folder.dir);
       const written = changed(before, after);
-      const stored = product.services.applications.all().length;
+      const stored = (await product.services.applications.all()).length;
       if (stored !== scale.stored + scale.submits) throw new Error(`expected ${scale.stored + scale.submits} stored requests, found ${stored}`);
 
       // The two parts of every write, timed apart on the same data and disk.

@@ -125,7 +125,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
     const metrics = new Metrics({
       deliveries: () => notifyRepo.deliveries(),
-      openRequests: cachedFor(1000, () => openRequests(applications.all(), calendar.current(), applications.today())),
+      openRequests: cachedFor(1000, async () => openRequests(await applications.open(), calendar.current(), applications.today())),
     });
     repos.onWrite((write) => metrics.storeWrite(write));
 
@@ -186,7 +186,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const notifyModule = createNotifyModule({
       repo: notifyRepo,
       applications,
-      intents: () => applicationsRepo.intents(),
+      intents: { pending: (limit) => applicationsRepo.pendingIntents(limit), markPlanned: (keys) => applicationsRepo.markIntentsPlanned(keys) },
       accounts,
       sessions,
       unanswered: () => conversations.unanswered(),

@@ -44,7 +44,7 @@ test('the 补正 and decision messages in the simulator, the supplement on the c
   }
   const receipt = await say(page, '确认', /申请已提交，申请编号 \d{4}-\d{6}/);
   const trackingNo = /申请编号 (\d{4}-\d{6})/.exec(receipt)![1]!;
-  const application = running.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await running.services.applications.byTrackingNo(trackingNo))!;
   const call = client(running.url);
   const staff = await staffLogin(running.url);
   const today = running.services.applications.today();
@@ -124,7 +124,7 @@ test('the mini-program panel shows a pending 补正 with its items and answers i
   await page.click('#mp-apply button[type="submit"]');
   const result = (await (await page.waitForSelector('#mp-apply-result:has-text("申请编号")')).textContent()) ?? '';
   const trackingNo = /申请编号 (\d{4}-\d{6})/.exec(result)![1]!;
-  const application = running.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await running.services.applications.byTrackingNo(trackingNo))!;
   const staff = await staffLogin(running.url);
   const asked = await client(running.url)(
     'POST',

@@ -53,7 +53,7 @@ test('补正 in the chat: the notice reaches the applicant with its items, perio
   const openid = 'o-chat-supplement';
   const c = chat(app.url, openid, clock);
   const trackingNo = await applyInChat(c);
-  const application = app.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await app.services.applications.byTrackingNo(trackingNo))!;
 
   // Before any 补正 is asked, "补正：…" says there is nothing to answer, instead of "不在范围内".
   t.regex(await c.say('补正：工程名称是某某地下室'), /没有需要补正的申请/);
@@ -129,14 +129,14 @@ test('"补正：…" in one message answers the pending 补正 of a chat request
   let staff = await staffLogin(app.url);
   const c = chat(app.url, 'o-chat-direct', clock);
   const trackingNo = await applyInChat(c);
-  const application = app.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await app.services.applications.byTrackingNo(trackingNo))!;
   await call('POST', `/admin/v1/applications/${application.id}/events`, { type: 'request-supplement', on: '2026-03-02', items: ['工程名称'] }, staff);
   // An unrecognised reply from someone who owes a 补正 is told how to send it.
   t.regex(await c.say('今天天气怎么样'), /如果这是补正材料，请回复“补正：”/);
   const reply = await c.say('补正：黄石市某某地下室人防工程');
   t.regex(reply, new RegExp(`补正已收到（申请 ${trackingNo}，文字）`));
   t.regex(reply, /最迟于 2026年3月30日（含当日）/);
-  t.like(app.services.applications.get(application.id).events.at(-1), { type: 'supplement-received', text: '黄石市某某地下室人防工程', by: 'applicant' });
+  t.like((await app.services.applications.get(application.id)).events.at(-1), { type: 'supplement-received', text: '黄石市某某地下室人防工程', by: 'applicant' });
 });
 
 test('补正 in the mini-program: the pending items, the period, the notice, and the answer with the new due date', async (t) => {
@@ -187,7 +187,7 @@ test('a supplement the clerk records from a letter tells the applicant it arrive
   let staff = await staffLogin(app.url);
   const c = chat(app.url, 'o-chat-by-post', clock);
   const trackingNo = await applyInChat(c);
-  const application = app.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await app.services.applications.byTrackingNo(trackingNo))!;
   await call('POST', `/admin/v1/applications/${application.id}/events`, { type: 'request-supplement', on: '2026-03-02', items: ['工程名称'] }, staff);
   clock.set('2026-03-04T02:00:00Z');
   staff = await staffLogin(app.url);
@@ -207,7 +207,7 @@ test('the decision: outcome and ground in one line, the letter behind an expirin
   const openid = 'o-chat-decision';
   const c = chat(app.url, openid, clock);
   const trackingNo = await applyInChat(c);
-  const application = app.services.applications.byTrackingNo(trackingNo)!;
+  const application = (await app.services.applications.byTrackingNo(trackingNo))!;
   clock.set('2026-03-10T02:00:00Z');
   staff = await staffLogin(app.url);
   const decided = await call('POST', `/admin/v1/applications/${application.id}/events`, { type: 'decide', on: '2026-03-10', outcome: 'withheld-third-party', reason: '涉及某公司商业秘密' }, staff);
@@ -259,7 +259,7 @@ test('delivery by WeChat: offered to the clerk only when the applicant chose it,
   let staff = await staffLogin(app.url);
   const c = chat(app.url, 'o-chat-deliver', clock);
   const trackingNo = await applyInChat(c);
-  const viaChat = app.services.applications.byTrackingNo(trackingNo)!;
+  const viaChat = (await app.services.applications.byTrackingNo(trackingNo))!;
   const me = await mpLogin(app.url, 'o-mp-email');
   const byEmail = (await call('POST', '/mp/v1/applications', personApplication(), me)).body;
   clock.set('2026-03-11T02:00:00Z');
@@ -316,7 +316,7 @@ test('mid-form: commands are answered and the form waits; a form left over a day
   clock.set('2026-03-09T03:00:00Z');
   const asked = await c.say('申请公开要多久');
   t.regex(asked, /20个工作日[\s\S]*3月6日开始填写的申请已超过一天未完成/);
-  t.is(app.services.applications.listMine('o-chat-midform').length, 0);
+  t.is((await app.services.applications.listMine('o-chat-midform')).length, 0);
 });
 
 test('取消 after the subscription list is a command, not a question', async (t) => {

@@ -105,7 +105,7 @@ test('a handler works an overdue request from the inbox to a decided reply; the 
   t.deepEqual(confirmations, ['确定作出答复吗？记录后办理结果不能修改。']);
   t.regex(await page.locator('.flash.ok').innerText(), /已记录：作出答复/);
   t.regex(await page.locator('h1').innerText(), /已答复待送达/);
-  t.is(app.applications.view(app.applications.get(seeded.overdue.id), 'staff').outcome, 'partial');
+  t.is(app.applications.view((await app.applications.get(seeded.overdue.id)), 'staff').outcome, 'partial');
 
   // The reply letter as Word, through the staff API's document route with the console's cookie.
   const reply = page.locator('ul.documents li').last();

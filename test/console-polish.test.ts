@@ -99,7 +99,7 @@ test('a registered letter is submitted on the day it came, so 收到日期 is ne
     '/admin/applications/new',
   );
   t.is(done.status, 303);
-  const view = app.applications.view(app.applications.all()[0]!, 'staff-full');
+  const view = app.applications.view((await app.applications.all())[0]!, 'staff-full');
   t.is(view.submittedOn, '2026-03-10');
   t.is(view.receivedOn, '2026-03-10');
   const { html } = await reg.page(done.headers.get('location')!);
@@ -134,7 +134,7 @@ test('in Chromium: one name per document, the delivery form sends once, and on a
   const button = action.getByRole('button', { name: '送达答复' });
   await button.dblclick();
   await desk.locator('.flash.ok', { hasText: '已记录：送达答复' }).waitFor();
-  const delivered = app.applications.get(decided!.id).events.filter((e) => e.type === 'deliver');
+  const delivered = (await app.applications.get(decided!.id)).events.filter((e) => e.type === 'deliver');
   t.is(delivered.length, 1, 'one delivery recorded');
   t.deepEqual(problems, [], 'no script errors (form.method.toLowerCase is not a function)');
 

@@ -197,7 +197,7 @@ test('roles decide the buttons, and a forged post by the wrong role records noth
   const forged = await registrar.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'granted' }, route);
   t.is(forged.status, 303);
   t.regex((await registrar.page(route)).html, /flash error[\s\S]*无权进行此操作/);
-  t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'processing');
+  t.is(app.applications.view((await app.applications.get(overdue.id)), 'staff').status, 'processing');
 
   t.is((await registrar.page('/admin/users')).status, 403);
   t.false((await registrar.page('/admin')).html.includes('href="/admin/users"'), 'no menu entry either');
@@ -210,7 +210,7 @@ test('a form without the session’s CSRF token is refused and records nothing',
   const response = await han.request('POST', `/admin/applications/${overdue.id}/events`, { type: 'decide', on: '2026-03-16', outcome: 'granted', _csrf: 'guessed' });
   t.is(response.status, 403);
   t.regex(await response.text(), /页面已过期，请刷新后重试/);
-  t.is(app.applications.get(overdue.id).events.length, 2);
+  t.is((await app.applications.get(overdue.id)).events.length, 2);
 });
 
 test('Post/Redirect/Get: a refused step comes back as a Chinese message on the page, once; a good one is recorded', async (t) => {
@@ -241,7 +241,7 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex(after, /<li>请写明所需信息的年份<\/li><li>请提供身份证明复印件<\/li>/);
   t.regex(after, /李承办（han）/);
   t.true(after.includes('id="act-supplement-received"'));
-  t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'awaiting-supplement');
+  t.is(app.applications.view((await app.applications.get(overdue.id)), 'staff').status, 'awaiting-supplement');
 
   // A 部分公开 from the console names the ground of its withheld part (第三十七条), which the letter cites.
   await han.post(`${route}/events`, { type: 'supplement-received', on: '2026-03-16' }, route);
@@ -253,9 +253,9 @@ test('Post/Redirect/Get: a refused step comes back as a Chinese message on the p
   t.regex((await han.page(route)).html, /flash error[\s\S]*请写明理由/);
   await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'withheld-state-secret' }, route);
   t.regex((await han.page(route)).html, /flash error[\s\S]*请写明理由/);
-  t.is(app.applications.view(app.applications.get(overdue.id), 'staff').status, 'processing', 'nothing recorded');
+  t.is(app.applications.view((await app.applications.get(overdue.id)), 'staff').status, 'processing', 'nothing recorded');
   await han.post(`${route}/events`, { type: 'decide', on: '2026-03-16', outcome: 'partial', ground: 'withheld-third-party', reason: '涉及个人隐私' }, route);
-  t.like(app.applications.view(app.applications.get(overdue.id), 'staff'), { status: 'decided', outcome: 'partial' });
+  t.like(app.applications.view((await app.applications.get(overdue.id)), 'staff'), { status: 'decided', outcome: 'partial' });
 });
 
 test('logout ends the session for the console and the API', async (t) => {
@@ -505,16 +505,16 @@ test('a registrar registers a request that came by letter, with the day it was r
   t.regex(again, /<span class="error-text" id="e-id-number">[^<]+<\/span>/);
   t.regex(again, /<span class="error-text" id="e-phone">请填写联系电话<\/span>/);
   t.regex(again, /<span class="error-text" id="e-postcode">选择邮寄方式获取信息，请填写邮政编码<\/span>/);
-  t.is(app.applications.all().length, 0);
+  t.is((await app.applications.all()).length, 0);
 
   const future = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000', 'received-on': '2026-03-17' }, '/admin/applications/new');
   t.is(future.status, 422);
   t.regex(await future.text(), /收到日期不能晚于今天/);
-  t.is(app.applications.all().length, 0);
+  t.is((await app.applications.all()).length, 0);
 
   const done = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin/applications/new');
   t.is(done.status, 303);
-  const [created] = app.applications.all();
+  const [created] = (await app.applications.all());
   t.is(done.headers.get('location'), `/admin/applications/${created!.id}`);
   const view = app.applications.view(created!, 'staff-full');
   t.is(view.receivedOn, '2026-03-12');
@@ -527,13 +527,13 @@ test('a registrar registers a request that came by letter, with the day it was r
   const twice = await reg.post('/admin/applications/new', { ...letter, 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin/applications/new');
   t.is(twice.headers.get('location'), `/admin/applications/${created!.id}`);
   t.regex((await reg.page(twice.headers.get('location')!)).html, new RegExp(`这份申请已经登记过（申请编号 ${view.trackingNo}）`));
-  t.is(app.applications.all().length, 1);
-  t.is(app.applications.get(created!.id).events.filter((e) => e.type === 'receive').length, 1);
+  t.is((await app.applications.all()).length, 1);
+  t.is((await app.applications.get(created!.id)).events.filter((e) => e.type === 'receive').length, 1);
 
   const handler = await loggedIn(app, 'han');
   const forbidden = await handler.post('/admin/applications/new', { ...letter, 'form-id': 'another-form-1', 'id-number': idNumber('42020219800101123'), phone: '13900001111', postcode: '435000' }, '/admin');
   t.is(forbidden.status, 403);
-  t.is(app.applications.all().length, 1);
+  t.is((await app.applications.all()).length, 1);
 });
 
 test('notifications whose arrival is unknown (the send was cut off) are listed for a month, so staff can check', async (t) => {

@@ -51,7 +51,7 @@ async function services(dir: string, clock: { now: number }, wechat: NotifyDeps[
   const notify = createNotify({
     repo: notifyRepo,
     applications,
-    intents: () => appsRepo.intents(),
+    intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
     unanswered: () => [],
     wechat,
@@ -405,7 +405,7 @@ const calendar = await CalendarSource.open(root + '/data', dir);
 const applications = new ApplicationsService(apps, () => calendar.current(), now);
 const wechat = new WechatApiClient({ baseUrl: process.env.NOTIFY_API, appid: '${CREDENTIALS.appid}', secret: '${CREDENTIALS.secret}', timeoutMs: 120000, retry: { attempts: 1 } });
 const notify = createNotify({
-  repo, applications, intents: () => apps.intents(), accounts: new StaffAccounts(accountsRepo, now), unanswered: () => [],
+  repo, applications, intents: { pending: (limit) => apps.pendingIntents(limit), markPlanned: (keys) => apps.markIntentsPlanned(keys) }, accounts: new StaffAccounts(accountsRepo, now), unanswered: () => [],
   wechat, templates: await loadNotifyTemplates(root + '/data'), office: { name: '办公室', contact: '电话', supplementPeriodWorkingDays: null },
   calendar: () => calendar.current(), clock: now,
 });
@@ -431,7 +431,7 @@ test('killed mid-send on a channel without client_msg_id: not sent again, marked
   const doomed = createNotify({
     repo: h.notifyRepo,
     applications: h.applications,
-    intents: () => h.appsRepo.intents(),
+    intents: { pending: (limit) => h.appsRepo.pendingIntents(limit), markPlanned: (keys) => h.appsRepo.markIntentsPlanned(keys) },
     accounts: h.accounts,
     unanswered: () => [],
     wechat: dying,

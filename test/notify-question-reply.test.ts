@@ -49,7 +49,7 @@ async function setup(t: ExecutionContext, withTemplate: boolean) {
   const notify = createNotify({
     repo,
     applications: new ApplicationsService(appsRepo, () => calendar.current(), now),
-    intents: () => appsRepo.intents(),
+    intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts: new StaffAccounts(accountsRepo, now),
     unanswered: () => [],
     wechat,

@@ -61,7 +61,7 @@ async function setup(t: ExecutionContext, start: string) {
   const notify = createNotify({
     repo: notifyRepo,
     applications,
-    intents: () => appsRepo.intents(),
+    intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
     unanswered: () => conversations.unanswered(),
     wechat: client,
@@ -134,7 +134,7 @@ test('a consultation: the applicant is told when it ends at the latest, staff ar
   h.clock.now = morning('2025-10-09');
   await h.applications.record(app.id, { type: 'consult-start', on: '2025-10-09', party: '某建设公司' }, 'handler1');
   await h.notify.runOutbox();
-  const view = h.applications.view(h.applications.get(app.id), 'applicant');
+  const view = h.applications.view((await h.applications.get(app.id)), 'applicant');
   t.like(view, { status: 'consulting', paused: true, dueDate: null, consultationEndsBy: '2025-10-29' });
 
   const created: Record<string, string[]> = {};
@@ -151,7 +151,7 @@ test('a consultation: the applicant is told when it ends at the latest, staff ar
 
   // No answer by the limit: the pause ends there, and the due date is 20 + 15 working days.
   h.clock.now = morning('2025-10-30');
-  t.like(h.applications.view(h.applications.get(app.id), 'staff'), { status: 'consulting', paused: false, dueDate: '2025-11-19', consultationEndsBy: null });
+  t.like(h.applications.view((await h.applications.get(app.id)), 'staff'), { status: 'consulting', paused: false, dueDate: '2025-11-19', consultationEndsBy: null });
 });
 
 test('an extension moves the due date, and the reminders start again for the new date', async (t) => {
@@ -160,7 +160,7 @@ test('an extension moves the due date, and the reminders start again for the new
   h.clock.now = morning('2025-09-22');
   t.deepEqual((await h.notify.runDeadlineReminders()).created, [`${app.id}:reminder:due-5:2025-09-28`]);
   await h.applications.record(app.id, { type: 'extend', on: '2025-09-22', days: 10 }, 'leader1');
-  const due = h.applications.view(h.applications.get(app.id), 'staff').dueDate!;
+  const due = h.applications.view((await h.applications.get(app.id)), 'staff').dueDate!;
   t.is(due, '2025-10-17');
   t.deepEqual((await h.notify.runDeadlineReminders()).created, []);
   h.clock.now = morning('2025-10-10'); // 11 (make-up Saturday), 13–17: six working days left

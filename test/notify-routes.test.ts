@@ -45,7 +45,7 @@ async function setup(t: ExecutionContext, options: { assumeConsent?: boolean } =
   const notify = createNotify({
     repo: notifyRepo,
     applications,
-    intents: () => appsRepo.intents(),
+    intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
     unanswered: () => [],
     wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {} }),

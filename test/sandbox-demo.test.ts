@@ -20,9 +20,8 @@ import { tempDir } from './helpers/temp.js';
 const NOW = '2026-03-18T02:00:00Z'; // a Wednesday, 10:00 in China
 
 /** What a request looks like to staff, without the random id and the recording time. */
-function snapshot(applications: ApplicationsService) {
-  return applications
-    .all()
+async function snapshot(applications: ApplicationsService) {
+  return (await applications.all())
     .map((app) => {
       const v = applications.view(app, 'staff');
       return {
@@ -44,8 +43,8 @@ function snapshot(applications: ApplicationsService) {
 test('two fresh starts seed the same requests, tracking numbers and states', async (t) => {
   const first = await startApp(t, { env: { DEMO_DATA: 'on' }, clock: testClock(NOW) });
   const second = await startApp(t, { env: { DEMO_DATA: 'on' }, clock: testClock(NOW) });
-  const a = snapshot(first.services.applications);
-  t.deepEqual(snapshot(second.services.applications), a);
+  const a = await snapshot(first.services.applications);
+  t.deepEqual(await snapshot(second.services.applications), a);
 
   t.true(a.length >= 6 && a.length <= 8, `${a.length} demo requests`);
   t.deepEqual(a.map((r) => r.trackingNo), a.map((_, i) => `2026-${String(i + 1).padStart(6, '0')}`));
@@ -66,11 +65,11 @@ test('two fresh starts seed the same requests, tracking numbers and states', asy
 test('dates move with today while the states stay the same', async (t) => {
   const march = await startApp(t, { env: { DEMO_DATA: 'on' }, clock: testClock(NOW) });
   const july = await startApp(t, { env: { DEMO_DATA: 'on' }, clock: testClock('2026-07-08T02:00:00Z') });
-  const states = (s: ReturnType<typeof snapshot>) => s.map((r) => [r.trackingNo, r.status, r.overdue, r.outcome]);
-  t.deepEqual(states(snapshot(july.services.applications)), states(snapshot(march.services.applications)));
+  const states = (s: Awaited<ReturnType<typeof snapshot>>) => s.map((r) => [r.trackingNo, r.status, r.overdue, r.outcome]);
+  t.deepEqual(states(await snapshot(july.services.applications)), states(await snapshot(march.services.applications)));
   t.notDeepEqual(
-    snapshot(july.services.applications).map((r) => r.receivedOn),
-    snapshot(march.services.applications).map((r) => r.receivedOn),
+    (await snapshot(july.services.applications)).map((r) => r.receivedOn),
+    (await snapshot(march.services.applications)).map((r) => r.receivedOn),
   );
 });
 
@@ -78,17 +77,17 @@ test('a second start on the same folder does not seed again; DEMO_DATA=off seeds
   const dataDir = await tempDir(t);
   const clock: TestClock = testClock(NOW);
   const first = await startApp(t, { env: { DEMO_DATA: 'on' }, clock, dataDir });
-  const count = first.services.applications.all().length;
+  const count = (await first.services.applications.all()).length;
   t.true(count > 0);
   await first.stop();
 
   clock.advance(3 * 24 * 3600_000);
   const again = await startApp(t, { env: { DEMO_DATA: 'on' }, clock, dataDir });
-  t.is(again.services.applications.all().length, count);
+  t.is((await again.services.applications.all()).length, count);
   t.false(again.logs.some((line) => line.includes('demo data seeded')));
 
   const off = await startApp(t, { env: { DEMO_DATA: 'off' }, clock: testClock(NOW) });
-  t.is(off.services.applications.all().length, 0);
+  t.is((await off.services.applications.all()).length, 0);
 });
 
 /** The services seedDemo works on, over a fresh store, as main.ts builds them. */
@@ -128,7 +127,7 @@ test('outside sandbox mode no account with a public password is created', async 
   t.true(await seedDemo({ applications: s.applications, accounts: s.accounts, clock: s.clock, catalog: s.catalog, logger: s.logger }));
   const demoNames = new Set((await loadDemoStaff()).map((d) => d.username));
   t.deepEqual(s.accounts.users().filter((u) => demoNames.has(u.username)), []);
-  t.true(s.applications.all().length > 0);
+  t.true((await s.applications.all()).length > 0);
 });
 
 test('with the catalog: published items across categories, oldest first, and items at every review stage', async (t) => {

@@ -82,7 +82,7 @@ test.serial('a guide question, a request filled and confirmed in the chat, and t
     await page.screenshot({ path: path.join(OUTPUT, 'sandbox-receipt.png') });
 
     // The handler decides through the staff API; the notification reaches the chat through WeChat.
-    const application = running.services.applications.byTrackingNo(trackingNo);
+    const application = (await running.services.applications.byTrackingNo(trackingNo));
     t.truthy(application, `the chat's request ${trackingNo} is stored`);
     const staff = await staffLogin(running.url);
     const call = client(running.url);

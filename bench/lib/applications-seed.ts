@@ -32,7 +32,7 @@ export async function sampleApplications(): Promise<StoredApplication[]> {
         await service.record(application.id, { type: 'deliver', on: today, method: 'email' }, 'handler');
       }
     }
-    return structuredClone([...service.all()]);
+    return structuredClone(await service.all());
   } finally {
     await product.dispose();
   }

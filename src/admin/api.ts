@@ -123,9 +123,9 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     ctx.body = { entries: deps.accounts.audit(limit, target) };
   });
 
-  router.get('/applications', (ctx) => {
+  router.get('/applications', async (ctx) => {
     const who = permit(ctx, 'applications.view');
-    ctx.body = listApplications(deps.applications, ctx.query, who);
+    ctx.body = await listApplications(deps.applications, ctx.query, who);
   });
 
   router.post('/applications', async (ctx) => {
@@ -145,10 +145,10 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     ctx.body = { imported: imported.length, ids: imported.map((a) => a.id) };
   });
 
-  router.get('/applications/:id', (ctx) => {
+  router.get('/applications/:id', async (ctx) => {
     const who = permit(ctx, 'applications.view');
     const audience = can(who.roles, 'applications.viewPersonalData') ? 'staff-full' : 'staff-restricted';
-    ctx.body = deps.applications.view(deps.applications.get(ctx.params.id!), audience);
+    ctx.body = deps.applications.view(await deps.applications.get(ctx.params.id!), audience);
   });
 
   router.post('/applications/:id/events', async (ctx) => {

@@ -16,15 +16,15 @@ export interface DocumentRoutesDeps {
 
 export function mountDocumentRoutes(deps: DocumentRoutesDeps) {
   return (router: Router) => {
-    router.get('/applications/:id/documents', (ctx) => {
+    router.get('/applications/:id/documents', async (ctx) => {
       permit(ctx, 'applications.viewPersonalData');
-      const view = deps.applications.view(deps.applications.get(ctx.params.id!), 'staff-full');
+      const view = deps.applications.view(await deps.applications.get(ctx.params.id!), 'staff-full');
       ctx.body = { documents: documentKindsFor(deps.templates, view) };
     });
 
     router.get('/applications/:id/documents/:kind', async (ctx) => {
       permit(ctx, 'applications.viewPersonalData');
-      const view = deps.applications.view(deps.applications.get(ctx.params.id!), 'staff-full');
+      const view = deps.applications.view(await deps.applications.get(ctx.params.id!), 'staff-full');
       const eventText = ctx.query.event;
       if (eventText !== undefined && (typeof eventText !== 'string' || !/^\d{1,5}$/.test(eventText))) {
         throw new HttpError(400, 'bad-request', 'event 应为事件序号（非负整数）');

@@ -16,7 +16,8 @@ import {
   type ApplicationEvent,
   type StaffEvent,
 } from '../domain/applications/index.js';
-import type { ApplicationsRepo, Channel, NotificationIntent, StoredApplication } from '../store/applications-repo.js';
+import type { ApplicationsQuery, ApplicationsPage, ApplicationsRepository, Channel, NotificationIntent, StoredApplication } from '../store/applications-repo.js';
+import { isConflictError } from '../store/conflict.js';
 import { findPossibleDuplicates } from './duplicates.js';
 import { identityKey } from '../domain/identity.js';
 import { intentsFor } from './intents.js';
@@ -70,7 +71,7 @@ export class ApplicationsService {
   readonly #links: ApplicationsLinks;
 
   constructor(
-    private readonly repo: ApplicationsRepo,
+    private readonly repo: ApplicationsRepository,
     private readonly calendar: () => Calendar,
     private readonly clock: () => Date = () => new Date(),
     policy: Partial<ApplicationsPolicy> = {},
@@ -95,19 +96,21 @@ export class ApplicationsService {
   async submit(body: unknown, context: SubmitContext): Promise<{ application: StoredApplication; created: boolean }> {
     const scopedKey = context.idempotencyKey ? `${context.openid ?? context.by}:${context.idempotencyKey}` : undefined;
     if (scopedKey) {
-      const earlier = this.repo.idempotent(scopedKey);
+      const earlier = await this.repo.idempotent(scopedKey);
       if (earlier) return { application: earlier, created: false };
     }
     const { value } = validateApplicationInput(body, this.today());
-    if (context.openid) this.#checkRate(context.openid);
+    if (context.openid) await this.#checkRate(context.openid);
 
     const now = this.clock();
     const at = now.toISOString();
     const today = todayInChina(now);
-    const possibleDuplicateOf = findPossibleDuplicates(value, context.openid, this.repo.sameApplicant(identityKey(value.applicant), context.openid));
+    const possibleDuplicateOf = findPossibleDuplicates(value, context.openid, await this.repo.sameApplicant(identityKey(value.applicant), context.openid));
     const online = context.channel === 'miniprogram' || context.channel === 'wechat';
 
-    const [application] = await this.repo.insert(
+    // Two instances handling the same retried submit both get here: the key is unique, so one
+    // request is stored and the later one answers it (created: false).
+    const [stored] = await this.repo.insert(
       [
         {
           year: Number(today.slice(0, 4)),
@@ -136,17 +139,21 @@ export class ApplicationsService {
       ],
       at,
     );
-    this.#links.onChange?.();
-    return { application: application!, created: true };
+    if (stored!.created) this.#links.onChange?.();
+    return stored!;
   }
 
   /** Records a staff event (or the applicant's supplement / withdrawal) and its notifications. */
   async record(id: string, input: unknown, by: string): Promise<StoredApplication> {
-    const app = this.get(id);
-    const checked = validateEvent(input);
-    if (!checked.ok) throw new DomainError('validation', checked.message, checked.fields);
-    const event = stampEvent(checked.event, by, this.clock().toISOString());
-    return this.#append(app, event);
+    // Read first: an unknown request is 404 whatever was posted.
+    return this.#appendOnce(
+      () => this.get(id),
+      () => {
+        const checked = validateEvent(input);
+        if (!checked.ok) throw new DomainError('validation', checked.message, checked.fields);
+        return stampEvent(checked.event, by, this.clock().toISOString());
+      },
+    );
   }
 
   /**
@@ -154,7 +161,7 @@ export class ApplicationsService {
    * refused in Chinese; a request that is not waiting for a 补正 answers 409 (invalid-transition).
    */
   async supplementByApplicant(id: string, openid: string, text: unknown, images: unknown = []): Promise<StoredApplication> {
-    const app = this.mine(id, openid);
+    await this.mine(id, openid);
     if (text !== undefined && text !== null && typeof text !== 'string') {
       throw new DomainError('validation', '补正内容应为文字', { text: '补正内容应为文字' });
     }
@@ -172,9 +179,6 @@ export class ApplicationsService {
     if (pictures.length > MAX_SUPPLEMENT_IMAGES) {
       throw new DomainError('validation', `一次补正最多 ${MAX_SUPPLEMENT_IMAGES} 张图片`, { images: `最多 ${MAX_SUPPLEMENT_IMAGES} 张` });
     }
-    if (app.events.length > 0 && this.view(app, 'applicant').status !== 'awaiting-supplement') {
-      throw new DomainError('invalid-transition', '这件申请目前不需要补正');
-    }
     const event: StaffEvent = {
       type: 'supplement-received',
       on: this.today(),
@@ -183,18 +187,42 @@ export class ApplicationsService {
       ...(body ? { text: body } : {}),
       ...(pictures.length ? { images: pictures.map((p) => ({ url: p.url, mediaId: p.mediaId })) } : {}),
     };
-    return this.#append(app, event);
+    return this.#appendOnce(
+      () => this.mine(id, openid),
+      (app) => {
+        if (app.events.length > 0 && this.view(app, 'applicant').status !== 'awaiting-supplement') {
+          throw new DomainError('invalid-transition', '这件申请目前不需要补正');
+        }
+        return event;
+      },
+    );
   }
 
   /** The applicant's requests waiting for a 补正 from them, newest first. */
-  awaitingSupplement(openid: string): StoredApplication[] {
-    return this.listMine(openid).filter((app) => this.view(app, 'applicant').status === 'awaiting-supplement');
+  async awaitingSupplement(openid: string): Promise<StoredApplication[]> {
+    return (await this.listMine(openid)).filter((app) => this.view(app, 'applicant').status === 'awaiting-supplement');
   }
 
   async withdrawByApplicant(id: string, openid: string): Promise<StoredApplication> {
-    const app = this.mine(id, openid);
     const event: StaffEvent = { type: 'withdraw', on: this.today(), at: this.clock().toISOString(), by: 'applicant' };
-    return this.#append(app, event);
+    return this.#appendOnce(() => this.mine(id, openid), () => event);
+  }
+
+  /**
+   * Reads the request, checks the event against it and appends it as the next event. When another
+   * instance (or request) appended first, reads and checks once more: the event may no longer be
+   * allowed (a domain refusal), or it goes after the other one; a second loss is a ConflictError (409).
+   */
+  async #appendOnce(read: () => Promise<StoredApplication>, eventFor: (app: StoredApplication) => ApplicationEvent): Promise<StoredApplication> {
+    for (let attempt = 0; ; attempt++) {
+      const app = await read();
+      const event = eventFor(app);
+      try {
+        return await this.#append(app, event);
+      } catch (error) {
+        if (!isConflictError(error) || attempt > 0) throw error;
+      }
+    }
   }
 
   async #append(app: StoredApplication, event: ApplicationEvent): Promise<StoredApplication> {
@@ -202,39 +230,71 @@ export class ApplicationsService {
     applyEvent(app, event, this.today());
     const eventIndex = app.events.length;
     const intents: NotificationIntent[] = intentsFor({ ...app, events: [...app.events, event] }, eventIndex, event.at);
-    const saved = await this.repo.appendEvent(app.id, event, intents);
+    const saved = await this.repo.appendEvent(app.id, eventIndex, event, intents);
     this.#links.onChange?.();
     return saved;
   }
 
-  get(id: string): StoredApplication {
-    const app = this.repo.get(id);
+  async get(id: string): Promise<StoredApplication> {
+    const app = await this.repo.get(id);
     if (!app) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
   /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
-  mine(id: string, openid: string): StoredApplication {
-    const app = this.repo.get(id);
+  async mine(id: string, openid: string): Promise<StoredApplication> {
+    const app = await this.repo.get(id);
     if (!app || app.openid === null || !this.#openidsOf(openid).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
-  listMine(openid: string): StoredApplication[] {
-    return this.#openidsOf(openid)
-      .flatMap((each) => this.repo.byOpenid(each))
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  async listMine(openid: string): Promise<StoredApplication[]> {
+    const lists = await Promise.all(this.#openidsOf(openid).map((each) => this.repo.byOpenid(each)));
+    return lists.flat().sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
   #openidsOf(openid: string): string[] {
     return this.#links.linkedOpenids?.(openid) ?? [openid];
   }
 
-  all(): readonly StoredApplication[] {
-    return this.repo.all();
+  /** The requests not yet delivered or closed, in the order they were stored (inbox, reminders, metrics). */
+  open(): Promise<StoredApplication[]> {
+    return this.repo.open();
   }
 
-  byTrackingNo(trackingNo: string): StoredApplication | undefined {
+  /** One page of a console list. */
+  page(query: ApplicationsQuery): Promise<ApplicationsPage> {
+    return this.repo.page(query);
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  /** The requests received or closed in `year` (the year's figures), in stored order. */
+  ofYear(year: number): Promise<StoredApplication[]> {
+    return this.#every({ year });
+  }
+
+  /**
+   * Every request, read a batch at a time: for the annual report, which counts the requests carried
+   * over from earlier years, and for tests. Request paths read open(), page() or ofYear() instead.
+   */
+  all(): Promise<StoredApplication[]> {
+    return this.#every({});
+  }
+
+  async #every(filters: Omit<ApplicationsQuery, 'order' | 'limit' | 'offset'>): Promise<StoredApplication[]> {
+    const found: StoredApplication[] = [];
+    // Stored order: requests added meanwhile come after the pages already read.
+    for (let offset = 0; ; offset += EVERY_BATCH) {
+      const { applications } = await this.repo.page({ ...filters, order: 'stored', limit: EVERY_BATCH, offset });
+      found.push(...applications);
+      if (applications.length < EVERY_BATCH) return found;
+    }
+  }
+
+  byTrackingNo(trackingNo: string): Promise<StoredApplication | undefined> {
     return this.repo.byTrackingNo(trackingNo);
   }
 
@@ -310,15 +370,16 @@ export class ApplicationsService {
       return { app, year: Number(submittedOn.slice(0, 4)) };
     });
     // One write for the whole batch; tracking numbers follow the year each request was submitted in.
-    return this.repo.insert(
+    const stored = await this.repo.insert(
       prepared.map(({ app, year }) => ({ year, build: (seq: number) => ({ ...app, trackingNo: formatTrackingNo(year, seq) }), intents: () => [] })),
       at,
     );
+    return stored.map((s) => s.application);
   }
 
-  #checkRate(openid: string): void {
+  async #checkRate(openid: string): Promise<void> {
     const now = this.clock().getTime();
-    const mine = this.repo.byOpenid(openid).map((a) => now - Date.parse(a.createdAt));
+    const mine = (await this.repo.byOpenid(openid)).map((a) => now - Date.parse(a.createdAt));
     const lastHour = mine.filter((age) => age < 3600_000).length;
     const lastDay = mine.filter((age) => age < 24 * 3600_000).length;
     if (lastHour >= this.#policy.rateLimit.perHour || lastDay >= this.#policy.rateLimit.perDay) {
@@ -332,6 +393,9 @@ export interface ImportPermissions {
   event: (type: StaffEvent['type']) => boolean;
   decisions: boolean;
 }
+
+/** Requests per read when a job reads many (all(), ofYear()). */
+const EVERY_BATCH = 500;
 
 const ALLOW_ALL_IMPORTS: ImportPermissions = { event: () => true, decisions: true };
 

@@ -90,7 +90,7 @@ export function createLetterRouter(documents: ApplicantDocuments, deps: Pick<App
   const router = new Router();
   router.get('/letters/:token', async (ctx) => {
     const checked = deps.links.check(ctx.params.token!);
-    const app = checked.ok ? findApplication(deps.applications, checked.applicationId) : undefined;
+    const app = checked.ok ? await findApplication(deps.applications, checked.applicationId) : undefined;
     if (!checked.ok || !app) {
       const expired = !checked.ok && checked.reason === 'expired';
       ctx.status = expired ? 410 : 404;
@@ -109,9 +109,9 @@ export function createLetterRouter(documents: ApplicantDocuments, deps: Pick<App
   return router;
 }
 
-function findApplication(applications: Pick<ApplicationsService, 'get'>, id: string): StoredApplication | undefined {
+async function findApplication(applications: Pick<ApplicationsService, 'get'>, id: string): Promise<StoredApplication | undefined> {
   try {
-    return applications.get(id);
+    return await applications.get(id);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'not-found') return undefined;
     throw error;

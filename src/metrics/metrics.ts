@@ -10,7 +10,7 @@ export interface MetricsSources {
   /** Every outbox delivery, whatever its status. */
   deliveries: () => readonly Delivery[];
   /** The status of every request not yet delivered or closed, and whether its reply is overdue. */
-  openRequests: () => Iterable<{ status: string; overdue: boolean }>;
+  openRequests: () => Promise<Iterable<{ status: string; overdue: boolean }>>;
 }
 
 // WeChat gives up at 5 s, and the passive window is 4 s: the buckets are finest around those.
@@ -137,18 +137,19 @@ export class Metrics {
       help: 'Disclosure requests not yet delivered or closed, by status',
       labelNames: ['status'],
       registers,
-      collect() {
+      async collect() {
+        const open = await sources.openRequests();
         this.reset();
-        for (const r of sources.openRequests()) this.inc({ status: r.status });
+        for (const r of open) this.inc({ status: r.status });
       },
     });
     new Gauge({
       name: 'gongkai_requests_overdue',
       help: 'Open requests whose statutory reply date has passed',
       registers,
-      collect() {
+      async collect() {
         let overdue = 0;
-        for (const r of sources.openRequests()) if (r.overdue) overdue++;
+        for (const r of await sources.openRequests()) if (r.overdue) overdue++;
         this.set(overdue);
       },
     });

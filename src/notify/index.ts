@@ -32,8 +32,8 @@ export { mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes } from './routes.j
 export interface NotifyDeps {
   repo: NotifyRepo;
   applications: ApplicationsService;
-  /** The intents written with application events: () => applicationsRepo.intents(). */
-  intents: () => readonly NotificationIntent[];
+  /** The intents written with application events: applicationsRepo.pendingIntents / markIntentsPlanned. */
+  intents: { pending(limit: number): Promise<NotificationIntent[]>; markPlanned(keys: string[]): Promise<void> };
   accounts: Pick<StaffAccounts, 'staffWithWechat' | 'bindWechat'>;
   /** The bot's unanswered questions: () => conversationsRepo.unanswered(). */
   unanswered: () => readonly UnansweredQuestion[];

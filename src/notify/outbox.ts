@@ -38,8 +38,8 @@ export interface OutboxSummary {
 
 export interface OutboxDeps {
   repo: NotifyRepo;
-  /** The intents written with application events (ApplicationsRepo.intents). */
-  intents: () => readonly NotificationIntent[];
+  /** The intents written with application events, not yet planned (ApplicationsRepository.pendingIntents/markIntentsPlanned). */
+  intents: { pending(limit: number): Promise<NotificationIntent[]>; markPlanned(keys: string[]): Promise<void> };
   planner: Planner;
   channels: Channels;
   clock: () => Date;
@@ -83,11 +83,11 @@ export class Outbox {
     return this.run();
   }
 
-  /** Every entry: the applications' intents and notify's own. */
-  entries(): OutboxEntry[] {
-    const intents = this.deps.intents().map((i): OutboxEntry => ({ ...i, data: {} }));
+  /** The entries not planned yet: the applications' pending intents and notify's own. */
+  async #pendingEntries(): Promise<{ entries: OutboxEntry[]; intentKeys: string[] }> {
+    const intents = await this.deps.intents.pending(this.policy.batchSize);
     const own = this.deps.repo.entries().map((e): OutboxEntry => ({ ...e, eventIndex: null }));
-    return [...intents, ...own];
+    return { entries: [...intents.map((i): OutboxEntry => ({ ...i, data: {} })), ...own], intentKeys: intents.map((i) => i.key) };
   }
 
   async #pass(): Promise<OutboxSummary> {
@@ -113,19 +113,22 @@ export class Outbox {
   }
 
   async #planNew(): Promise<number> {
-    const fresh = this.entries().filter((e) => !this.deps.repo.isPlanned(e.key));
-    if (fresh.length === 0) return 0;
+    const { entries, intentKeys } = await this.#pendingEntries();
+    const fresh = entries.filter((e) => !this.deps.repo.isPlanned(e.key));
     const now = this.#now();
     const plans: Array<{ entryKey: string; deliveries: Delivery[] }> = [];
     for (const entry of fresh) {
       try {
-        plans.push({ entryKey: entry.key, deliveries: this.deps.planner.plan(entry, now) });
+        plans.push({ entryKey: entry.key, deliveries: await this.deps.planner.plan(entry, now) });
       } catch (error) {
         // One entry that cannot be planned (a bug) must not hold up everyone else's messages.
         this.deps.logger?.warn({ entry: entry.key, err: error }, 'notification could not be planned; will try again');
       }
     }
-    await this.deps.repo.plan(plans, now);
+    if (plans.length > 0) await this.deps.repo.plan(plans, now);
+    // Intents planned now or before (notify's record says so) stop being pending; one that failed stays.
+    const planned = intentKeys.filter((key) => this.deps.repo.isPlanned(key));
+    if (planned.length > 0) await this.deps.intents.markPlanned(planned);
     return plans.length;
   }
 
@@ -344,8 +347,15 @@ export class Outbox {
     if (!d) throw new DomainError('not-found', '找不到这条消息');
     if (d.status !== 'dead') throw new DomainError('conflict', '这条消息不在发送失败列表中，无需重试');
     if (d.recipient.type === 'nobody') {
-      // Nobody could receive it when it was planned; plan it again for whoever is bound now.
+      // Nobody could receive it when it was planned; plan it again for whoever is bound now. An
+      // application's intent is no longer pending once planned, so it is planned again here.
+      const own = this.deps.repo.entries().some((e) => e.key === d.entryKey);
       await this.deps.repo.replan(key);
+      const intent = own ? null : intentEntryOf(d);
+      if (intent) {
+        const now = this.#now();
+        await this.deps.repo.plan([{ entryKey: intent.key, deliveries: await this.deps.planner.plan(intent, now) }], now);
+      }
       return null;
     }
     return this.#update(d, (x) => {
@@ -401,4 +411,11 @@ export function channelLabel(channel: ChannelName | null): string {
 
 function newestFirst(a: Delivery, b: Delivery): number {
   return a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0;
+}
+
+/** The application intent a delivery was planned from ("<appId>:<eventIndex>:<audience>"), rebuilt from it. */
+function intentEntryOf(d: Delivery): OutboxEntry | null {
+  const match = d.applicationId ? /^(.+):(\d+):(applicant|staff)$/.exec(d.entryKey) : null;
+  if (!match || match[1] !== d.applicationId) return null;
+  return { key: d.entryKey, applicationId: d.applicationId, eventIndex: Number(match[2]), kind: d.kind, audience: d.audience, createdAt: d.createdAt, data: {} };
 }

@@ -40,8 +40,8 @@ export class Planner {
   constructor(private readonly deps: PlannerDeps) {}
 
   /** The deliveries of one entry; `now` is an ISO timestamp. */
-  plan(entry: OutboxEntry, now: string): Delivery[] {
-    const app = entry.applicationId ? this.#application(entry.applicationId) : undefined;
+  async plan(entry: OutboxEntry, now: string): Promise<Delivery[]> {
+    const app = entry.applicationId ? await this.#application(entry.applicationId) : undefined;
     const base = (key: string, recipient: Recipient, channels: ChannelName[], vars: Record<string, string>): Delivery => ({
       key,
       entryKey: entry.key,
@@ -128,9 +128,9 @@ export class Planner {
     return index >= 0 ? this.deps.documents.urlFor(app, index) : null;
   }
 
-  #application(id: string): StoredApplication | undefined {
+  async #application(id: string): Promise<StoredApplication | undefined> {
     try {
-      return this.deps.applications.get(id);
+      return await this.deps.applications.get(id);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not-found') return undefined;
       throw error;

@@ -31,7 +31,7 @@ export function reminderFor(
 }
 
 export interface RemindersDeps {
-  applications: Pick<ApplicationsService, 'all' | 'view' | 'today'>;
+  applications: Pick<ApplicationsService, 'open' | 'view' | 'today'>;
   repo: NotifyRepo;
   calendar: () => Calendar;
   clock: () => Date;
@@ -50,7 +50,8 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
   if (!calendar.isWorkingDay(today)) return { today, workingDay: false, created: [] };
   const at = deps.clock().toISOString();
   const entries: OwnEntry[] = [];
-  for (const app of deps.applications.all()) {
+  // A finished request has no clock and no consultation: only open ones can need a reminder.
+  for (const app of await deps.applications.open()) {
     const view = deps.applications.view(app, 'staff');
     // The working day before a consultation's 15 days run out (第三十二条、第三十四条): chase the answer.
     if (view.paused && view.consultationEndsBy && calendar.workingDaysBetween(today, view.consultationEndsBy).count <= 1) {

@@ -54,16 +54,18 @@ export function mountNotifyAdminRoutes(router: Router, deps: NotifyAdminDeps): v
     ctx.body = delivery ? describe(delivery, deps.templates) : { key: ctx.params.key, status: 'replanned' };
   });
 
-  router.get('/notify/needs-contact', staff, (ctx) => {
+  router.get('/notify/needs-contact', staff, async (ctx) => {
     const who = permit(ctx, 'notify.view');
     const full = can(who.roles, 'applications.viewPersonalData');
     ctx.body = {
-      entries: deps.notify.outbox.needsContact().map((d) => ({
-        ...describe(d, deps.templates),
-        // What to tell the applicant, and how to reach them.
-        text: renderMessage(deps.templates, d.kind, d.vars).text,
-        applicant: contactOf(d, deps.applications, full),
-      })),
+      entries: await Promise.all(
+        deps.notify.outbox.needsContact().map(async (d) => ({
+          ...describe(d, deps.templates),
+          // What to tell the applicant, and how to reach them.
+          text: renderMessage(deps.templates, d.kind, d.vars).text,
+          applicant: await contactOf(d, deps.applications, full),
+        })),
+      ),
     };
   });
 
@@ -100,11 +102,11 @@ function describe(d: Delivery, templates: NotifyTemplates) {
   };
 }
 
-function contactOf(d: Delivery, applications: ApplicationsService, full: boolean) {
+async function contactOf(d: Delivery, applications: ApplicationsService, full: boolean) {
   if (!d.applicationId) return null;
   let app;
   try {
-    app = applications.get(d.applicationId);
+    app = await applications.get(d.applicationId);
   } catch {
     return null;
   }

@@ -31,6 +31,7 @@ import { StoreFileError } from '../store/durable-json-file.js';
 import { ApplicationsRepo } from '../store/applications-repo.js';
 import { ReportRepo } from '../store/report-repo.js';
 import { CalendarSource } from '../applications/calendar-source.js';
+import { ApplicationsService } from '../applications/service.js';
 
 export const USAGE = `用法：npm run report -- --year 年份 [--format 2021|2019] [--out 文件] [--final] [--input 数据文件]
   --year    报告年度，四位数字，如 2024（必填，2019 年起）
@@ -205,7 +206,7 @@ export async function loadInputsFromDataDir(year: number, env: NodeJS.ProcessEnv
         },
       });
       const { previousSource: _, ...inputs } = await loadReportInputs(year, {
-        applications: applicationsRepo,
+        applications: new ApplicationsService(applicationsRepo, () => calendar.current()),
         calendar: () => calendar.current(),
         reportRepo,
         agency,

@@ -48,7 +48,7 @@ export interface StoreReportInputs extends ReportInputs {
 export async function loadReportInputs(year: number, deps: ReportInputsDeps): Promise<StoreReportInputs> {
   const calendar = deps.calendar();
   const today = todayInChina((deps.clock ?? (() => new Date()))());
-  const requests = deps.applications.all().map((app) => reportRequestOf(app, calendar, today));
+  const requests = (await deps.applications.all()).map((app) => reportRequestOf(app, calendar, today));
   const stored = deps.reportRepo.year(year);
   const { previous, source } = previousYear(year, requests, stored.carryForward, deps.reportRepo);
   return {

@@ -104,7 +104,7 @@ export async function loadDemoStaff(demoDir: string = DEMO_DIR): Promise<DemoSta
 export async function seedDemo(deps: DemoDeps): Promise<boolean> {
   // "Empty" means no request yet: the requests are written first, so a restart finds them and
   // seeds nothing, and an office's real data is never mixed with the demo.
-  if (deps.applications.all().length > 0) return false;
+  if ((await deps.applications.count()) > 0) return false;
   const demoDir = deps.demoDir ?? DEMO_DIR;
 
   const today = deps.applications.today();

@@ -8,7 +8,7 @@ import type { Store } from './store.js';
 import type { WriteHealth } from './write-faults.js';
 import { LocalCoordination, type Coordination } from './coordination.js';
 import { AccountsRepo } from './accounts-repo.js';
-import { ApplicationsRepo } from './applications-repo.js';
+import { ApplicationsRepo, type ApplicationsRepository } from './applications-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ConversationsRepo } from './conversations-repo.js';
@@ -23,7 +23,7 @@ export type EngineName = 'embedded' | 'postgres';
 export interface Repositories {
   engine: EngineName;
   accounts: AccountsRepo;
-  applications: ApplicationsRepo;
+  applications: ApplicationsRepository;
   audit: AuditRepo;
   catalog: CatalogRepo;
   conversations: ConversationsRepo;

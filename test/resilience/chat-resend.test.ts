@@ -47,5 +47,5 @@ test('a "确认" resent by WeChat after the server died mid-way gets the trackin
   const resent = await sayAcrossCrash('确认');
   t.is(resent.status, 200);
   t.regex(resent.reply ?? '', /申请已提交，申请编号 \d{4}-\d{6}/);
-  t.is(app().services.applications.all().length, 1);
+  t.is((await app().services.applications.all()).length, 1);
 });

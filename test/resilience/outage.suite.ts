@@ -84,7 +84,7 @@ for (const scenario of SCENARIOS) {
     }
 
     // The outbox keeps trying on its schedule while the clock runs through the minute and beyond.
-    const expected = expectedMessages(app.services.applications.all(), { openid: STAFF_OPENID, username: ADMIN.username });
+    const expected = expectedMessages((await app.services.applications.all()), { openid: STAFF_OPENID, username: ADMIN.username });
     const passes: string[] = [];
     let ended = false;
     for (let step = 0; step < 40; step++) {

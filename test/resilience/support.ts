@@ -240,7 +240,8 @@ export async function storedApplications(dir: string): Promise<any[]> {
   try {
     const store = await Store.open(copy.dir);
     try {
-      return structuredClone([...(await ApplicationsRepo.open(store)).all()]);
+      const repo = await ApplicationsRepo.open(store);
+      return (await repo.page({ order: 'stored', limit: await repo.count(), offset: 0 })).applications;
     } finally {
       await store.close();
     }

@@ -51,10 +51,10 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   // The office's default 补正 period fills the form; the clerk may change it for one request.
   const supplementDays = officeSupplementPeriod(kit.deps.agency?.supplementPeriodWorkingDays);
 
-  router.get('/applications/:id', kit.staff, (ctx) => {
+  router.get('/applications/:id', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'inbox');
     const full = can(who.roles, 'applications.viewPersonalData');
-    const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
+    const view = applications.view(await applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
     const today = applications.today();
     const names = kit.names();
     const documents = full ? documentKindsFor(documentTemplates, view) : [];
@@ -74,7 +74,7 @@ ${view.explanation && view.explanation.length > 0 && html`<details class="explan
 <div class="main-col">
 <div class="columns">
 <section aria-labelledby="h-applicant"><h2 id="h-applicant">申请人</h2>${applicantBlock(view, full)}</section>
-<section aria-labelledby="h-request"><h2 id="h-request">申请内容</h2>${requestBlock(view, applications)}</section>
+<section aria-labelledby="h-request"><h2 id="h-request">申请内容</h2>${await requestBlock(view, applications)}</section>
 </div>
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">办理记录</h2>${timeline(view, names, documents)}</section>
 </div>
@@ -100,7 +100,7 @@ ${
   router.post('/applications/:id/events', kit.staff, async (ctx) => {
     const who = ctx.state.staff;
     const id = ctx.params.id!;
-    applications.get(id); // an unknown request is a 404 page, not a message on a page that does not exist
+    await applications.get(id); // an unknown request is a 404 page, not a message on a page that does not exist
     const input = eventInputFromForm((ctx.request.body ?? {}) as Record<string, unknown>);
     const back = `/admin/applications/${encodeURIComponent(id)}`;
     await kit.act(ctx, back, async () => {
@@ -170,8 +170,9 @@ function applicantBlock(view: ApplicationView, full: boolean): SafeHtml {
 ${!full && html`<p class="hint">证件号码和联系方式已部分隐去；办理需要时由登记员或承办人查看。</p>`}`;
 }
 
-function requestBlock(view: ApplicationView, applications: ConsoleKit['deps']['applications']): SafeHtml {
-  const duplicates = (view.possibleDuplicateOf ?? []).map((no) => applications.byTrackingNo(no)).filter((app) => app !== undefined);
+async function requestBlock(view: ApplicationView, applications: ConsoleKit['deps']['applications']): Promise<SafeHtml> {
+  const found = await Promise.all((view.possibleDuplicateOf ?? []).map((no) => applications.byTrackingNo(no)));
+  const duplicates = found.filter((app) => app !== undefined);
   return html`<p class="description">${view.request.description}</p>
 <dl class="facts">
 ${view.request.documentNumber && html`<dt>文号</dt><dd>${view.request.documentNumber}</dd>`}

@@ -32,7 +32,7 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
     return html`<a href="/admin/applications/${d.applicationId}">${no}</a>`;
   };
 
-  router.get('/notify', kit.staff, (ctx) => {
+  router.get('/notify', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'notify');
     const full = can(who.roles, 'applications.viewPersonalData');
     const dead = notify.outbox.deadLetters();
@@ -41,14 +41,17 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
     const unconfirmed = notify.outbox.unconfirmed().filter((d) => d.updatedAt >= since);
     const contact = notify.outbox.needsContact();
 
+    // Who to call, read once per request before the page is drawn; a vanished request shows '—'.
+    const applicants = new Map(
+      await Promise.all(
+        [...new Set(contact.map((d) => d.applicationId).filter((id) => id !== null))].map(
+          async (id) => [id, await applications.get(id).then((app) => app.applicant, () => null)] as const,
+        ),
+      ),
+    );
     const contactOf = (d: Delivery): SafeHtml | string => {
-      if (!d.applicationId) return '—';
-      let a;
-      try {
-        a = applications.get(d.applicationId).applicant;
-      } catch {
-        return '—';
-      }
+      const a = d.applicationId ? applicants.get(d.applicationId) : null;
+      if (!a) return '—';
       const name = full || a.type === 'organization' ? a.name : maskName(a.name);
       return html`${name}${a.contactName ? `（联系人 ${a.contactName}）` : ''}<br>电话 ${full ? a.phone : maskPhone(a.phone)}${
         a.email && html`<br>邮箱 ${full ? a.email : maskEmail(a.email)}`

@@ -187,7 +187,7 @@ ${select('delivery-method', '获取途径', PAPER_METHODS, DELIVERY_METHOD_LABEL
       const trackingNo = applications.view(created, 'staff').trackingNo;
       return kit.back(ctx, `/admin/applications/${created.id}`, { kind: 'error', text: `申请 ${trackingNo} 已登记，但收到日期未能记录：${described.message}。请在下方记录“收到申请”。` });
     }
-    const view = applications.view(applications.get(created.id), 'staff');
+    const view = applications.view(await applications.get(created.id), 'staff');
     kit.back(ctx, `/admin/applications/${created.id}`, {
       kind: 'ok',
       text: `已登记申请 ${view.trackingNo}，${receivedOn} 收到${view.dueDate ? `，答复期限 ${view.dueDate}` : ''}。`,

@@ -9,11 +9,12 @@ import { yearStats } from '../stats.js';
 export function mountStatsPage(router: Router, kit: ConsoleKit): void {
   const { applications } = kit.deps;
 
-  router.get('/stats', kit.staff, (ctx) => {
+  router.get('/stats', kit.staff, async (ctx) => {
     kit.open(ctx, 'stats');
     const today = applications.today();
     const year = Number(today.slice(0, 4));
-    const stats = yearStats(applications.all().map((app) => applications.view(app, 'staff')), year);
+    // Only the year's requests: yearStats counts what was received or closed in it.
+    const stats = yearStats((await applications.ofYear(year)).map((app) => applications.view(app, 'staff')), year);
     const months = stats.receivedPerMonth.map((_, i) => `${i + 1}月`);
 
     kit.page(ctx, {
