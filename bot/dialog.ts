@@ -250,9 +250,9 @@ export function createDialog(deps: DialogDeps) {
       turn.form = step.draft;
       return step.reply;
     }
-    if (supplements.pendingOf(input.openid).length === 0) return '目前只能处理文字消息。需要补正时，可以发送图片作为补正材料。请直接输入您的问题，或回复“帮助”。';
+    if ((await supplements.pendingOf(input.openid)).length === 0) return '目前只能处理文字消息。需要补正时，可以发送图片作为补正材料。请直接输入您的问题，或回复“帮助”。';
     if (state && !(state as { suspended?: boolean }).suspended) return '您正在填写申请，图片不能作为申请内容。填完或回复“取消”后，再发送补正图片。';
-    const started = supplements.start(input.openid, clock(), image);
+    const started = await supplements.start(input.openid, clock(), image);
     if (started.draft) turn.form = started.draft;
     return started.reply;
   }
@@ -288,18 +288,18 @@ export function createDialog(deps: DialogDeps) {
     }
     const reply = ask(openid, text, turn);
     // Someone waiting to send a 补正 may be sending it without the word: say how.
-    if (/不在政府信息公开的范围内/.test(reply) && supplements.pendingOf(openid).length > 0) {
+    if (/不在政府信息公开的范围内/.test(reply) && (await supplements.pendingOf(openid)).length > 0) {
       return `${reply}\n如果这是补正材料，请回复“补正：”加上内容，或回复“我要补正”。`;
     }
     return reply;
   }
 
-  function startSupplement(openid: string, turn: Omit<Turn, 'reply'>, mayStart: boolean): string {
-    const started = supplements.start(openid, clock());
+  async function startSupplement(openid: string, turn: Omit<Turn, 'reply'>, mayStart: boolean): Promise<string> {
+    const started = await supplements.start(openid, clock());
     if (!started.draft) return started.reply;
     if (!mayStart) {
       // Mid-form: say what is asked; the one-message way needs no second state.
-      return `${supplements.describe(supplements.pendingOf(openid)[0]!)}\n请回复“补正：”加上补充的内容提交。`;
+      return `${supplements.describe((await supplements.pendingOf(openid))[0]!)}\n请回复“补正：”加上补充的内容提交。`;
     }
     turn.form = started.draft;
     return started.reply;
@@ -378,8 +378,8 @@ export function createDialog(deps: DialogDeps) {
     );
   }
 
-  function progress(openid: string, trackingNo: string | null): string {
-    const mine = deps.applications.listMine(openid);
+  async function progress(openid: string, trackingNo: string | null): Promise<string> {
+    const mine = await deps.applications.listMine(openid);
     // A tracking number is sequential and guessable: only the applicant's own requests are shown.
     const chosen = trackingNo ? mine.filter((a) => a.trackingNo === trackingNo) : mine.slice(0, 3);
     if (chosen.length === 0) {

@@ -56,8 +56,8 @@ export function createSupplementChat(deps: SupplementChatDeps) {
   }
 
   /** Which pending request a message is about, or the reply explaining why none can be chosen. */
-  function choose(openid: string, trackingNo: string | null): { app: StoredApplication } | { reply: string } {
-    const pending = pendingOf(openid);
+  async function choose(openid: string, trackingNo: string | null): Promise<{ app: StoredApplication } | { reply: string }> {
+    const pending = await pendingOf(openid);
     if (pending.length === 0) {
       return { reply: '您目前没有需要补正的申请。回复“查询进度”查看办理情况；其他通过窗口、信函提交的申请，请按补正告知书的要求补正。' };
     }
@@ -94,15 +94,15 @@ export function createSupplementChat(deps: SupplementChatDeps) {
 
     /** "补正：内容" in one message. */
     async direct(openid: string, parsed: { trackingNo: string | null; content: string }): Promise<string> {
-      const chosen = choose(openid, parsed.trackingNo);
+      const chosen = await choose(openid, parsed.trackingNo);
       if ('reply' in chosen) return chosen.reply;
       if ([...parsed.content].length > MAX_SUPPLEMENT_TEXT) return `补正内容不能超过 ${MAX_SUPPLEMENT_TEXT} 字，请分几次发送：先回复“我要补正”，再逐条发送。`;
       return submit(chosen.app, openid, parsed.content, []);
     },
 
     /** "我要补正", or a first picture: a draft for the one pending request. */
-    start(openid: string, now: Date, image?: SupplementDraft['images'][number]): { reply: string; draft?: SupplementDraft } {
-      const chosen = choose(openid, null);
+    async start(openid: string, now: Date, image?: SupplementDraft['images'][number]): Promise<{ reply: string; draft?: SupplementDraft }> {
+      const chosen = await choose(openid, null);
       if ('reply' in chosen) return chosen;
       const at = now.toISOString();
       const draft: SupplementDraft = {
@@ -137,7 +137,7 @@ export function createSupplementChat(deps: SupplementChatDeps) {
         if (draft.texts.length === 0 && draft.images.length === 0) return { draft, reply: '还没有收到补正内容。请发送补充的文字或图片，或回复“取消”放弃。' };
         let app: StoredApplication;
         try {
-          app = deps.applications.mine(draft.applicationId, openid);
+          app = await deps.applications.mine(draft.applicationId, openid);
         } catch {
           return { draft: null, reply: '没有找到这件申请，补正没有提交。回复“查询进度”查看您的申请。' };
         }

@@ -63,8 +63,8 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
   });
 
   // statusText: the same sentence the chat's 查询进度 says (src/applications/applicant-text.ts).
-  router.get('/applications', user, (ctx) => {
-    const mine = deps.applications.listMine(ctx.state.openid);
+  router.get('/applications', user, async (ctx) => {
+    const mine = await deps.applications.listMine(ctx.state.openid);
     ctx.body = {
       applications: mine.map((app) => {
         const view = deps.applications.view(app, 'applicant');
@@ -73,8 +73,8 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
     };
   });
 
-  router.get('/applications/:id', user, (ctx) => {
-    const app = deps.applications.mine(ctx.params.id!, ctx.state.openid);
+  router.get('/applications/:id', user, async (ctx) => {
+    const app = await deps.applications.mine(ctx.params.id!, ctx.state.openid);
     const view = deps.applications.view(app, 'applicant');
     ctx.body = {
       ...view,
@@ -89,7 +89,7 @@ export function createMiniProgramApi(deps: MiniProgramApiDeps): Router {
     if (!deps.documents) throw new HttpError(404, 'not-found', '没有这份文书');
     const index = ctx.params.index!;
     if (!/^\d{1,5}$/.test(index)) throw new HttpError(400, 'bad-request', '文书序号应为非负整数');
-    const app = deps.applications.mine(ctx.params.id!, ctx.state.openid);
+    const app = await deps.applications.mine(ctx.params.id!, ctx.state.openid);
     await deps.documents.send(ctx, app, Number(index), ctx.query.format, `/mp/v1/applications/${app.id}/documents/${index}?format=docx`);
   });
 

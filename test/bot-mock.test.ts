@@ -84,7 +84,7 @@ test('the chat form end to end: re-asks on bad answers, goes back, confirms, cre
   const receipt = await say('确认');
   t.regex(receipt, /申请编号 2026-\d{6}/);
   t.regex(receipt, /2026年12月28日/);
-  const mine = applications.listMine(citizen.id);
+  const mine = await applications.listMine(citizen.id);
   t.is(mine.length, 1);
   t.is(mine[0]!.channel, 'wechat');
   t.regex(await say('查询进度'), /办理中/);
@@ -99,5 +99,5 @@ test('"取消" drops the form; an idle form expires after a day with a polite me
   await say('个人');
   setNow('2026-12-02T02:00:00Z');
   t.regex(await say('张三'), /超过一天未完成/);
-  t.is(applications.listMine(citizen.id).length, 0);
+  t.is((await applications.listMine(citizen.id)).length, 0);
 });

@@ -316,7 +316,7 @@ test('mid-form: commands are answered and the form waits; a form left over a day
   clock.set('2026-03-09T03:00:00Z');
   const asked = await c.say('申请公开要多久');
   t.regex(asked, /20个工作日[\s\S]*3月6日开始填写的申请已超过一天未完成/);
-  t.is(app.services.applications.listMine('o-chat-midform').length, 0);
+  t.is((await app.services.applications.listMine('o-chat-midform')).length, 0);
 });
 
 test('取消 after the subscription list is a command, not a question', async (t) => {

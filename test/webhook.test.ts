@@ -64,7 +64,7 @@ test("WeChat's retries get the same reply and are processed once: a retried conf
   const retried = await push(app.url, textXml(openid, '确认', confirm.id, confirm.createTime));
   t.is(retried.status, 200);
   t.is(retried.reply, confirm.reply);
-  t.is(app.services.applications.listMine(openid).length, 1);
+  t.is((await app.services.applications.listMine(openid)).length, 1);
 });
 
 test('safe mode: encrypted pushes are decrypted and replies encrypted, checked with openssl', async (t) => {

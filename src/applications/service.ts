@@ -62,7 +62,7 @@ export interface ApplicationsLinks {
    * Every openid of the person behind an openid (the official account's and the mini-program's,
    * once linked: accounts/identity-links.ts), so both channels show the same requests.
    */
-  linkedOpenids?: (openid: string) => string[];
+  linkedOpenids?: (openid: string) => Promise<string[]>;
 }
 
 export class ApplicationsService {
@@ -154,7 +154,7 @@ export class ApplicationsService {
    * refused in Chinese; a request that is not waiting for a 补正 answers 409 (invalid-transition).
    */
   async supplementByApplicant(id: string, openid: string, text: unknown, images: unknown = []): Promise<StoredApplication> {
-    const app = this.mine(id, openid);
+    const app = await this.mine(id, openid);
     if (text !== undefined && text !== null && typeof text !== 'string') {
       throw new DomainError('validation', '补正内容应为文字', { text: '补正内容应为文字' });
     }
@@ -187,12 +187,12 @@ export class ApplicationsService {
   }
 
   /** The applicant's requests waiting for a 补正 from them, newest first. */
-  awaitingSupplement(openid: string): StoredApplication[] {
-    return this.listMine(openid).filter((app) => this.view(app, 'applicant').status === 'awaiting-supplement');
+  async awaitingSupplement(openid: string): Promise<StoredApplication[]> {
+    return (await this.listMine(openid)).filter((app) => this.view(app, 'applicant').status === 'awaiting-supplement');
   }
 
   async withdrawByApplicant(id: string, openid: string): Promise<StoredApplication> {
-    const app = this.mine(id, openid);
+    const app = await this.mine(id, openid);
     const event: StaffEvent = { type: 'withdraw', on: this.today(), at: this.clock().toISOString(), by: 'applicant' };
     return this.#append(app, event);
   }
@@ -214,20 +214,20 @@ export class ApplicationsService {
   }
 
   /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
-  mine(id: string, openid: string): StoredApplication {
+  async mine(id: string, openid: string): Promise<StoredApplication> {
     const app = this.repo.get(id);
-    if (!app || app.openid === null || !this.#openidsOf(openid).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
+    if (!app || app.openid === null || !(await this.#openidsOf(openid)).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
-  listMine(openid: string): StoredApplication[] {
-    return this.#openidsOf(openid)
+  async listMine(openid: string): Promise<StoredApplication[]> {
+    return (await this.#openidsOf(openid))
       .flatMap((each) => this.repo.byOpenid(each))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
-  #openidsOf(openid: string): string[] {
-    return this.#links.linkedOpenids?.(openid) ?? [openid];
+  async #openidsOf(openid: string): Promise<string[]> {
+    return (await this.#links.linkedOpenids?.(openid)) ?? [openid];
   }
 
   all(): readonly StoredApplication[] {

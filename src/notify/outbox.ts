@@ -119,7 +119,7 @@ export class Outbox {
     const plans: Array<{ entryKey: string; deliveries: Delivery[] }> = [];
     for (const entry of fresh) {
       try {
-        plans.push({ entryKey: entry.key, deliveries: this.deps.planner.plan(entry, now) });
+        plans.push({ entryKey: entry.key, deliveries: await this.deps.planner.plan(entry, now) });
       } catch (error) {
         // One entry that cannot be planned (a bug) must not hold up everyone else's messages.
         this.deps.logger?.warn({ entry: entry.key, err: error }, 'notification could not be planned; will try again');

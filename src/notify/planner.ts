@@ -40,7 +40,7 @@ export class Planner {
   constructor(private readonly deps: PlannerDeps) {}
 
   /** The deliveries of one entry; `now` is an ISO timestamp. */
-  plan(entry: OutboxEntry, now: string): Delivery[] {
+  async plan(entry: OutboxEntry, now: string): Promise<Delivery[]> {
     const app = entry.applicationId ? this.#application(entry.applicationId) : undefined;
     const base = (key: string, recipient: Recipient, channels: ChannelName[], vars: Record<string, string>): Delivery => ({
       key,
@@ -93,8 +93,7 @@ export class Planner {
       ? applicationVars(app, this.#viewAsOf(app, entry.eventIndex), entry.eventIndex, 'staff', this.deps.office, calendar, today)
       : officeVars(this.deps.office, today);
     const roles = this.deps.templates.messages[entry.kind]?.staffRoles ?? [];
-    const deliveries = this.deps.accounts
-      .staffWithWechat()
+    const deliveries = (await this.deps.accounts.staffWithWechat())
       .filter((s) => s.roles.some((role: Role) => roles.includes(role)))
       .map((s) => base(`${entry.key}>staff:${s.username}`, { type: 'staff', username: s.username, openid: s.openid }, this.deps.templates.channelOrder.staff, vars));
     if (this.deps.wecomConfigured) deliveries.push(base(`${entry.key}>group`, { type: 'group' }, this.deps.templates.channelOrder.group, vars));

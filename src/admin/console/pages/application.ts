@@ -51,12 +51,12 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
   // The office's default 补正 period fills the form; the clerk may change it for one request.
   const supplementDays = officeSupplementPeriod(kit.deps.agency?.supplementPeriodWorkingDays);
 
-  router.get('/applications/:id', kit.staff, (ctx) => {
+  router.get('/applications/:id', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'inbox');
     const full = can(who.roles, 'applications.viewPersonalData');
     const view = applications.view(applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
     const today = applications.today();
-    const names = kit.names();
+    const names = await kit.names();
     const documents = full ? documentKindsFor(documentTemplates, view) : [];
     const actions = STAFF_EVENT_TYPES.filter((type) => view.allowedEvents?.includes(type) && can(who.roles, `applications.event.${type}`));
 

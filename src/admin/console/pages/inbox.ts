@@ -22,7 +22,7 @@ const FILTERS = [
 export function mountInbox(router: Router, kit: ConsoleKit): void {
   const { applications, accounts } = kit.deps;
 
-  router.get('/', kit.staff, (ctx) => {
+  router.get('/', kit.staff, async (ctx) => {
     const who = ctx.state.staff;
     if (!can(who.roles, 'applications.view')) {
       // Roles without requests (the submitting section) start at the first page they may use.
@@ -33,7 +33,7 @@ export function mountInbox(router: Router, kit: ConsoleKit): void {
     const filters = { status: field(q, 'status'), filter: field(q, 'filter'), handler: field(q, 'handler'), q: field(q, 'q') };
     const list = listApplications(applications, ctx.query, who);
     const today = applications.today();
-    const handlers = accounts.users().filter((u) => u.roles.some((r) => r === 'handler' || r === 'registrar' || r === 'admin'));
+    const handlers = (await accounts.directory()).filter((u) => u.roles.some((r) => r === 'handler' || r === 'registrar' || r === 'admin'));
     const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
 
     const remaining = (a: Listed): string => {
