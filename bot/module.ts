@@ -118,8 +118,18 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
 function createUnionIdLookup(deps: Pick<ChatModuleDeps, 'identities' | 'wechat' | 'logger'>): (openid: string) => void {
   const lookups = new Map<string, Promise<void>>();
   return (openid) => {
-    if (!deps.identities.needsUnionid('official-account', openid) || lookups.has(openid)) return;
-    const lookup = deps
+    if (lookups.has(openid)) return;
+    // Set before anything is awaited: a second message meanwhile does not start a second lookup.
+    const lookup = deps.identities
+      .needsUnionid('official-account', openid)
+      .then((needed) => (needed ? lookUp(openid) : undefined))
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'noting an official-account identity failed'))
+      .finally(() => lookups.delete(openid));
+    lookups.set(openid, lookup);
+  };
+
+  function lookUp(openid: string): Promise<void> {
+    return deps
       .wechat()
       .userUnionId(openid)
       .then(
@@ -129,11 +139,8 @@ function createUnionIdLookup(deps: Pick<ChatModuleDeps, 'identities' | 'wechat' 
           deps.logger.warn({ err: error }, 'official-account user info failed');
           return deps.identities.note('official-account', openid, undefined);
         },
-      )
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'noting an official-account identity failed'))
-      .finally(() => lookups.delete(openid));
-    lookups.set(openid, lookup);
-  };
+      );
+  }
 }
 
 /**

@@ -84,7 +84,7 @@ test('the chat form end to end: re-asks on bad answers, goes back, confirms, cre
   const receipt = await say('确认');
   t.regex(receipt, /申请编号 2026-\d{6}/);
   t.regex(receipt, /2026年12月28日/);
-  const mine = (await applications.listMine(citizen.id));
+  const mine = await applications.listMine(citizen.id);
   t.is(mine.length, 1);
   t.is(mine[0]!.channel, 'wechat');
   t.regex(await say('查询进度'), /办理中/);

@@ -265,7 +265,7 @@ test('logout ends the session for the console and the API', async (t) => {
   const out = await han.post('/admin/logout', {}, '/admin');
   t.is(out.status, 303);
   t.is(out.headers.get('location'), '/admin/login');
-  t.is(app.accounts.authenticate(token), null);
+  t.is(await app.accounts.authenticate(token), null);
   t.is((await han.request('GET', '/admin')).status, 303);
 });
 

@@ -16,7 +16,7 @@ async function setup(t: ExecutionContext) {
   for (const username of ['handler1', 'handler2']) await accounts.createUser('system', { username, password: 'a-long-password', roles: ['handler'] });
   const repo = await NotifyRepo.open(store);
   const binding = new StaffBinding(repo, accounts, now);
-  const boundTo = (openid: string) => accounts.staffWithWechat().find((s) => s.openid === openid)?.username ?? null;
+  const boundTo = async (openid: string) => (await accounts.staffWithWechat()).find((s) => s.openid === openid)?.username ?? null;
   return { clock, accounts, repo, binding, boundTo, dir };
 }
 
@@ -27,10 +27,10 @@ test('a staff member binds their WeChat by sending the code the console showed',
   t.is(expiresAt, '2025-09-01T01:10:00.000Z');
   const answer = await h.binding.handleBindingMessage('o_staff1', `绑定 ${code}`);
   t.regex(answer!, /^绑定成功：工作账号 handler1 将通过本公众号接收/);
-  t.is(h.boundTo('o_staff1'), 'handler1');
+  t.is(await h.boundTo('o_staff1'), 'handler1');
   // The code is single use.
   t.is(await h.binding.handleBindingMessage('o_other', `绑定 ${code}`), '绑定码不正确或已过期，请在工作台重新获取');
-  t.is(h.boundTo('o_other'), null);
+  t.is(await h.boundTo('o_other'), null);
 });
 
 for (const text of ['绑定123456', '绑定：123456', ' 绑定 １２３４５６ ', '绑定:123456']) {
@@ -38,7 +38,7 @@ for (const text of ['绑定123456', '绑定：123456', ' 绑定 １２３４５�
     const h = await setup(t);
     await h.repo.putBindingCode({ code: '123456', username: 'handler2', expiresAt: '2025-09-01T01:10:00.000Z' }, '2025-09-01T01:00:00.000Z');
     t.regex((await h.binding.handleBindingMessage('o_x', text))!, /^绑定成功/);
-    t.is(h.boundTo('o_x'), 'handler2');
+    t.is(await h.boundTo('o_x'), 'handler2');
   });
 }
 
@@ -53,7 +53,7 @@ test('an expired code is refused', async (t) => {
   const { code } = await h.binding.issueCode('handler1');
   h.clock.now += 10 * 60_000;
   t.is(await h.binding.handleBindingMessage('o_staff1', `绑定 ${code}`), '绑定码不正确或已过期，请在工作台重新获取');
-  t.is(h.boundTo('o_staff1'), null);
+  t.is(await h.boundTo('o_staff1'), null);
 });
 
 test('a new code replaces the earlier one of the same staff member', async (t) => {
@@ -73,7 +73,7 @@ test('five wrong codes in an hour lock the sender out for the rest of the hour',
   const wrong = code === '000000' ? '000001' : '000000';
   for (let i = 0; i < 5; i++) await h.binding.handleBindingMessage('o_guesser', `绑定 ${wrong}`);
   t.is(await h.binding.handleBindingMessage('o_guesser', `绑定 ${code}`), '绑定码错误次数过多，请一小时后再试');
-  t.is(h.boundTo('o_guesser'), null);
+  t.is(await h.boundTo('o_guesser'), null);
   // Someone else is not affected, and after the hour the guesser may try again.
   h.clock.now += 3_600_000;
   const fresh = await h.binding.issueCode('handler1');
@@ -85,9 +85,9 @@ test('one WeChat per staff member: binding another account moves it; 解除绑�
   const h = await setup(t);
   await h.binding.handleBindingMessage('o_shared', `绑定 ${(await h.binding.issueCode('handler1')).code}`);
   await h.binding.handleBindingMessage('o_shared', `绑定 ${(await h.binding.issueCode('handler2')).code}`);
-  t.deepEqual(h.accounts.staffWithWechat().map((s) => [s.username, s.openid]), [['handler2', 'o_shared']]);
+  t.deepEqual((await h.accounts.staffWithWechat()).map((s) => [s.username, s.openid]), [['handler2', 'o_shared']]);
   t.is(await h.binding.handleBindingMessage('o_shared', '解除绑定'), '已解除绑定：工作账号 handler2 不再通过本微信接收工作提醒。');
-  t.deepEqual(h.accounts.staffWithWechat(), []);
+  t.deepEqual(await h.accounts.staffWithWechat(), []);
   t.is(await h.binding.handleBindingMessage('o_shared', '解绑'), '您的微信没有绑定工作账号，无需解除。');
 });
 

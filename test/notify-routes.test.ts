@@ -124,7 +124,7 @@ test('staff get a binding code, and the code sent from WeChat binds the account'
   t.regex(body.code, /^\d{6}$/);
   t.is(body.expiresAt, '2025-09-01T01:10:00.000Z');
   t.regex((await h.notify.handleBindingMessage('o_reg', `绑定 ${body.code}`))!, /绑定成功/);
-  t.deepEqual(h.accounts.staffWithWechat(), [{ username: 'registrar1', roles: ['registrar'], openid: 'o_reg' }]);
+  t.deepEqual(await h.accounts.staffWithWechat(), [{ username: 'registrar1', roles: ['registrar'], openid: 'o_reg' }]);
 });
 
 test('dead letters: listed for staff who may see them, and retried on request', async (t) => {

@@ -36,7 +36,7 @@ test('a chat applicant hears about the decision through the official account', a
     const { status } = await push(app.url, textXml(openid, answer, String(id++)));
     t.is(status, 200);
   }
-  const [application] = (await app.services.applications.listMine(openid));
+  const [application] = await app.services.applications.listMine(openid);
   t.truthy(application);
   const staff = await staffLogin(app.url);
   const today = app.services.applications.today();

@@ -112,7 +112,7 @@ test('in sandbox mode the demo staff accounts are created, printed, and log in w
   const line = s.lines.find((l) => l.includes('demo staff accounts'));
   t.truthy(line, 'the accounts are printed');
   const printed = [...line!.matchAll(/(\w+) \/ ([\w-]+)/g)].map((m) => ({ username: m[1]!, password: m[2]! }));
-  const roles = new Map(s.accounts.users().map((u) => [u.username, u.roles]));
+  const roles = new Map((await s.accounts.users()).map((u) => [u.username, u.roles]));
   t.true(printed.some((p) => roles.get(p.username)?.includes('handler')), 'a handler');
   t.true(printed.some((p) => roles.get(p.username)?.includes('registrar')), 'a registrar');
   for (const { username, password } of printed) {
@@ -126,7 +126,7 @@ test('outside sandbox mode no account with a public password is created', async 
   const s = await services(t);
   t.true(await seedDemo({ applications: s.applications, accounts: s.accounts, clock: s.clock, catalog: s.catalog, logger: s.logger }));
   const demoNames = new Set((await loadDemoStaff()).map((d) => d.username));
-  t.deepEqual(s.accounts.users().filter((u) => demoNames.has(u.username)), []);
+  t.deepEqual((await s.accounts.users()).filter((u) => demoNames.has(u.username)), []);
   t.true((await s.applications.all()).length > 0);
 });
 

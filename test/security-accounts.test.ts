@@ -167,5 +167,5 @@ test('console: an admin disables a user, resets a password and reads the audit l
   // A non-admin cannot use the management forms.
   await mine.post('/admin/users/admin/disable', {}, '/admin/account');
   t.regex((await mine.page('/admin/account')).html, /无权/);
-  t.false(app.services.accounts.user('admin')!.disabled);
+  t.false((await app.services.accounts.user('admin'))!.disabled);
 });

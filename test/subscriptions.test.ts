@@ -49,14 +49,14 @@ test('in the chat: list, subscribe, see, unsubscribe one, unsubscribe all', asyn
   const subscribed = (await say('订阅 财政预决算'))!;
   t.regex(subscribed, /已订阅：财政预决算/);
   t.regex((await say('订阅 政府采购 火星'))!, /已订阅：政府采购[\s\S]*没有找到“火星”/);
-  t.deepEqual(catalog.subscriptions.categoriesOf('official-account', 'oa-user-1'), ['budgets', 'procurement']);
+  t.deepEqual(await catalog.subscriptions.categoriesOf('official-account', 'oa-user-1'), ['budgets', 'procurement']);
   t.regex((await say('我的订阅'))!, /财政预决算、政府采购/);
   t.regex((await say('订阅 火星'))!, /没有找到“火星”栏目/);
 
   t.regex((await say('取消订阅 财政预决算'))!, /已取消订阅：财政预决算。您目前订阅了：政府采购/);
   t.regex((await say('取消订阅 财政预决算'))!, /您没有订阅财政预决算/);
   t.regex((await say('取消订阅'))!, /已取消全部订阅/);
-  t.deepEqual(catalog.subscriptions.categoriesOf('official-account', 'oa-user-1'), []);
+  t.deepEqual(await catalog.subscriptions.categoriesOf('official-account', 'oa-user-1'), []);
   t.is(catalog.subscribers.all().length, 0, 'nothing kept about someone with no subscriptions');
   t.is(await say('申请公开要多久'), null, 'not about subscriptions: left to the guide');
 });
@@ -64,7 +64,7 @@ test('in the chat: list, subscribe, see, unsubscribe one, unsubscribe all', asyn
 test('unfollowing the official account ends every subscription', async (t) => {
   const { catalog } = await catalogApp(t);
   await catalog.chat.handle('oa-user-2', '订阅 全部');
-  t.is(catalog.subscriptions.categoriesOf('official-account', 'oa-user-2').length, categories.length);
+  t.is((await catalog.subscriptions.categoriesOf('official-account', 'oa-user-2')).length, categories.length);
   await catalog.chat.unsubscribeAll('oa-user-2');
   t.is(catalog.subscribers.all().length, 0);
   await t.notThrowsAsync(catalog.chat.unsubscribeAll('never-subscribed'));

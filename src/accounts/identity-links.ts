@@ -7,11 +7,11 @@
 // lives 10 minutes and is used once; at most 5 codes an hour per person; 5 wrong codes an hour lock
 // a person out of trying, and 200 wrong codes an hour (everyone together) stop all tries for the
 // rest of that hour. Codes and openids never go to the logs.
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
-import { countOne, formatLinkCode, isSpent, LINK_CODE_DIGITS, normalizeLinkCode } from '../domain/link-code.js';
+import { formatLinkCode, isSpent, LINK_CODE_DIGITS, normalizeLinkCode } from '../domain/link-code.js';
 import { CHANNEL_NAMES } from '../applications/applicant-text.js';
-import { identityKey, type IdentitiesRepo, type Identity, type IdentityChannel } from '../store/identities-repo.js';
+import { identityKey, type IdentitiesRepository, type Identity, type IdentityChannel } from '../store/identities-repo.js';
 
 export interface IdentityLinksOptions {
   clock?: () => Date;
@@ -38,7 +38,6 @@ const GLOBAL = '*';
 const SIDE_NAMES: Record<IdentityChannel, string> = { 'official-account': CHANNEL_NAMES.wechat, miniprogram: CHANNEL_NAMES.miniprogram };
 
 const hashOf = (code: string) => createHash('sha256').update(`gongkai-link-code:${code}`).digest('hex');
-const newPerson = () => randomBytes(9).toString('base64url');
 
 /** Past this many remembered checks, those older than a day are forgotten (they would be asked again anyway). */
 const MAX_REMEMBERED_CHECKS = 50_000;
@@ -55,7 +54,7 @@ export class IdentityLinks {
   readonly #onLink: IdentityLinksOptions['onLink'];
 
   constructor(
-    private readonly repo: IdentitiesRepo,
+    private readonly repo: IdentitiesRepository,
     options: IdentityLinksOptions = {},
   ) {
     this.#clock = options.clock ?? (() => new Date());
@@ -68,34 +67,36 @@ export class IdentityLinks {
   }
 
   /** The identities of the person behind (channel, openid), itself included, even when unknown. */
-  identitiesOf(channel: IdentityChannel, openid: string): Array<Pick<Identity, 'channel' | 'openid'>> {
-    const identity = this.repo.get(channel, openid);
-    return identity ? [...this.repo.samePerson(identity.person)] : [{ channel, openid }];
+  async identitiesOf(channel: IdentityChannel, openid: string): Promise<Array<Pick<Identity, 'channel' | 'openid'>>> {
+    const identity = await this.repo.get(channel, openid);
+    return identity ? this.repo.samePerson(identity.person) : [{ channel, openid }];
   }
 
   /** Every openid of the person behind an openid of either channel (openids differ between apps). */
-  openidsOf(openid: string): string[] {
+  async openidsOf(openid: string): Promise<string[]> {
     const found = new Set([openid]);
     for (const channel of ['official-account', 'miniprogram'] as const) {
-      const identity = this.repo.get(channel, openid);
-      if (identity) for (const same of this.repo.samePerson(identity.person)) found.add(same.openid);
+      const identity = await this.repo.get(channel, openid);
+      if (identity) for (const same of await this.repo.samePerson(identity.person)) found.add(same.openid);
     }
     return [...found];
   }
 
-  status(channel: IdentityChannel, openid: string): LinkStatus {
-    const identity = this.repo.get(channel, openid);
-    const same = identity ? this.repo.samePerson(identity.person) : [];
+  async status(channel: IdentityChannel, openid: string): Promise<LinkStatus> {
+    const identity = await this.repo.get(channel, openid);
+    const same = identity ? await this.repo.samePerson(identity.person) : [];
     const channels = [...new Set(same.map((i) => i.channel))];
     const via = same.map((i) => i.linked?.by).find((by) => by !== undefined) ?? null;
     return { linked: channels.length > 1, channels: channels.length > 0 ? channels : [channel], via: channels.length > 1 ? via : null };
   }
 
   /** Whether the official account should be asked for this openid's UnionID (never asked, or not lately). */
-  needsUnionid(channel: IdentityChannel, openid: string): boolean {
-    const identity = this.repo.get(channel, openid);
+  async needsUnionid(channel: IdentityChannel, openid: string): Promise<boolean> {
+    const remembered = this.#checkedWithout.get(identityKey(channel, openid));
+    if (remembered !== undefined && this.#clock().getTime() - remembered < this.#recheck) return false;
+    const identity = await this.repo.get(channel, openid);
     if (identity?.unionid) return false;
-    const checked = this.#checkedWithout.get(identityKey(channel, openid)) ?? (identity?.unionidCheckedAt ? Date.parse(identity.unionidCheckedAt) : undefined);
+    const checked = remembered ?? (identity?.unionidCheckedAt ? Date.parse(identity.unionidCheckedAt) : undefined);
     return checked === undefined || this.#clock().getTime() - checked >= this.#recheck;
   }
 
@@ -104,12 +105,10 @@ export class IdentityLinks {
    * the person's identity on the other channel with the same UnionID.
    */
   async note(channel: IdentityChannel, openid: string, unionid: string | undefined): Promise<void> {
-    const existing = this.repo.get(channel, openid);
-    if (unionid && existing?.unionid === unionid) return; // known already, and linked when it could be
     if (!unionid) {
-      // Most users have none (no Open Platform binding): remembered in memory only, so that a
-      // user's first message of the day costs no write to the data folder. After a restart the
-      // question is asked once more, which is harmless.
+      // Most users have none (no Open Platform binding): remembered in this process's memory only,
+      // so that a user's first message of the day costs no write. After a restart, or at another
+      // instance, the question is asked once more, which is harmless.
       const now = this.#clock().getTime();
       if (this.#checkedWithout.size >= MAX_REMEMBERED_CHECKS) {
         for (const [key, at] of this.#checkedWithout) if (now - at >= this.#recheck) this.#checkedWithout.delete(key);
@@ -117,35 +116,19 @@ export class IdentityLinks {
       this.#checkedWithout.set(identityKey(channel, openid), now);
       return;
     }
-    const now = this.#clock().toISOString();
-    let linked: Identity[] | null = null;
-    await this.repo.update((d) => {
-      const me = this.#ensure(d.identities, channel, openid);
-      me.unionidCheckedAt = now;
-      if (!unionid) return;
-      me.unionid = unionid;
-      const others = d.identities.filter((i) => i.unionid === unionid && i.channel !== channel && i.person !== me.person);
-      for (const other of others) linked = this.#merge(d.identities, me, other, 'unionid', now);
-    });
+    const existing = await this.repo.get(channel, openid);
+    if (existing?.unionid === unionid) return; // known already, and linked when it could be
+    const linked = await this.repo.noteUnionid(channel, openid, unionid, this.#clock().toISOString());
     if (linked) await this.#onLink?.(linked);
   }
 
   /** A new link code for the mini-program user, replacing any code they had. */
   async issueCode(channel: IdentityChannel, openid: string): Promise<{ code: string; display: string; expiresAt: string; expiresInSeconds: number }> {
     const now = this.#clock();
-    const nowIso = now.toISOString();
-    const key = identityKey(channel, openid);
-    if (isSpent(this.repo.data().issued[key], nowIso, this.#codesPerHour, HOUR)) {
-      throw new DomainError('rate-limited', '获取关联码过于频繁，请 1 小时后再试');
-    }
     const code = String(randomInt(0, 10 ** LINK_CODE_DIGITS)).padStart(LINK_CODE_DIGITS, '0');
     const expiresAt = new Date(now.getTime() + this.#ttl).toISOString();
-    await this.repo.update((d) => {
-      this.#ensure(d.identities, channel, openid);
-      d.codes = d.codes.filter((c) => c.owner !== key && c.expiresAt > nowIso);
-      d.codes.push({ hash: hashOf(code), owner: key, expiresAt });
-      d.issued[key] = countOne(d.issued[key], nowIso, HOUR);
-    });
+    const saved = await this.repo.saveCode({ hash: hashOf(code), owner: identityKey(channel, openid), expiresAt }, now.toISOString(), HOUR, this.#codesPerHour);
+    if (!saved) throw new DomainError('rate-limited', '获取关联码过于频繁，请 1 小时后再试');
     return { code, display: formatLinkCode(code), expiresAt, expiresInSeconds: Math.round(this.#ttl / 1000) };
   }
 
@@ -153,7 +136,7 @@ export class IdentityLinks {
   async redeem(channel: IdentityChannel, openid: string, typed: string): Promise<LinkStatus> {
     const nowIso = this.#clock().toISOString();
     const key = identityKey(channel, openid);
-    const { attempts } = this.repo.data();
+    const attempts = await this.repo.attemptWindows([key, GLOBAL]);
     if (isSpent(attempts[key], nowIso, this.#failuresPerHour, HOUR)) {
       throw new DomainError('rate-limited', '关联码输错次数过多，请 1 小时后再试');
     }
@@ -161,61 +144,20 @@ export class IdentityLinks {
       throw new DomainError('rate-limited', '关联服务暂时繁忙，请稍后再试');
     }
     const code = normalizeLinkCode(typed);
-    const stored = code ? this.repo.data().codes.find((c) => c.hash === hashOf(code) && c.expiresAt > nowIso) : undefined;
-    const owner = stored ? this.repo.byKey(stored.owner) : undefined;
-    if (!stored || !owner) {
-      await this.repo.update((d) => {
-        d.attempts[key] = countOne(d.attempts[key], nowIso, HOUR);
-        d.attempts[GLOBAL] = countOne(d.attempts[GLOBAL], nowIso, HOUR);
-      });
-      throw new DomainError('validation', `关联码不正确或已过期（有效 ${Math.round(this.#ttl / 60_000)} 分钟，只能用一次），请在小程序中重新获取`, { code: '关联码不正确或已过期' });
+    const result = code ? await this.repo.redeemCode(hashOf(code), channel, openid, nowIso) : ({ outcome: 'unknown' } as const);
+    switch (result.outcome) {
+      case 'unknown':
+        await this.repo.countFailure([key, GLOBAL], nowIso, HOUR);
+        throw new DomainError('validation', `关联码不正确或已过期（有效 ${Math.round(this.#ttl / 60_000)} 分钟，只能用一次），请在小程序中重新获取`, { code: '关联码不正确或已过期' });
+      case 'same-channel':
+        throw new DomainError('validation', `请在${SIDE_NAMES[channel === 'miniprogram' ? 'official-account' : 'miniprogram']}中输入这个关联码`, { code: '应在另一端输入' });
+      case 'taken':
+        throw new DomainError('conflict', '该账号已与另一个微信账号关联，不能再关联；如需更换请联系我们');
+      case 'already':
+        return this.status(channel, openid);
+      case 'linked':
+        await this.#onLink?.(result.identities);
+        return this.status(channel, openid);
     }
-    if (owner.channel === channel) {
-      throw new DomainError('validation', `请在${SIDE_NAMES[channel === 'miniprogram' ? 'official-account' : 'miniprogram']}中输入这个关联码`, { code: '应在另一端输入' });
-    }
-    const mine = this.repo.get(channel, openid);
-    if (mine && mine.person === owner.person) {
-      await this.repo.update((d) => {
-        d.codes = d.codes.filter((c) => c.hash !== stored.hash);
-      });
-      return this.status(channel, openid);
-    }
-    // One person has one identity per channel: an account already linked elsewhere is not taken over.
-    const taken = [...this.repo.samePerson(owner.person)].some((i) => i.channel === channel);
-    const alsoTaken = mine ? [...this.repo.samePerson(mine.person)].some((i) => i.channel === owner.channel) : false;
-    if (taken || alsoTaken) {
-      throw new DomainError('conflict', '该账号已与另一个微信账号关联，不能再关联；如需更换请联系我们');
-    }
-    let linked: Identity[] = [];
-    await this.repo.update((d) => {
-      d.codes = d.codes.filter((c) => c.hash !== stored.hash && c.expiresAt > nowIso);
-      delete d.attempts[key];
-      const me = this.#ensure(d.identities, channel, openid);
-      const them = d.identities.find((i) => i.key === owner.key)!;
-      linked = this.#merge(d.identities, them, me, 'code', nowIso);
-    });
-    await this.#onLink?.(linked);
-    return this.status(channel, openid);
-  }
-
-  #ensure(identities: Identity[], channel: IdentityChannel, openid: string): Identity {
-    const key = identityKey(channel, openid);
-    let identity = identities.find((i) => i.key === key);
-    if (!identity) {
-      identity = { key, channel, openid, person: newPerson() };
-      identities.push(identity);
-    }
-    return identity;
-  }
-
-  /** Makes `other`'s person `keep`'s person; returns every identity of the merged person. */
-  #merge(identities: Identity[], keep: Identity, other: Identity, by: 'unionid' | 'code', at: string): Identity[] {
-    const from = other.person;
-    for (const identity of identities) {
-      if (identity.person === from) identity.person = keep.person;
-    }
-    keep.linked ??= { by, at };
-    other.linked = { by, at };
-    return identities.filter((i) => i.person === keep.person).map((i) => ({ ...i }));
   }
 }

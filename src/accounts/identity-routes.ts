@@ -23,8 +23,8 @@ export function identityModule(links: IdentityLinks): Module {
 
 /** On the '/mp/v1' router; `user` puts the caller's openid in ctx.state.openid. */
 export function mountIdentityMiniProgramRoutes(router: Router, user: Middleware, links: IdentityLinks): void {
-  router.get('/identity', user, (ctx) => {
-    ctx.body = statusBody(links.status('miniprogram', ctx.state.openid));
+  router.get('/identity', user, async (ctx) => {
+    ctx.body = statusBody(await links.status('miniprogram', ctx.state.openid));
   });
 
   router.post('/identity/link-code', user, async (ctx) => {
@@ -47,7 +47,7 @@ const LINK_HELP = /^(?:关联|关联小程序|绑定小程序|关联账号|小�
 export function createIdentityLinkChat(links: IdentityLinks): (openid: string, text: string) => Promise<string | null> {
   return async (openid, text) => {
     if (LINK_HELP.test(text)) {
-      return links.status('official-account', openid).linked
+      return (await links.status('official-account', openid)).linked
         ? '您的公众号与小程序已经关联，两边显示相同的申请和订阅。'
         : '在小程序中打开“我的”→“关联公众号”，获取 8 位关联码后，在这里回复“关联 关联码”，如“关联 1234 5678”。关联后，在公众号和小程序中都能看到您的全部申请和订阅。';
     }

@@ -4,11 +4,15 @@
 // from one address does not lock out the real user at another, and an admin can lift a backoff.
 //
 // Two properties matter for security:
-// - An attempt is checked and reserved synchronously, before the password is hashed: parallel
-//   guesses cannot slip past the limit while earlier ones are still hashing (issue 19, finding 2).
+// - An attempt is checked and reserved in one step of the accounts repository, before the password
+//   is hashed: parallel guesses cannot slip past the limit while earlier ones are still hashing
+//   (issue 19, finding 2), nor by being spread over two instances of the server.
 // - The decision depends only on the name as typed and the address, never on whether the account
 //   exists, so a locked name and an unknown one answer alike (finding 3).
-// The counts live in memory: a restart forgets them, which only gives an attacker what they had.
+// The counts live in the accounts repository (login windows): in memory on the embedded engine,
+// where a restart forgets them, which only gives an attacker what they had; in a table shared by
+// every instance on PostgreSQL.
+import type { AccountsRepository, LoginWindow, LoginWindowKey } from '../store/accounts-repo.js';
 
 export interface LoginLimits {
   /** Failures of one name from one address before it backs off. */
@@ -23,8 +27,6 @@ export interface LoginLimits {
   maxBackoffMs: number;
   /** Failures are forgotten after this long without a new one. */
   forgetMs: number;
-  /** Remembered names and addresses at most, so made-up names cannot fill the memory. */
-  maxEntries: number;
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
@@ -35,138 +37,129 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   firstBackoffMs: 60_000,
   maxBackoffMs: 15 * 60_000,
   forgetMs: 24 * 3600_000,
-  maxEntries: 20_000,
 };
 
-interface Bucket {
-  failures: number;
-  inFlight: number;
-  blockedUntil: number;
-  lastFailure: number;
-}
+/**
+ * A reservation older than this is not waited for: its instance died while hashing (a hash takes
+ * well under a second, a queued one a few), and a name must not stay refused for ever.
+ */
+const IN_FLIGHT_STALE_MS = 60_000;
+/** How often this process drops windows idle for longer than forgetMs. */
+const PRUNE_EVERY_MS = 3600_000;
 
 /** A reserved attempt: say how it ended, exactly once. */
 export interface LoginTicket {
-  failed(): void;
-  succeeded(): void;
+  failed(): Promise<void>;
+  succeeded(): Promise<void>;
   /** Ended without a verdict (the server was too busy to hash): nothing counts. */
-  released(): void;
+  released(): Promise<void>;
 }
 
 export type Refusal = { kind: 'backoff'; retryAfterMs: number } | { kind: 'flood'; retryAfterMs: number };
 
-export class LoginGuard {
-  readonly #pairs = new Map<string, Bucket>();
-  readonly #accounts = new Map<string, Bucket>();
-  readonly #addresses = new Map<string, Bucket>();
-  readonly #rate = new Map<string, { start: number; count: number }>();
-  readonly #limits: LoginLimits;
+type LoginWindows = Pick<AccountsRepository, 'changeLoginWindows' | 'loginWindowsOf' | 'forgetLoginWindowsOf' | 'pruneLoginWindows'>;
 
-  constructor(private readonly clock: () => Date, limits: Partial<LoginLimits> = {}) {
+export class LoginGuard {
+  readonly #limits: LoginLimits;
+  #prunedAt = 0;
+
+  constructor(
+    private readonly repo: LoginWindows,
+    private readonly clock: () => Date,
+    limits: Partial<LoginLimits> = {},
+  ) {
     this.#limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
   }
 
   /** Reserves an attempt of `name` from `address`, or says why not and for how long. */
-  attempt(name: string, address: string): LoginTicket | Refusal {
+  async attempt(name: string, address: string): Promise<LoginTicket | Refusal> {
     const now = this.clock().getTime();
-    const limits = this.#limits;
-    const rate = this.#rateOf(address, now);
-    if (rate.count >= limits.addressAttemptsPerMinute) return { kind: 'flood', retryAfterMs: rate.start + 60_000 - now };
-    rate.count += 1;
-
-    const buckets: Array<[Bucket, number]> = [
-      [this.#bucket(this.#pairs, `${address}\n${name}`, now), limits.pairFailures],
-      [this.#bucket(this.#accounts, name, now), limits.accountFailures],
-      [this.#bucket(this.#addresses, address, now), limits.addressFailures],
-    ];
-    let wait = 0;
-    for (const [bucket, free] of buckets) {
-      if (bucket.blockedUntil > now) wait = Math.max(wait, bucket.blockedUntil - now);
-      // Within the free failures, attempts still being hashed count as failures until decided;
-      // once backing off, one attempt at a time after each wait.
-      else if (bucket.failures < free ? bucket.failures + bucket.inFlight >= free : bucket.inFlight > 0) {
-        wait = Math.max(wait, this.#limits.firstBackoffMs);
-      }
-    }
-    if (wait > 0) return { kind: 'backoff', retryAfterMs: wait };
-    for (const [bucket] of buckets) bucket.inFlight += 1;
+    this.#pruneNowAndThen(now);
+    // Pair, name, address: the order `free` and `succeeded` below rely on.
+    const keys: LoginWindowKey[] = [{ address, name }, { name }, { address }];
+    const free = [this.#limits.pairFailures, this.#limits.accountFailures, this.#limits.addressFailures];
+    const refusal = await this.repo.changeLoginWindows(keys, now, (windows) => this.#reserve(windows, free, now));
+    if (refusal) return refusal;
 
     let done = false;
-    const finish = (outcome: 'failed' | 'succeeded' | 'released') => {
+    const finish = async (outcome: 'failed' | 'succeeded' | 'released') => {
       if (done) return;
       done = true;
       const at = this.clock().getTime();
-      buckets.forEach(([bucket, free], index) => {
-        bucket.inFlight -= 1;
-        if (outcome === 'failed') {
-          bucket.failures += 1;
-          bucket.lastFailure = at;
-          if (bucket.failures >= free) bucket.blockedUntil = at + this.#backoff(bucket.failures + 1 - free);
-        } else if (outcome === 'succeeded' && index < 2) {
-          // The right password clears the name's own counts, not those of the address.
-          bucket.failures = 0;
-          bucket.blockedUntil = 0;
-        }
-      });
+      await this.repo.changeLoginWindows(keys, at, (windows) =>
+        windows.forEach((window, index) => {
+          window.inFlight = Math.max(0, window.inFlight - 1);
+          if (outcome === 'failed') {
+            window.failures += 1;
+            window.lastFailure = at;
+            if (window.failures >= free[index]!) window.blockedUntil = at + this.#backoff(window.failures + 1 - free[index]!);
+          } else if (outcome === 'succeeded' && index < 2) {
+            // The right password clears the name's own counts, not those of the address.
+            window.failures = 0;
+            window.blockedUntil = 0;
+          }
+        }),
+      );
     };
     return { failed: () => finish('failed'), succeeded: () => finish('succeeded'), released: () => finish('released') };
   }
 
   /** An admin lifts every backoff of this name (from every address). */
-  unlock(name: string): void {
-    this.#accounts.delete(name);
-    for (const key of [...this.#pairs.keys()]) if (key.endsWith(`\n${name}`)) this.#pairs.delete(key);
+  async unlock(name: string): Promise<void> {
+    await this.repo.forgetLoginWindowsOf(name);
   }
 
   /** Until when this name backs off from everywhere (its own count, not one address's), or null. */
-  lockedUntil(name: string): Date | null {
+  async lockedUntil(name: string): Promise<Date | null> {
     const now = this.clock().getTime();
-    let until = this.#accounts.get(name)?.blockedUntil ?? 0;
-    for (const [key, bucket] of this.#pairs) if (key.endsWith(`\n${name}`)) until = Math.max(until, bucket.blockedUntil);
+    let until = 0;
+    for (const window of await this.repo.loginWindowsOf(name)) until = Math.max(until, window.blockedUntil);
     return until > now ? new Date(until) : null;
+  }
+
+  /** In the repository's step: counts the attempt against the flood limit and reserves it, or refuses. */
+  #reserve(windows: LoginWindow[], free: number[], now: number): Refusal | null {
+    const limits = this.#limits;
+    const address = windows[2]!;
+    if (now - address.rateStart >= 60_000) {
+      address.rateStart = now;
+      address.rateCount = 0;
+    }
+    if (address.rateCount >= limits.addressAttemptsPerMinute) return { kind: 'flood', retryAfterMs: address.rateStart + 60_000 - now };
+    address.rateCount += 1;
+
+    let wait = 0;
+    windows.forEach((window, index) => {
+      if (window.inFlight > 0 && now - window.inFlightAt > IN_FLIGHT_STALE_MS) window.inFlight = 0;
+      if (window.inFlight === 0 && window.blockedUntil <= now && now - window.lastFailure > limits.forgetMs) {
+        window.failures = 0;
+        window.blockedUntil = 0;
+        window.lastFailure = 0;
+      }
+      if (window.blockedUntil > now) wait = Math.max(wait, window.blockedUntil - now);
+      // Within the free failures, attempts still being hashed count as failures until decided;
+      // once backing off, one attempt at a time after each wait.
+      else if (window.failures < free[index]! ? window.failures + window.inFlight >= free[index]! : window.inFlight > 0) {
+        wait = Math.max(wait, limits.firstBackoffMs);
+      }
+    });
+    if (wait > 0) return { kind: 'backoff', retryAfterMs: wait };
+    for (const window of windows) {
+      window.inFlight += 1;
+      window.inFlightAt = now;
+    }
+    return null;
   }
 
   #backoff(step: number): number {
     return Math.min(this.#limits.maxBackoffMs, this.#limits.firstBackoffMs * 2 ** Math.max(0, Math.min(step - 1, 20)));
   }
 
-  #bucket(map: Map<string, Bucket>, key: string, now: number): Bucket {
-    let bucket = map.get(key);
-    if (bucket && bucket.inFlight === 0 && bucket.blockedUntil <= now && now - bucket.lastFailure > this.#limits.forgetMs) {
-      map.delete(key);
-      bucket = undefined;
-    }
-    if (!bucket) {
-      this.#makeRoom(map, now);
-      bucket = { failures: 0, inFlight: 0, blockedUntil: 0, lastFailure: 0 };
-      map.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  #makeRoom(map: Map<string, Bucket>, now: number): void {
-    if (map.size < this.#limits.maxEntries) return;
-    // Oldest first (a Map keeps insertion order); an entry still blocking or in flight is kept
-    // unless nothing else can go.
-    for (const [key, bucket] of map) {
-      if (bucket.inFlight === 0 && bucket.blockedUntil <= now) {
-        map.delete(key);
-        return;
-      }
-    }
-    map.delete(map.keys().next().value!);
-  }
-
-  #rateOf(address: string, now: number): { start: number; count: number } {
-    let rate = this.#rate.get(address);
-    if (!rate || now - rate.start >= 60_000) {
-      if (!rate && this.#rate.size >= this.#limits.maxEntries) {
-        for (const [key, r] of this.#rate) if (now - r.start >= 60_000) this.#rate.delete(key);
-        if (this.#rate.size >= this.#limits.maxEntries) this.#rate.delete(this.#rate.keys().next().value!);
-      }
-      rate = { start: now, count: 0 };
-      this.#rate.set(address, rate);
-    }
-    return rate;
+  /** Windows idle for longer than forgetMs are forgotten anyway: dropping them keeps the table small. */
+  #pruneNowAndThen(now: number): void {
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    // Not waited for: a login does not wait on housekeeping, and a failed prune is tried next hour.
+    this.repo.pruneLoginWindows(now - this.#limits.forgetMs, now).catch(() => {});
   }
 }

@@ -2,7 +2,7 @@
 // sandbox mode the code "dev:<openid>" stands for that openid), and the mini-program gets a bearer
 // token of ours. WeChat's session_key never leaves the server.
 import { DomainError } from '../domain/errors.js';
-import type { AccountsRepo } from '../store/accounts-repo.js';
+import type { AccountsRepository } from '../store/accounts-repo.js';
 import { newToken, tokenHash } from './tokens.js';
 
 const SESSION_MS = 7 * 24 * 3600_000;
@@ -11,7 +11,7 @@ export type CodeExchange = (code: string) => Promise<{ openid: string; unionid?:
 
 export class MiniProgramSessions {
   constructor(
-    private readonly repo: AccountsRepo,
+    private readonly repo: AccountsRepository,
     private readonly exchange: CodeExchange,
     private readonly clock: () => Date = () => new Date(),
     /** Told of every login, with the UnionID when WeChat gave one (identity-links.ts links by it). */
@@ -45,9 +45,9 @@ export class MiniProgramSessions {
   }
 
   /** The openid behind a token, or null when the token is unknown or expired. */
-  authenticate(token: string): string | null {
-    const session = this.repo.session(tokenHash(token));
-    if (!session || session.kind !== 'mp' || session.expiresAt <= this.clock().toISOString()) return null;
+  async authenticate(token: string): Promise<string | null> {
+    const session = await this.repo.session(tokenHash(token), this.clock().toISOString());
+    if (!session || session.kind !== 'mp') return null;
     return session.subject;
   }
 }

@@ -3,8 +3,8 @@
 // sessions), each change written to the audit log.
 import { DomainError } from '../domain/errors.js';
 import { isRole, type Role } from '../domain/roles.js';
-import type { AccountsRepo, StaffUser } from '../store/accounts-repo.js';
-import type { AuditEntry, AuditRepo } from '../store/audit-repo.js';
+import type { AccountsRepository, StaffUser } from '../store/accounts-repo.js';
+import type { AuditEntry, AuditRepository } from '../store/audit-repo.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { passwordProblem } from './password-policy.js';
 import { LoginGuard } from './login-guard.js';
@@ -24,12 +24,13 @@ export interface RequestOrigin {
 }
 
 export interface StaffAccountsOptions {
-  audit?: AuditRepo;
+  audit?: AuditRepository;
   guard?: LoginGuard;
   hashQueue?: HashQueue;
 }
 
 export type StaffUserView = Omit<StaffUser, 'passwordHash'> & { sessions: number };
+export type StaffListing = Pick<StaffUser, 'username' | 'displayName' | 'roles' | 'disabled'>;
 
 const SESSION_MS = 12 * 3600_000;
 // Verifying against a real hash even for unknown users keeps the answer time the same, so the
@@ -39,13 +40,13 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 const MAX_LOGIN_PASSWORD = 1024;
 
 export class StaffAccounts {
-  readonly #audit: AuditRepo | null;
+  readonly #audit: AuditRepository | null;
   readonly #guard: LoginGuard;
   readonly #hashes: HashQueue;
 
-  constructor(private readonly repo: AccountsRepo, private readonly clock: () => Date = () => new Date(), options: StaffAccountsOptions = {}) {
+  constructor(private readonly repo: AccountsRepository, private readonly clock: () => Date = () => new Date(), options: StaffAccountsOptions = {}) {
     this.#audit = options.audit ?? null;
-    this.#guard = options.guard ?? new LoginGuard(clock);
+    this.#guard = options.guard ?? new LoginGuard(repo, clock);
     this.#hashes = options.hashQueue ?? new HashQueue();
   }
 
@@ -55,7 +56,7 @@ export class StaffAccounts {
    * password is returned so the caller can print it once.
    */
   async ensureFirstAdmin(configured: { username: string | null; password: string | null }, sandbox: boolean): Promise<{ username: string; password: string } | null> {
-    if (this.repo.users().some((u) => u.roles.includes('admin'))) return null;
+    if ((await this.repo.users()).some((u) => u.roles.includes('admin'))) return null;
     if (configured.username && configured.password) {
       const problem = passwordProblem(configured.password, configured.username);
       // Said in the operator's terms (the variable), not the console form's.
@@ -69,23 +70,31 @@ export class StaffAccounts {
     return { username: 'admin', password };
   }
 
-  users(): StaffUserView[] {
-    const now = this.clock();
-    return this.repo.users().map(({ passwordHash: _, ...rest }) => ({
-      ...rest,
-      // The login backoff lives in memory (login-guard.ts); shown here where the old lock was.
-      lockedUntil: this.#guard.lockedUntil(rest.username)?.toISOString() ?? null,
-      sessions: this.repo.sessionsOf(rest.username).filter((s) => s.expiresAt > now.toISOString()).length,
-    }));
+  /** Who the staff are, without their sessions and backoffs: for names and pickers on every page. */
+  async directory(): Promise<StaffListing[]> {
+    return (await this.repo.users()).map(({ username, displayName, roles, disabled }) => ({ username, displayName, roles, disabled }));
   }
 
-  user(username: string): StaffUserView | undefined {
-    return this.users().find((u) => u.username === username);
+  async users(): Promise<StaffUserView[]> {
+    const [users, sessions] = await Promise.all([this.repo.users(), this.repo.sessionCounts('staff', this.clock().toISOString())]);
+    return Promise.all(users.map((user) => this.#view(user, sessions[user.username] ?? 0)));
+  }
+
+  async user(username: string): Promise<StaffUserView | undefined> {
+    const user = await this.repo.user(username);
+    if (!user) return undefined;
+    const sessions = await this.repo.sessionCounts('staff', this.clock().toISOString());
+    return this.#view(user, sessions[username] ?? 0);
+  }
+
+  async #view({ passwordHash: _, ...rest }: StaffUser, sessions: number): Promise<StaffUserView> {
+    // The login backoff lives in the login windows (login-guard.ts); shown here where the old lock was.
+    return { ...rest, lockedUntil: (await this.#guard.lockedUntil(rest.username))?.toISOString() ?? null, sessions };
   }
 
   async createUser(by: string, input: unknown, origin: RequestOrigin = {}): Promise<Omit<StaffUser, 'passwordHash'>> {
     const { username, password, roles, displayName } = validateNewUser(input);
-    if (this.repo.user(username)) {
+    if (await this.repo.user(username)) {
       throw new DomainError('conflict', `用户名 ${username} 已存在`, { username: '用户名已存在' });
     }
     const user: StaffUser = {
@@ -100,8 +109,8 @@ export class StaffAccounts {
       lockedUntil: null,
       wechatOpenid: null,
     };
-    if (this.repo.user(username)) throw new DomainError('conflict', `用户名 ${username} 已存在`, { username: '用户名已存在' });
-    await this.repo.addUser(user);
+    // Asked again at the write: another request (or instance) may have taken the name while hashing.
+    if (!(await this.repo.addUser(user))) throw new DomainError('conflict', `用户名 ${username} 已存在`, { username: '用户名已存在' });
     await this.#record(by, 'user.create', username, { roles }, origin);
     const { passwordHash: _, ...rest } = user;
     return rest;
@@ -116,7 +125,7 @@ export class StaffAccounts {
     }
     // Checked and reserved before anything is awaited: parallel guesses cannot race past the limit.
     // The answer depends on the name as typed, never on whether it exists.
-    const ticket = this.#guard.attempt(username.slice(0, 64), origin.address ?? 'local');
+    const ticket = await this.#guard.attempt(username.slice(0, 64), origin.address ?? 'local');
     if (!('failed' in ticket)) {
       const minutes = Math.max(1, Math.ceil(ticket.retryAfterMs / 60_000));
       throw new DomainError(
@@ -124,19 +133,20 @@ export class StaffAccounts {
         ticket.kind === 'flood' ? `登录尝试过于频繁，请 ${minutes} 分钟后再试` : `登录失败次数过多，已暂时锁定，请 ${minutes} 分钟后再试`,
       );
     }
-    const user = this.repo.user(username);
+    let user: StaffUser | undefined;
     let ok: boolean;
     try {
+      user = await this.repo.user(username);
       ok = password.length <= MAX_LOGIN_PASSWORD && (await this.#hashes.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)));
     } catch (error) {
-      ticket.released();
+      await ticket.released();
       throw error;
     }
     if (!user || !ok || user.disabled) {
-      ticket.failed();
+      await ticket.failed();
       throw new DomainError('unauthorized', '用户名或密码错误');
     }
-    ticket.succeeded();
+    await ticket.succeeded();
     const now = this.clock();
     const token = newToken();
     const csrf = newToken();
@@ -154,10 +164,10 @@ export class StaffAccounts {
     return { token, principal: { username: user.username, displayName: user.displayName, roles: user.roles, csrf } };
   }
 
-  authenticate(token: string): StaffPrincipal | null {
-    const session = this.repo.session(tokenHash(token));
-    if (!session || session.kind !== 'staff' || session.expiresAt <= this.clock().toISOString()) return null;
-    const user = this.repo.user(session.subject);
+  async authenticate(token: string): Promise<StaffPrincipal | null> {
+    const session = await this.repo.session(tokenHash(token), this.clock().toISOString());
+    if (!session || session.kind !== 'staff') return null;
+    const user = await this.repo.user(session.subject);
     if (!user || user.disabled) return null;
     return { username: user.username, displayName: user.displayName, roles: user.roles, csrf: session.csrf ?? '' };
   }
@@ -171,14 +181,13 @@ export class StaffAccounts {
 
   /** Changes roles, display name or the disabled flag. Roles changed or disabled: sessions end. */
   async updateUser(by: StaffPrincipal, username: string, input: unknown, origin: RequestOrigin = {}): Promise<StaffUserView> {
-    // A copy: the repo changes its own object in place below.
-    const target = structuredClone(this.#existing(username));
+    const target = await this.#existing(username);
     const change = validateUserChange(input);
     const rolesChanged = change.roles !== undefined && (change.roles.length !== target.roles.length || change.roles.some((r) => !target.roles.includes(r)));
     const disabling = change.disabled === true && !target.disabled;
     if ((disabling || (rolesChanged && !change.roles!.includes('admin'))) && target.roles.includes('admin')) {
       // Someone must still be able to manage accounts afterwards.
-      const otherAdmins = this.repo.users().filter((u) => u.username !== username && !u.disabled && u.roles.includes('admin'));
+      const otherAdmins = (await this.repo.users()).filter((u) => u.username !== username && !u.disabled && u.roles.includes('admin'));
       if (otherAdmins.length === 0) throw new DomainError('conflict', '这是唯一可用的系统管理员账号，不能停用或取消其管理员角色；请先为另一人设置管理员角色');
     }
     await this.repo.updateUser(username, (u) => {
@@ -192,24 +201,24 @@ export class StaffAccounts {
     if (change.displayName !== undefined && change.displayName !== target.displayName) detail.displayName = change.displayName;
     if (rolesChanged || disabling) detail.sessionsRevoked = await this.repo.removeSessionsOf(username);
     if (Object.keys(detail).length) await this.#record(by.username, 'user.update', username, detail, origin);
-    return this.user(username)!;
+    return (await this.user(username))!;
   }
 
   /** An admin sets a new password for someone (who forgot theirs): their sessions end. */
   async resetPassword(by: StaffPrincipal, username: string, password: unknown, origin: RequestOrigin = {}): Promise<void> {
-    this.#existing(username);
+    await this.#existing(username);
     const hash = await this.#newPasswordHash(password, username);
     await this.repo.updateUser(username, (u) => {
       u.passwordHash = hash;
     });
     const revoked = await this.repo.removeSessionsOf(username);
-    this.#guard.unlock(username);
+    await this.#guard.unlock(username);
     await this.#record(by.username, 'user.password-reset', username, { sessionsRevoked: revoked }, origin);
   }
 
   /** Changes one's own password, proving the current one first: every session of the user ends. */
   async changeOwnPassword(who: StaffPrincipal, current: unknown, password: unknown, origin: RequestOrigin = {}): Promise<void> {
-    const user = this.#existing(who.username);
+    const user = await this.#existing(who.username);
     if (typeof current !== 'string' || !current) throw new DomainError('validation', '请输入当前密码', { currentPassword: '请输入当前密码' });
     const ok = current.length <= MAX_LOGIN_PASSWORD && (await this.#hashes.run(() => verifyPassword(current, user.passwordHash)));
     if (!ok) throw new DomainError('validation', '当前密码不正确', { currentPassword: '当前密码不正确' });
@@ -223,8 +232,8 @@ export class StaffAccounts {
 
   /** Lifts the login backoff of this name from every address. */
   async unlock(by: StaffPrincipal, username: string, origin: RequestOrigin = {}): Promise<void> {
-    this.#existing(username);
-    this.#guard.unlock(username);
+    await this.#existing(username);
+    await this.#guard.unlock(username);
     await this.repo.updateUser(username, (u) => {
       u.failedLogins = 0;
       u.lockedUntil = null;
@@ -234,19 +243,19 @@ export class StaffAccounts {
 
   /** Ends every session of this user (a lost phone, a shared computer). */
   async revokeSessions(by: StaffPrincipal, username: string, origin: RequestOrigin = {}): Promise<number> {
-    this.#existing(username);
+    await this.#existing(username);
     const revoked = await this.repo.removeSessionsOf(username);
     await this.#record(by.username, 'user.sessions-revoke', username, { sessionsRevoked: revoked }, origin);
     return revoked;
   }
 
   /** The audit log, newest first. */
-  audit(limit = 200, target?: string): AuditEntry[] {
-    return this.#audit?.latest(Math.min(Math.max(1, limit), 1000), target) ?? [];
+  async audit(limit = 200, target?: string): Promise<AuditEntry[]> {
+    return (await this.#audit?.latest(Math.min(Math.max(1, limit), 1000), target)) ?? [];
   }
 
-  #existing(username: string): StaffUser {
-    const user = this.repo.user(username);
+  async #existing(username: string): Promise<StaffUser> {
+    const user = await this.repo.user(username);
     if (!user) throw new DomainError('not-found', `没有用户 ${username}`);
     return user;
   }
@@ -268,9 +277,8 @@ export class StaffAccounts {
     });
   }
 
-  staffWithWechat(): Array<{ username: string; roles: Role[]; openid: string }> {
-    return this.repo
-      .users()
+  async staffWithWechat(): Promise<Array<{ username: string; roles: Role[]; openid: string }>> {
+    return (await this.repo.users())
       .filter((u) => u.wechatOpenid && !u.disabled)
       .map((u) => ({ username: u.username, roles: u.roles, openid: u.wechatOpenid! }));
   }

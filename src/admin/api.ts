@@ -80,14 +80,14 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     ctx.body = await deps.accounts.createUser(admin.username, ctx.request.body, { address: ctx.ip });
   });
 
-  router.get('/users', (ctx) => {
+  router.get('/users', async (ctx) => {
     permit(ctx, 'users.manage');
-    ctx.body = { users: deps.accounts.users() };
+    ctx.body = { users: await deps.accounts.users() };
   });
 
-  router.get('/users/:username', (ctx) => {
+  router.get('/users/:username', async (ctx) => {
     permit(ctx, 'users.manage');
-    const user = deps.accounts.user(ctx.params.username!);
+    const user = await deps.accounts.user(ctx.params.username!);
     if (!user) throw new HttpError(404, 'not-found', `没有用户 ${ctx.params.username}`);
     ctx.body = user;
   });
@@ -101,13 +101,13 @@ export function createAdminApi(deps: AdminApiDeps): Router {
   router.post('/users/:username/password', async (ctx) => {
     const admin = permit(ctx, 'users.manage');
     await deps.accounts.resetPassword(admin, ctx.params.username!, bodyObject(ctx.request.body).password, { address: ctx.ip });
-    ctx.body = deps.accounts.user(ctx.params.username!);
+    ctx.body = await deps.accounts.user(ctx.params.username!);
   });
 
   router.post('/users/:username/unlock', async (ctx) => {
     const admin = permit(ctx, 'users.manage');
     await deps.accounts.unlock(admin, ctx.params.username!, { address: ctx.ip });
-    ctx.body = deps.accounts.user(ctx.params.username!);
+    ctx.body = await deps.accounts.user(ctx.params.username!);
   });
 
   router.delete('/users/:username/sessions', async (ctx) => {
@@ -116,11 +116,11 @@ export function createAdminApi(deps: AdminApiDeps): Router {
     ctx.body = { revoked };
   });
 
-  router.get('/audit', (ctx) => {
+  router.get('/audit', async (ctx) => {
     permit(ctx, 'users.manage');
     const limit = Number(typeof ctx.query.limit === 'string' ? ctx.query.limit : 200) || 200;
     const target = typeof ctx.query.username === 'string' ? ctx.query.username : undefined;
-    ctx.body = { entries: deps.accounts.audit(limit, target) };
+    ctx.body = { entries: await deps.accounts.audit(limit, target) };
   });
 
   router.get('/applications', async (ctx) => {

@@ -63,7 +63,7 @@ export interface ApplicationsLinks {
    * Every openid of the person behind an openid (the official account's and the mini-program's,
    * once linked: accounts/identity-links.ts), so both channels show the same requests.
    */
-  linkedOpenids?: (openid: string) => string[];
+  linkedOpenids?: (openid: string) => Promise<string[]>;
 }
 
 export class ApplicationsService {
@@ -244,17 +244,17 @@ export class ApplicationsService {
   /** The applicant's own application; anyone else's is "not found", so ids cannot be probed. */
   async mine(id: string, openid: string): Promise<StoredApplication> {
     const app = await this.repo.get(id);
-    if (!app || app.openid === null || !this.#openidsOf(openid).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
+    if (!app || app.openid === null || !(await this.#openidsOf(openid)).includes(app.openid)) throw new DomainError('not-found', '找不到该申请');
     return app;
   }
 
   async listMine(openid: string): Promise<StoredApplication[]> {
-    const lists = await Promise.all(this.#openidsOf(openid).map((each) => this.repo.byOpenid(each)));
+    const lists = await Promise.all((await this.#openidsOf(openid)).map((each) => this.repo.byOpenid(each)));
     return lists.flat().sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
-  #openidsOf(openid: string): string[] {
-    return this.#links.linkedOpenids?.(openid) ?? [openid];
+  async #openidsOf(openid: string): Promise<string[]> {
+    return (await this.#links.linkedOpenids?.(openid)) ?? [openid];
   }
 
   /** The requests not yet delivered or closed, in the order they were stored (inbox, reminders, metrics). */

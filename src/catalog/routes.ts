@@ -72,13 +72,13 @@ export function mountCatalogMiniProgramRoutes(router: Router, deps: CatalogMiniP
     ctx.body = catalog.publicView(catalog.getPublished(ctx.params.id!));
   });
 
-  router.get('/subscriptions', user, (ctx) => {
-    ctx.body = subscriptions.view('miniprogram', ctx.state.openid);
+  router.get('/subscriptions', user, async (ctx) => {
+    ctx.body = await subscriptions.view('miniprogram', ctx.state.openid);
   });
 
   router.put('/subscriptions', user, async (ctx) => {
     await subscriptions.replace('miniprogram', ctx.state.openid, bodyObject(ctx.request.body).categories);
-    ctx.body = subscriptions.view('miniprogram', ctx.state.openid);
+    ctx.body = await subscriptions.view('miniprogram', ctx.state.openid);
   });
 }
 

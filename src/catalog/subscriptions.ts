@@ -12,7 +12,7 @@ export interface SubscriptionsView {
 }
 
 /** The identities of the person behind (channel, openid), itself included; none given: only itself. */
-export type LinkedIdentities = (channel: SubscriberChannel, openid: string) => Array<{ channel: SubscriberChannel; openid: string }>;
+export type LinkedIdentities = (channel: SubscriberChannel, openid: string) => Promise<Array<{ channel: SubscriberChannel; openid: string }>>;
 
 export class SubscriptionsService {
   readonly #categories: readonly Category[];
@@ -35,9 +35,9 @@ export class SubscriptionsService {
   }
 
   /** Where this person's subscription is kept: their own record, or a linked identity's. */
-  #home(channel: SubscriberChannel, openid: string): { channel: SubscriberChannel; openid: string } {
+  async #home(channel: SubscriberChannel, openid: string): Promise<{ channel: SubscriberChannel; openid: string }> {
     if (this.repo.get(channel, openid)) return { channel, openid };
-    const found = (this.#linked?.(channel, openid) ?? []).find((i) => this.repo.get(i.channel, i.openid));
+    const found = ((await this.#linked?.(channel, openid)) ?? []).find((i) => this.repo.get(i.channel, i.openid));
     return found ?? { channel, openid };
   }
 
@@ -62,20 +62,20 @@ export class SubscriptionsService {
   async leaveChannel(channel: SubscriberChannel, openid: string): Promise<void> {
     const record = this.repo.get(channel, openid);
     if (!record) return;
-    const other = (this.#linked?.(channel, openid) ?? []).find((i) => i.channel !== channel);
+    const other = ((await this.#linked?.(channel, openid)) ?? []).find((i) => i.channel !== channel);
     if (other) await this.repo.move(record.key, other.channel, other.openid, this.#clock().toISOString());
     else await this.repo.set(channel, openid, [], this.#clock().toISOString());
   }
 
   /** The subscriber's category ids, in the office's order; empty when not subscribed. */
-  categoriesOf(channel: SubscriberChannel, openid: string): string[] {
-    const home = this.#home(channel, openid);
+  async categoriesOf(channel: SubscriberChannel, openid: string): Promise<string[]> {
+    const home = await this.#home(channel, openid);
     return this.repo.get(home.channel, home.openid)?.categories ?? [];
   }
 
-  view(channel: SubscriberChannel, openid: string): SubscriptionsView {
+  async view(channel: SubscriberChannel, openid: string): Promise<SubscriptionsView> {
     return {
-      categories: this.categoriesOf(channel, openid),
+      categories: await this.categoriesOf(channel, openid),
       available: this.#categories.map((c) => ({ id: c.id, name: c.name })),
     };
   }
@@ -93,25 +93,25 @@ export class SubscriptionsService {
   }
 
   async add(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
-    return this.#save(channel, openid, [...this.categoriesOf(channel, openid), ...ids]);
+    return this.#save(channel, openid, [...(await this.categoriesOf(channel, openid)), ...ids]);
   }
 
   async remove(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
-    return this.#save(channel, openid, this.categoriesOf(channel, openid).filter((id) => !ids.includes(id)));
+    return this.#save(channel, openid, (await this.categoriesOf(channel, openid)).filter((id) => !ids.includes(id)));
   }
 
   /** Ends every subscription of the openid on that channel and forgets the subscriber. */
   async removeAll(channel: SubscriberChannel, openid: string): Promise<void> {
-    const home = this.#home(channel, openid);
+    const home = await this.#home(channel, openid);
     if (this.repo.get(home.channel, home.openid)) await this.repo.set(home.channel, home.openid, [], this.#clock().toISOString());
   }
 
   async #save(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
     const wanted = new Set(ids);
     const ordered = this.#categories.filter((c) => wanted.has(c.id)).map((c) => c.id);
-    const current = this.categoriesOf(channel, openid);
+    const current = await this.categoriesOf(channel, openid);
     if (ordered.length === current.length && ordered.every((id, i) => id === current[i])) return current;
-    const home = this.#home(channel, openid);
+    const home = await this.#home(channel, openid);
     await this.repo.set(home.channel, home.openid, ordered, this.#clock().toISOString());
     return ordered;
   }

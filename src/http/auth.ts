@@ -21,7 +21,7 @@ export function presentedStaffToken(ctx: Context): string | null {
 export function requireMiniProgramUser(sessions: MiniProgramSessions): Middleware {
   return async function authenticateMiniProgramUser(ctx, next) {
     const token = bearer(ctx);
-    const openid = token ? sessions.authenticate(token) : null;
+    const openid = token ? await sessions.authenticate(token) : null;
     if (!openid) throw new HttpError(401, 'unauthorized', '登录已失效，请重新登录');
     ctx.state.openid = openid;
     await next();
@@ -33,10 +33,10 @@ export function requireStaff(accounts: StaffAccounts): Middleware {
     const token = bearer(ctx);
     let principal: StaffPrincipal | null = null;
     if (token) {
-      principal = accounts.authenticate(token);
+      principal = await accounts.authenticate(token);
     } else {
       const cookie = ctx.cookies.get(STAFF_COOKIE);
-      principal = cookie ? accounts.authenticate(cookie) : null;
+      principal = cookie ? await accounts.authenticate(cookie) : null;
       // A cookie rides along on any request the browser makes, so state changes must also prove
       // they come from our own pages.
       if (principal && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {

@@ -93,8 +93,7 @@ export class Planner {
       ? applicationVars(app, this.#viewAsOf(app, entry.eventIndex), entry.eventIndex, 'staff', this.deps.office, calendar, today)
       : officeVars(this.deps.office, today);
     const roles = this.deps.templates.messages[entry.kind]?.staffRoles ?? [];
-    const deliveries = this.deps.accounts
-      .staffWithWechat()
+    const deliveries = (await this.deps.accounts.staffWithWechat())
       .filter((s) => s.roles.some((role: Role) => roles.includes(role)))
       .map((s) => base(`${entry.key}>staff:${s.username}`, { type: 'staff', username: s.username, openid: s.openid }, this.deps.templates.channelOrder.staff, vars));
     if (this.deps.wecomConfigured) deliveries.push(base(`${entry.key}>group`, { type: 'group' }, this.deps.templates.channelOrder.group, vars));

@@ -62,7 +62,7 @@ export class StaffBinding {
       throw new DomainError('validation', '绑定码不正确或已过期，请在工作台重新获取');
     }
     // One WeChat per staff member and one staff member per WeChat: a re-bind moves it.
-    for (const other of this.accounts.staffWithWechat()) {
+    for (const other of await this.accounts.staffWithWechat()) {
       if (other.openid === openid && other.username !== found.username) await this.accounts.bindWechat(other.username, null);
     }
     await this.accounts.bindWechat(found.username, openid);
@@ -72,7 +72,7 @@ export class StaffBinding {
   }
 
   async unbind(openid: string): Promise<string | null> {
-    const bound = this.accounts.staffWithWechat().find((s) => s.openid === openid);
+    const bound = (await this.accounts.staffWithWechat()).find((s) => s.openid === openid);
     if (!bound) return null;
     await this.accounts.bindWechat(bound.username, null);
     return bound.username;

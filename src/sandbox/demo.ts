@@ -127,7 +127,7 @@ export async function seedDemo(deps: DemoDeps): Promise<boolean> {
 
   const created: DemoStaff[] = [];
   if (deps.sandbox) {
-    const existingUsers = new Set(deps.accounts.users().map((u) => u.username));
+    const existingUsers = new Set((await deps.accounts.directory()).map((u) => u.username));
     const staff = (await loadDemoStaff(demoDir)).filter((s) => !s.forCatalog || deps.catalog);
     for (const s of staff) {
       if (existingUsers.has(s.username)) continue;

@@ -19,7 +19,7 @@ export interface SandboxDeps {
   /** The server's clock: the simulator stamps its pushes with it, as WeChat's clock agrees with ours. */
   clock?: () => Date;
   /** To list on the page the demo staff accounts that exist in this store. */
-  accounts?: { users(): ReadonlyArray<{ username: string }> };
+  accounts?: { directory(): Promise<ReadonlyArray<{ username: string }>> };
 }
 
 /** The official account's own id (gh_…) as the simulator writes it into ToUserName. */
@@ -56,7 +56,7 @@ export function createSandboxRouter(deps: SandboxDeps): Router {
     } catch (error) {
       menuProblem = (error as Error).message;
     }
-    const existing = new Set((deps.accounts?.users() ?? []).map((u) => u.username));
+    const existing = new Set(((await deps.accounts?.directory()) ?? []).map((u) => u.username));
     const staffLogins = (await loadDemoStaff()).filter((s) => existing.has(s.username));
     ctx.set('Content-Security-Policy', CSP);
     ctx.set('Cache-Control', 'no-store');

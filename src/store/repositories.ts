@@ -7,13 +7,13 @@
 import type { Store } from './store.js';
 import type { WriteHealth } from './write-faults.js';
 import { LocalCoordination, type Coordination } from './coordination.js';
-import { AccountsRepo } from './accounts-repo.js';
+import { AccountsRepo, type AccountsRepository } from './accounts-repo.js';
 import { ApplicationsRepo, type ApplicationsRepository } from './applications-repo.js';
-import { AuditRepo } from './audit-repo.js';
+import { AuditRepo, type AuditRepository } from './audit-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
 import { ConversationsRepo } from './conversations-repo.js';
 import { GuideAdditionsRepo } from './guide-additions-repo.js';
-import { IdentitiesRepo } from './identities-repo.js';
+import { IdentitiesRepo, type IdentitiesRepository } from './identities-repo.js';
 import { NotifyRepo } from './notify-repo.js';
 import { ReportRepo } from './report-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
@@ -22,13 +22,13 @@ export type EngineName = 'embedded' | 'postgres';
 
 export interface Repositories {
   engine: EngineName;
-  accounts: AccountsRepo;
+  accounts: AccountsRepository;
   applications: ApplicationsRepository;
-  audit: AuditRepo;
+  audit: AuditRepository;
   catalog: CatalogRepo;
   conversations: ConversationsRepo;
   guideAdditions: GuideAdditionsRepo;
-  identities: IdentitiesRepo;
+  identities: IdentitiesRepository;
   notify: NotifyRepo;
   report: ReportRepo;
   subscribers: SubscribersRepo;

@@ -63,7 +63,7 @@ export interface ConsoleKit {
   /** Runs a form's action; a refusal (4xx) becomes the message on the page it returns to. */
   act(ctx: Context, url: string, run: () => Promise<string | Flash>): Promise<void>;
   /** username → display name, for timelines and lists. */
-  names(): Map<string, string>;
+  names(): Promise<Map<string, string>>;
 }
 
 export function createKit(deps: ConsoleDeps, assets: Assets): ConsoleKit {
@@ -119,8 +119,8 @@ export function createKit(deps: ConsoleDeps, assets: Assets): ConsoleKit {
       }
       kit.back(ctx, url, flash);
     },
-    names() {
-      return new Map(deps.accounts.users().map((u) => [u.username, u.displayName]));
+    async names() {
+      return new Map((await deps.accounts.directory()).map((u) => [u.username, u.displayName]));
     },
   };
   return kit;

@@ -49,9 +49,9 @@ ${message && html`<div class="flash error" role="alert"><p>${message}</p></div>`
     );
   };
 
-  router.get('/login', (ctx) => {
+  router.get('/login', async (ctx) => {
     const cookie = ctx.cookies.get(STAFF_COOKIE);
-    if (cookie && accounts.authenticate(cookie)) return ctx.redirect(safeNext(ctx.query.next));
+    if (cookie && (await accounts.authenticate(cookie))) return ctx.redirect(safeNext(ctx.query.next));
     loginForm(ctx, null);
   });
 

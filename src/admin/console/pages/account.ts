@@ -12,9 +12,9 @@ export function mountAccountPage(router: Router, kit: ConsoleKit): void {
   const { accounts } = kit.deps;
   const binding = kit.deps.notify?.notify.binding;
 
-  router.get('/account', kit.staff, (ctx) => {
+  router.get('/account', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'account');
-    const bound = accounts.users().find((u) => u.username === who.username)?.wechatOpenid != null;
+    const bound = (await accounts.user(who.username))?.wechatOpenid != null;
     kit.page(ctx, {
       title: '我的账号',
       current: 'account',

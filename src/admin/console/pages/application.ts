@@ -56,7 +56,7 @@ export function mountApplicationPage(router: Router, kit: ConsoleKit): void {
     const full = can(who.roles, 'applications.viewPersonalData');
     const view = applications.view(await applications.get(ctx.params.id!), full ? 'staff-full' : 'staff-restricted');
     const today = applications.today();
-    const names = kit.names();
+    const names = await kit.names();
     const documents = full ? documentKindsFor(documentTemplates, view) : [];
     const actions = STAFF_EVENT_TYPES.filter((type) => view.allowedEvents?.includes(type) && can(who.roles, `applications.event.${type}`));
 

@@ -51,10 +51,10 @@ export function mountCatalogEditPages(router: Router, kit: ConsoleKit, catalog: 
     return who;
   };
 
-  const render = (ctx: Context, options: { view: StaffItemView | null; values: Record<FieldName, string>; problems: Problems; summary?: string }) => {
+  const render = async (ctx: Context, options: { view: StaffItemView | null; values: Record<FieldName, string>; problems: Problems; summary?: string }) => {
     const { view, values, problems } = options;
     const who = kit.open(ctx, 'catalog');
-    const names = kit.names();
+    const names = await kit.names();
     const error = (name: string) => problems[name] && html` <span class="error-text" id="e-${name}">${problems[name]}</span>`;
     const described = (name: string) => (problems[name] ? html` aria-invalid="true" aria-describedby="e-${name}"` : '');
     const returned = view ? lastReturn(view) : null;
@@ -126,21 +126,21 @@ ${kit.csrf(ctx)}
     kit.back(ctx, `/admin/catalog/${encodeURIComponent(saved.id)}/edit`, { kind: 'ok', text });
   };
 
-  router.get('/catalog/new', kit.staff, (ctx) => {
+  router.get('/catalog/new', kit.staff, async (ctx) => {
     drafter(ctx);
-    render(ctx, { view: null, values: valuesOf({}), problems: {} });
+    await render(ctx, { view: null, values: valuesOf({}), problems: {} });
   });
 
   router.post('/catalog/new', kit.staff, (ctx) => save(ctx, null));
 
-  router.get('/catalog/:id/edit', kit.staff, (ctx) => {
+  router.get('/catalog/:id/edit', kit.staff, async (ctx) => {
     drafter(ctx);
     const view = catalog.staffView(catalog.get(ctx.params.id!));
     if (view.state !== 'draft' && view.state !== 'returned') {
       // Under review or published: nothing to edit, and saying so beats a form that cannot be saved.
       return kit.back(ctx, `/admin/catalog?state=${view.state}`, { kind: 'error', text: `${bookTitle(view.title)}${view.stateLabel}，只有草稿或退回修改的条目可以修改` });
     }
-    render(ctx, { view, values: valuesOfItem(view), problems: {} });
+    await render(ctx, { view, values: valuesOfItem(view), problems: {} });
   });
 
   router.post('/catalog/:id/edit', kit.staff, (ctx) => save(ctx, catalog.staffView(catalog.get(ctx.params.id!))));

@@ -33,7 +33,7 @@ export function mountInbox(router: Router, kit: ConsoleKit): void {
     const filters = { status: field(q, 'status'), filter: field(q, 'filter'), handler: field(q, 'handler'), q: field(q, 'q') };
     const list = await listApplications(applications, ctx.query, who);
     const today = applications.today();
-    const handlers = accounts.users().filter((u) => u.roles.some((r) => r === 'handler' || r === 'registrar' || r === 'admin'));
+    const handlers = (await accounts.directory()).filter((u) => u.roles.some((r) => r === 'handler' || r === 'registrar' || r === 'admin'));
     const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
 
     const remaining = (a: Listed): string => {

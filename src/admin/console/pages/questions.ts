@@ -92,8 +92,9 @@ ${
     });
   });
 
-  router.get('/questions/:id', kit.staff, guideBuilt, (ctx) => {
+  router.get('/questions/:id', kit.staff, guideBuilt, async (ctx) => {
     kit.open(ctx, 'questions');
+    const names = await kit.names();
     const q = question(ctx.params.id!);
     const masked = maskFreeText(q.text);
     const reply = replies?.questionReply(q.id);
@@ -102,7 +103,7 @@ ${
     let replyPart: SafeHtml | string = '';
     if (replies) {
       if (reply) {
-        replyPart = html`<p><strong>已答复</strong>（${kit.names().get(reply.by) ?? reply.by}，${chinaDateTime(reply.at)}）：${reply.text}</p><p>发送情况：${replyState(reply)}</p>`;
+        replyPart = html`<p><strong>已答复</strong>（${names.get(reply.by) ?? reply.by}，${chinaDateTime(reply.at)}）：${reply.text}</p><p>发送情况：${replyState(reply)}</p>`;
       } else if (!q.openid) {
         replyPart = html`<p class="hint">这个问题记录时没有保存提问人，无法答复；可以补充到指南，下次有人这样问时自动回答。</p>`;
       } else {

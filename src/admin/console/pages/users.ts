@@ -24,16 +24,16 @@ const ROLE_DUTIES: Record<(typeof ROLES)[number], string> = {
 export function mountUsersPage(router: Router, kit: ConsoleKit): void {
   const { accounts } = kit.deps;
 
-  router.get('/users', kit.staff, (ctx) => {
+  router.get('/users', kit.staff, async (ctx) => {
     kit.open(ctx, 'users');
     const now = (kit.deps.clock ?? (() => new Date()))().toISOString();
-    const names = kit.names();
+    const [names, users, audit] = await Promise.all([kit.names(), accounts.users(), accounts.audit(50)]);
     kit.page(ctx, {
       title: '用户',
       current: 'users',
       wide: true,
       body: html`<table class="users cards"><thead><tr><th>用户名</th><th>姓名</th><th>角色</th><th>微信提醒</th><th>状态</th><th>创建</th><th>管理</th></tr></thead>
-<tbody>${accounts.users().map(
+<tbody>${users.map(
         (u) => html`<tr>
 <td data-label="用户名">${u.username}</td>
 <td data-label="姓名">${u.displayName}</td>
@@ -55,7 +55,7 @@ ${kit.csrf(ctx)}
       )}</fieldset>
 <button type="submit">新增</button>
 </form></section>
-<section aria-labelledby="h-audit"><h2 id="h-audit">账号变更记录</h2>${auditTable(accounts.audit(50), names)}</section>`,
+<section aria-labelledby="h-audit"><h2 id="h-audit">账号变更记录</h2>${auditTable(audit, names)}</section>`,
     });
   });
 
