@@ -187,7 +187,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       intents: () => applicationsRepo.intents(),
       accounts,
       sessions,
-      unanswered: () => conversations.unanswered(),
+      unanswered: async (after) => (await conversations.listUnanswered({ status: 'open', ...(after === null ? {} : { after }) }, { order: 'oldest' })).questions,
       wechat: () => wechat.get(),
       templates: await loadNotifyTemplates(config.contentDir),
       office: officeInfo(agency),

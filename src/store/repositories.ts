@@ -10,11 +10,11 @@ import { AccountsRepo } from './accounts-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
-import { ConversationsRepo } from './conversations-repo.js';
-import { GuideAdditionsRepo } from './guide-additions-repo.js';
+import { ConversationsRepo, type ConversationsRepository } from './conversations-repo.js';
+import { GuideAdditionsRepo, type GuideAdditionsRepository } from './guide-additions-repo.js';
 import { IdentitiesRepo } from './identities-repo.js';
 import { NotifyRepo } from './notify-repo.js';
-import { ReportRepo } from './report-repo.js';
+import { ReportRepo, type ReportRepository } from './report-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
 
 export type EngineName = 'embedded' | 'postgres';
@@ -25,11 +25,11 @@ export interface Repositories {
   applications: ApplicationsRepo;
   audit: AuditRepo;
   catalog: CatalogRepo;
-  conversations: ConversationsRepo;
-  guideAdditions: GuideAdditionsRepo;
+  conversations: ConversationsRepository;
+  guideAdditions: GuideAdditionsRepository;
   identities: IdentitiesRepo;
   notify: NotifyRepo;
-  report: ReportRepo;
+  report: ReportRepository;
   subscribers: SubscribersRepo;
   pushLedger: PushLedgerRepo;
   /** Whether writes work (a full disk, a database that went away); the log says when this changes. */
