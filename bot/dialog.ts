@@ -1,13 +1,15 @@
 // What the official account says back. One function from an inbound message to one reply text,
 // independent of Wechaty, so it reads (and is tested) as the conversation it is.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTrackingNo } from '../src/domain/tracking-number.js';
 import { chineseDate } from '../src/domain/applications/labels.js';
 import { REPLY_WORKING_DAYS } from '../src/domain/applications/periods.js';
 import { todayInChina as todayInChinaOf } from '../src/domain/calendar.js';
 import type { ApplicationsService } from '../src/applications/service.js';
-import type { ConversationsRepo, Turn } from '../src/store/conversations-repo.js';
+import { MESSAGE_CLAIM_MS, type ConversationsRepository, type Turn } from '../src/store/conversations-repo.js';
 import { isStoreWriteError } from '../src/store/write-faults.js';
+import { isConflictError } from '../src/store/conflict.js';
 import { answerForm, currentPrompt, isExpired, startForm, type FormState } from './chat-form.js';
 import { tellApplicant, dueDateText, provisionalNote } from '../src/applications/applicant-text.js';
 import type { StoredApplication } from '../src/store/applications-repo.js';
@@ -59,7 +61,7 @@ export interface SubscriptionsHandler {
 export interface DialogDeps {
   guide: GuideAnswerer;
   applications: ApplicationsService;
-  conversations: ConversationsRepo;
+  conversations: ConversationsRepository;
   agency: { name: string; contact: string };
   subscriptions?: SubscriptionsHandler;
   catalog?: CatalogFinder;
@@ -77,6 +79,11 @@ export interface DialogDeps {
 
 /** The chat's saved state per user: a half-filled application form or a 补正 draft. */
 type ChatState = FormState | SupplementDraft;
+/** As saved: suspended when left alone too long. */
+type SavedState = ChatState & { suspended?: boolean };
+
+/** How often a resend waits to see whether the delivery answering it has saved its reply. */
+const CLAIM_POLL_MS = 200;
 
 /** A form or draft left alone longer than this is kept, suspended, for the applicant to pick up or drop. */
 export const SUSPENDED_KEEP_MS = 7 * 24 * 3600_000;
@@ -125,29 +132,65 @@ export function createDialog(deps: DialogDeps) {
   /**
    * Answers one message. What the message changes (the form, an unanswered question) is saved in
    * the same write as the reply given, so a resend after a crash is answered, not applied twice.
+   * The message id is claimed first: a resend reaching another instance while this one answers
+   * waits for this answer instead of giving a second one.
    */
   async function respond(input: Inbound): Promise<string | null> {
     if (input.messageId) {
-      const earlier = deps.conversations.answeredReply(input.openid, input.messageId);
-      if (earlier !== undefined) return earlier;
+      const earlier = await claim(input.openid, input.messageId);
+      if (earlier) return earlier.reply;
     }
-    const changes: Omit<Turn, 'reply'> = { messageId: input.messageId };
-    const reply = await answer(input, changes);
     try {
-      await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
+      return await answerAndSave(input);
     } catch (error) {
-      // A full disk must not silence answers that change nothing (the guide, a status query): a
-      // resend is then answered again, the same way. A change that cannot be saved is refused.
-      if (isStoreWriteError(error) && changes.form === undefined && !changes.unanswered) return reply;
+      // The next delivery of this message answers it again, as if this one had never come.
+      if (input.messageId) await deps.conversations.releaseMessage(input.openid, input.messageId).catch(() => undefined);
       throw error;
     }
-    return reply;
   }
 
-  async function answer(input: Inbound, turn: Omit<Turn, 'reply'>): Promise<string | null> {
-    if (input.kind === 'event') return onEvent(input, turn);
-    const saved = deps.conversations.form<ChatState & { suspended?: boolean }>(input.openid) ?? null;
-    let state: (ChatState & { suspended?: boolean }) | null = saved;
+  /** null: the message is ours to answer; otherwise the reply another delivery of it gave. */
+  async function claim(openid: string, messageId: string): Promise<{ reply: string | null } | null> {
+    const started = performance.now();
+    for (;;) {
+      const claimed = await deps.conversations.claimMessage(openid, messageId, clock());
+      if (claimed === 'claimed') return null;
+      if (claimed !== 'in-progress') return claimed;
+      // A dead instance's claim expires by the clock the claims are dated with; should that clock
+      // stand still (a test's), waiting longer than a claim lives ends the wait all the same.
+      if (performance.now() - started > MESSAGE_CLAIM_MS) return null;
+      await sleep(CLAIM_POLL_MS);
+    }
+  }
+
+  /**
+   * The form is read with its version and the turn saved against it: when another instance saved a
+   * turn of this user in between (two messages at once), the message is answered again, once, from
+   * the form as that turn left it.
+   */
+  async function answerAndSave(input: Inbound): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      const { form, version } = await deps.conversations.conversation(input.openid);
+      const changes: Omit<Turn, 'reply'> = { messageId: input.messageId, version };
+      const reply = await answer(input, (form as SavedState | undefined) ?? null, changes);
+      try {
+        return await deps.conversations.saveTurn(input.openid, { ...changes, reply }, clock());
+      } catch (error) {
+        if (isConflictError(error) && attempt === 1) continue;
+        // A full disk must not silence answers that change nothing (the guide, a status query): a
+        // resend is then answered again, the same way. A change that cannot be saved is refused.
+        if (isStoreWriteError(error) && changes.form === undefined && !changes.unanswered) {
+          if (input.messageId) await deps.conversations.releaseMessage(input.openid, input.messageId).catch(() => undefined);
+          return reply;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async function answer(input: Inbound, saved: SavedState | null, turn: Omit<Turn, 'reply'>): Promise<string | null> {
+    if (input.kind === 'event') return onEvent(input, saved, turn);
+    let state: SavedState | null = saved;
     let staleNotice = '';
     if (state && isExpired(state, clock())) {
       if (state.suspended) {
@@ -305,7 +348,7 @@ export function createDialog(deps: DialogDeps) {
     return started.reply;
   }
 
-  async function onEvent(input: Extract<Inbound, { kind: 'event' }>, turn: Omit<Turn, 'reply'>): Promise<string | null> {
+  async function onEvent(input: Extract<Inbound, { kind: 'event' }>, saved: SavedState | null, turn: Omit<Turn, 'reply'>): Promise<string | null> {
     switch (input.event) {
       case 'subscribe':
         return greeting();
@@ -323,7 +366,7 @@ export function createDialog(deps: DialogDeps) {
           case MENU.track:
             return progress(input.openid, null);
           case MENU.supplement:
-            return startSupplement(input.openid, turn, !deps.conversations.form(input.openid));
+            return startSupplement(input.openid, turn, !saved);
           case MENU.subscribe:
             return deps.subscriptions ? ((await deps.subscriptions.handle(input.openid, '订阅')) ?? help()) : help();
           case MENU.contact:

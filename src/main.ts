@@ -189,7 +189,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       intents: { pending: (limit) => applicationsRepo.pendingIntents(limit), markPlanned: (keys) => applicationsRepo.markIntentsPlanned(keys) },
       accounts,
       sessions,
-      unanswered: () => conversations.unanswered(),
+      unanswered: async (after) => (await conversations.listUnanswered({ status: 'open', ...(after === null ? {} : { after }) }, { order: 'oldest' })).questions,
       wechat: () => wechat.get(),
       templates: await loadNotifyTemplates(config.contentDir),
       office: officeInfo(agency),

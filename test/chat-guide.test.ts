@@ -89,7 +89,7 @@ test('the best guess is passed on to staff as an unanswered question; a bare 取
   const { app, say } = await chat(t, { CONTENT_DIR: await contentWithTwin(t) });
   await say('o-staff', '申请后多久答复');
   t.regex(await say('o-staff', '取消'), /没有需要取消的操作/);
-  const open = app.repos.conversations.unanswered().map((q) => q.text);
+  const open = (await app.repos.conversations.listUnanswered({}, { order: 'oldest' })).questions.map((q) => q.text);
   t.deepEqual(open, ['申请后多久答复']);
 });
 

@@ -62,7 +62,7 @@ test('a reply inside the 48-hour window goes once as a customer-service message,
   const page = (await han.page('/admin/questions/q1')).html;
   t.regex(page, /答复已提交发送/);
   t.regex(page, /已通过公众号客服消息送达/);
-  t.is(app.conversations.unanswered()[0]!.status, 'replied');
+  t.is((await app.conversations.listUnanswered({}, { order: 'oldest' })).questions[0]!.status, 'replied');
   t.regex((await han.page('/admin/questions?status=replied')).html, /已通过公众号客服消息送达/);
 
   // A second answer (a double click, a second clerk) is refused: the citizen hears once.
@@ -129,7 +129,7 @@ test('a question linked to an entry as a phrasing is answered with it at once, a
   t.not(app.guide.ask(UNANSWERED).entry?.id, 'overdue-no-reply');
   await han.post('/admin/questions/q4/phrasing', { entryId: 'overdue-no-reply', text: UNANSWERED }, '/admin/questions/q4');
   t.regex((await han.page('/admin/questions/q4')).html, /已加为“超过期限还没答复怎么办”的问法/);
-  t.is(app.conversations.unanswered()[0]!.status, 'added-to-guide');
+  t.is((await app.conversations.listUnanswered({}, { order: 'oldest' })).questions[0]!.status, 'added-to-guide');
   t.is(app.guide.ask(UNANSWERED).entry?.id, 'overdue-no-reply');
   const entry = app.guide.guide.entry('overdue-no-reply')!;
   // The citizen asking again gets the entry's answer in the chat.
@@ -164,7 +164,7 @@ test('a drafted entry is answered at once; bad input gives a clear Chinese messa
   t.is(phrasing.status, 303);
   t.regex((await han.page('/admin/questions/q5')).html, /请选择指南中已有的条目/);
   t.is(app.guide.guide.entries().length, entries);
-  t.is(app.conversations.unanswered()[0]!.status, 'open');
+  t.is((await app.conversations.listUnanswered({}, { order: 'oldest' })).questions[0]!.status, 'open');
 
   const answer = '每年9月第三个星期六（全民国防教育日）开放参观，9:00—16:00。';
   await han.post('/admin/questions/q5/entry', { section: 'contact', question: '防空地下室开放日是哪天', answer }, '/admin/questions/q5');
@@ -173,7 +173,7 @@ test('a drafted entry is answered at once; bad input gives a clear Chinese messa
   const reply = app.guide.ask('防空地下室开放日是哪天');
   t.is(reply.status, 'answered');
   t.is(reply.answer, answer);
-  t.is(app.conversations.unanswered()[0]!.status, 'added-to-guide');
+  t.is((await app.conversations.listUnanswered({}, { order: 'oldest' })).questions[0]!.status, 'added-to-guide');
 });
 
 test('the bot’s record of an unanswered question carries the asker, for the reply', async (t) => {
@@ -186,7 +186,7 @@ test('the bot’s record of an unanswered question carries the asker, for the re
   t.truthy(vague, 'one of the vague questions leaves the guide unsure');
   const { reply } = await say(app, 'o-chat', vague!);
   t.regex(reply ?? '', /已转给工作人员/);
-  const [recorded] = app.conversations.unanswered();
+  const [recorded] = (await app.conversations.listUnanswered({}, { order: 'oldest' })).questions;
   t.is(recorded!.openid, 'o-chat');
   const page = (await (await loggedIn(app, 'han')).page(`/admin/questions/${recorded!.id}`)).html;
   t.false(page.includes('o-chat'));

@@ -53,7 +53,7 @@ async function services(dir: string, clock: { now: number }, wechat: NotifyDeps[
     applications,
     intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
-    unanswered: () => [],
+    unanswered: async () => [],
     wechat,
     templates,
     office: OFFICE,
@@ -405,7 +405,7 @@ const calendar = await CalendarSource.open(root + '/data', dir);
 const applications = new ApplicationsService(apps, () => calendar.current(), now);
 const wechat = new WechatApiClient({ baseUrl: process.env.NOTIFY_API, appid: '${CREDENTIALS.appid}', secret: '${CREDENTIALS.secret}', timeoutMs: 120000, retry: { attempts: 1 } });
 const notify = createNotify({
-  repo, applications, intents: { pending: (limit) => apps.pendingIntents(limit), markPlanned: (keys) => apps.markIntentsPlanned(keys) }, accounts: new StaffAccounts(accountsRepo, now), unanswered: () => [],
+  repo, applications, intents: { pending: (limit) => apps.pendingIntents(limit), markPlanned: (keys) => apps.markIntentsPlanned(keys) }, accounts: new StaffAccounts(accountsRepo, now), unanswered: async () => [],
   wechat, templates: await loadNotifyTemplates(root + '/data'), office: { name: '办公室', contact: '电话', supplementPeriodWorkingDays: null },
   calendar: () => calendar.current(), clock: now,
 });
@@ -433,7 +433,7 @@ test('killed mid-send on a channel without client_msg_id: not sent again, marked
     applications: h.applications,
     intents: { pending: (limit) => h.appsRepo.pendingIntents(limit), markPlanned: (keys) => h.appsRepo.markIntentsPlanned(keys) },
     accounts: h.accounts,
-    unanswered: () => [],
+    unanswered: async () => [],
     wechat: dying,
     templates: h.templates,
     office: OFFICE,

@@ -51,7 +51,7 @@ async function setup(t: ExecutionContext, withTemplate: boolean) {
     applications: new ApplicationsService(appsRepo, () => calendar.current(), now),
     intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts: new StaffAccounts(accountsRepo, now),
-    unanswered: () => [],
+    unanswered: async () => [],
     wechat,
     templates: await templates(withTemplate),
     office: OFFICE,

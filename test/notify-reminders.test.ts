@@ -63,7 +63,7 @@ async function setup(t: ExecutionContext, start: string) {
     applications,
     intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
-    unanswered: () => conversations.unanswered(),
+    unanswered: async (after) => (await conversations.listUnanswered({ status: 'open', ...(after === null ? {} : { after }) }, { order: 'oldest' })).questions,
     wechat: client,
     templates: await loadNotifyTemplates(CONTENT),
     office: { name: '某办', contact: '电话 1', supplementPeriodWorkingDays: null },

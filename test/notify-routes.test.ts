@@ -47,7 +47,7 @@ async function setup(t: ExecutionContext, options: { assumeConsent?: boolean } =
     applications,
     intents: { pending: (limit) => appsRepo.pendingIntents(limit), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
     accounts,
-    unanswered: () => [],
+    unanswered: async () => [],
     wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {} }),
     templates,
     office: { name: '某办', contact: '电话 1', supplementPeriodWorkingDays: null },

@@ -50,20 +50,20 @@ test('the report records survive closing and reopening the store', async (t) => 
 
   const again = await open(t, first.folder);
   t.teardown(() => again.store.close());
-  const year = again.reportRepo.year(2025);
+  const year = await again.reportRepo.year(2025);
   t.deepEqual(year.entered, { proactive: { licensing: { decisions: 3 } }, feesCollected: 12.5 });
   t.is(year.texts?.issuedOn, '2026-01-20');
   t.deepEqual(year.carryForward, { ...ZEROS, person: 1, total: 1 });
   t.deepEqual(
-    again.reportRepo.reviewCases().map((c) => [c.id, c.result, c.closedOn, c.createdBy, c.updatedBy]),
+    (await again.reportRepo.reviewCases()).map((c) => [c.id, c.result, c.closedOn, c.createdBy, c.updatedBy]),
     [[kept.id, 'upheld', '2025-06-01', 'admin', 'leader']],
   );
-  t.is(again.reportRepo.finalExports(2025).length, 1);
+  t.is((await again.reportRepo.finalExports(2025)).length, 1);
   t.deepEqual(
     year.changes.map((c) => c.what),
     ['entered', 'texts', 'carryForward', 'reviewCase.add', 'reviewCase.add', 'reviewCase.update', 'reviewCase.remove'],
   );
-  t.deepEqual(again.reportRepo.year(2024), { entered: {}, texts: null, carryForward: null, finalExports: [], changes: [] });
+  t.deepEqual(await again.reportRepo.year(2024), { entered: {}, texts: null, carryForward: null, finalExports: [], changes: [] });
 });
 
 const fee = (type: string, on: string, amount?: number) => ({ type, on, at: `${on}T01:00:00Z`, by: 'staff', ...(amount ? { amount } : {}) }) as ApplicationEvent;

@@ -10,7 +10,7 @@ import type { Router } from '@koa/router';
 import type { Agency } from '../agency.js';
 import { DomainError } from '../domain/errors.js';
 import { HttpError } from '../http/errors.js';
-import type { GuideAdditionsRepo, StoredEntry, StoredPhrasing } from '../store/guide-additions-repo.js';
+import type { GuideAdditionsRepository, StoredEntry, StoredPhrasing } from '../store/guide-additions-repo.js';
 // guide.js only as a type: it brings jieba, OpenCC and pinyin-pro, which load with the guide's
 // build (startGuideService), not with the server.
 import type { createGuide as CreateGuide, Guide, GuideInput, GuideOptions } from './guide.js';
@@ -69,7 +69,7 @@ export interface GuideService {
 /** What a guide that staff can extend is built from: the content data and the stored additions. */
 export interface EditableGuide {
   input: GuideInput;
-  additions: Pick<GuideAdditionsRepo, 'phrasings' | 'entries' | 'addPhrasing' | 'addEntry'>;
+  additions: Pick<GuideAdditionsRepository, 'phrasings' | 'entries' | 'addPhrasing' | 'addEntry'>;
   clock?: () => Date;
 }
 
@@ -104,8 +104,9 @@ export function startGuideService(
     // jieba's base dictionary on a turn of its own: the server answers between it and the indexes.
     await nextTurn();
     sharedJieba();
+    const stored = await storedAdditions(additions);
     await nextTurn();
-    return { input: { ...files, agency }, additions, clock, createGuide };
+    return { input: { ...files, agency }, additions, stored, clock, createGuide };
   })();
   return serviceOf(editable);
 }
@@ -115,6 +116,16 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** What staff's additions are built with: the guide's data, and the guide module, loaded. */
 interface Builder extends EditableGuide {
   createGuide: typeof CreateGuide;
+  /**
+   * The additions as read at the build, and those made here since. Another instance's additions
+   * show here after a restart: the guide is built once per start.
+   */
+  stored: { phrasings: StoredPhrasing[]; entries: StoredEntry[] };
+}
+
+async function storedAdditions(additions: EditableGuide['additions']): Promise<Builder['stored']> {
+  const [phrasings, entries] = await Promise.all([additions.phrasings(), additions.entries()]);
+  return { phrasings, entries };
 }
 
 function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
@@ -122,7 +133,7 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
   let guide: Guide | undefined;
   const build = (from: Builder) => {
     editable = from;
-    guide = buildWith(from, from.additions.phrasings(), from.additions.entries());
+    guide = buildWith(from, from.stored.phrasings, from.stored.entries);
   };
   let ready: Promise<void>;
   if (source instanceof Promise) {
@@ -162,7 +173,7 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
     },
     addPhrasing: (entryId, raw, by = 'system') => oneAtATime(async () => {
       const builder = editing();
-      const { additions } = builder;
+      const { additions, stored } = builder;
       const now = current();
       const text = typeof raw === 'string' ? raw.trim() : '';
       const entry = now.entry(entryId);
@@ -175,13 +186,14 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
       const phrasing: StoredPhrasing = { entryId, text, by, at: clockNow().toISOString() };
       // Built before it is stored: an addition the guide cannot take must never reach the file,
       // where it would stop every later start.
-      const next = buildWith(builder, [...additions.phrasings(), phrasing], additions.entries());
+      const next = buildWith(builder, [...stored.phrasings, phrasing], stored.entries);
       await additions.addPhrasing(phrasing);
+      stored.phrasings.push(phrasing);
       guide = next;
     }),
     addEntry: (draft, by = 'system') => oneAtATime(async () => {
       const builder = editing();
-      const { additions } = builder;
+      const { additions, stored: kept } = builder;
       const now = current();
       const section = typeof draft?.section === 'string' ? draft.section.trim() : '';
       const question = typeof draft?.question === 'string' ? draft.question.trim() : '';
@@ -198,8 +210,9 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
       const problems = Object.values(fields);
       if (problems.length) throw new DomainError('validation', problems.join('；'), fields);
       const stored: StoredEntry = { id: `staff-${randomBytes(4).toString('hex')}`, section, question, answer, by, at: clockNow().toISOString() };
-      const next = buildWith(builder, additions.phrasings(), [...additions.entries(), stored]);
+      const next = buildWith(builder, kept.phrasings, [...kept.entries, stored]);
       await additions.addEntry(stored);
+      kept.entries.push(stored);
       guide = next;
       return next.entry(stored.id)!;
     }),
@@ -249,7 +262,7 @@ export async function loadGuideService(
 ): Promise<GuideService> {
   const [{ createGuide }, files] = await Promise.all([import('./guide.js'), loadGuideFiles(contentDir)]);
   const input: GuideInput = { ...files, agency, options };
-  return serviceOf(additions ? { input, additions, clock, createGuide } : createGuide(input));
+  return serviceOf(additions ? { input, additions, stored: await storedAdditions(additions), clock, createGuide } : createGuide(input));
 }
 
 /** The guide from its data with staff's additions merged in. */

@@ -35,8 +35,8 @@ export interface NotifyDeps {
   /** The intents written with application events: applicationsRepo.pendingIntents / markIntentsPlanned. */
   intents: { pending(limit: number): Promise<NotificationIntent[]>; markPlanned(keys: string[]): Promise<void> };
   accounts: Pick<StaffAccounts, 'staffWithWechat' | 'bindWechat'>;
-  /** The bot's unanswered questions: () => conversationsRepo.unanswered(). */
-  unanswered: () => readonly UnansweredQuestion[];
+  /** The bot's open unanswered questions asked after `after` (all when null), oldest first. */
+  unanswered: (after: string | null) => Promise<readonly UnansweredQuestion[]>;
   /** The WeChat client, or a getter for one built later (main builds it once the server listens). */
   wechat: WechatSender | (() => WechatSender);
   templates: NotifyTemplates;

@@ -80,7 +80,8 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
 }
 
 export interface DigestDeps {
-  unanswered: () => readonly UnansweredQuestion[];
+  /** The open questions asked after `after` (all when null), oldest first. */
+  unanswered: (after: string | null) => Promise<readonly UnansweredQuestion[]>;
   repo: NotifyRepo;
   calendar: () => Calendar;
   clock: () => Date;
@@ -107,7 +108,7 @@ export async function createUnansweredDigest(deps: DigestDeps): Promise<DigestRe
     .entries()
     .filter((e) => e.kind === DIGEST_KIND)
     .reduce<string | null>((latest, e) => (latest === null || e.createdAt > latest ? e.createdAt : latest), null);
-  const fresh = deps.unanswered().filter((q) => q.status === 'open' && (previous === null || q.at > previous));
+  const fresh = await deps.unanswered(previous);
   if (fresh.length === 0) return { today, workingDay: true, count: 0, created: null };
   const since = previous ?? fresh.reduce((earliest, q) => (q.at < earliest ? q.at : earliest), fresh[0]!.at);
   const samples = fresh

@@ -22,7 +22,7 @@ import { DomainError } from '../domain/errors.js';
 import { bodyObject, requiredBodyObject } from '../http/body.js';
 import { permit, requireStaff } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
-import type { FinalExportRecord, ReportRepo } from '../store/report-repo.js';
+import type { FinalExportRecord, ReportRepository } from '../store/report-repo.js';
 import { buildAnnualReport } from './build.js';
 import { renderReport, type OutputKind } from './export.js';
 import { ReportNotFinalError, failedChecks } from './final-gate.js';
@@ -33,7 +33,7 @@ import type { AnnualReport, Check } from './types.js';
 
 export type ReportAdminDeps = Omit<ReportInputsDeps, 'reportRepo'> & {
   accounts: StaffAccounts;
-  reportRepo: ReportRepo;
+  reportRepo: ReportRepository;
 };
 
 /** Mounts the report routes on the '/admin/v1' router (whose JSON body parser is already applied). */
@@ -58,7 +58,7 @@ export function mountReportAdminRoutes(router: Router, deps: ReportAdminDeps): v
     if (query.output === 'json') {
       if (query.final && !report.final) throw notFinal(failedChecks(report));
       const recorded = who ? await recordExport(repo, report, 'json', who.username, clock) : null;
-      ctx.body = { ...report, previousSource, finalExports: repo.finalExports(query.year), ...(recorded ? { export: recorded } : {}) };
+      ctx.body = { ...report, previousSource, finalExports: await repo.finalExports(query.year), ...(recorded ? { export: recorded } : {}) };
       return;
     }
     let rendered;
@@ -80,16 +80,16 @@ export function mountReportAdminRoutes(router: Router, deps: ReportAdminDeps): v
   router.get('/reports/annual', (ctx) => annual(ctx, false));
   router.post('/reports/annual', (ctx) => annual(ctx, true));
 
-  router.get('/reports/annual/:year/inputs', (ctx) => {
+  router.get('/reports/annual/:year/inputs', async (ctx) => {
     permit(ctx, 'report.view');
     const year = parseYear(ctx.params.year, thisYear());
-    const record = repo.year(year);
+    const [record, cases] = await Promise.all([repo.year(year), repo.reviewCases()]);
     ctx.body = {
       year,
       entered: record.entered,
       texts: record.texts,
       carryForward: record.carryForward,
-      reviewCases: [...repo.reviewCases()].sort((a, b) => a.filedOn.localeCompare(b.filedOn)),
+      reviewCases: cases.sort((a, b) => a.filedOn.localeCompare(b.filedOn)),
       finalExports: record.finalExports,
       changes: record.changes,
     };
@@ -153,7 +153,7 @@ function caseNotFound(): DomainError {
   return new DomainError('not-found', '找不到该行政复议或行政诉讼案件');
 }
 
-async function recordExport(repo: ReportRepo, report: AnnualReport, output: OutputKind, by: string, clock: () => Date): Promise<FinalExportRecord> {
+async function recordExport(repo: ReportRepository, report: AnnualReport, output: OutputKind, by: string, clock: () => Date): Promise<FinalExportRecord> {
   const record: FinalExportRecord = {
     year: report.year,
     format: report.format,

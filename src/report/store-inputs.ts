@@ -5,7 +5,7 @@
 import { todayInChina, type Calendar } from '../domain/calendar.js';
 import { deriveState, type Application, type ApplicationEvent } from '../domain/applications/index.js';
 import type { ApplicationsService } from '../applications/service.js';
-import type { ReportRepo } from '../store/report-repo.js';
+import type { ReportRepository } from '../store/report-repo.js';
 import { countRequests } from './count.js';
 import type { Article20Document, ColumnCounts, PreviousYear, ReportAgency, ReportCatalogItem, ReportInputs, ReportRequest, ReviewCase } from './types.js';
 
@@ -19,7 +19,7 @@ export type ReportCatalogSource =
 export interface ReportInputsDeps {
   applications: Pick<ApplicationsService, 'all'>;
   calendar: () => Calendar;
-  reportRepo: Pick<ReportRepo, 'year' | 'reviewCases' | 'finalExports'>;
+  reportRepo: Pick<ReportRepository, 'year' | 'reviewCases' | 'finalExports'>;
   catalog?: ReportCatalogSource;
   /** Catalog category → the 第二十条第（一）项 row its items count in (table 二). */
   article20Map?: Record<string, Article20Document>;
@@ -28,7 +28,7 @@ export interface ReportInputsDeps {
 }
 
 /** The records staff type into a year's report: figures, written sections, review cases, carry-forward. */
-export type ReportEditor = Pick<ReportRepo, 'year' | 'reviewCases' | 'setEntered' | 'setTexts' | 'setCarryForward' | 'addReviewCase' | 'removeReviewCase'>;
+export type ReportEditor = Pick<ReportRepository, 'year' | 'reviewCases' | 'setEntered' | 'setTexts' | 'setCarryForward' | 'addReviewCase' | 'removeReviewCase'>;
 
 /** What the console's report pages need: the report's inputs, and the records staff edit. */
 export type ReportEditingDeps = ReportInputsDeps & { reportRepo: ReportInputsDeps['reportRepo'] & ReportEditor };
@@ -49,15 +49,15 @@ export async function loadReportInputs(year: number, deps: ReportInputsDeps): Pr
   const calendar = deps.calendar();
   const today = todayInChina((deps.clock ?? (() => new Date()))());
   const requests = (await deps.applications.all()).map((app) => reportRequestOf(app, calendar, today));
-  const stored = deps.reportRepo.year(year);
-  const { previous, source } = previousYear(year, requests, stored.carryForward, deps.reportRepo);
+  const [stored, cases] = await Promise.all([deps.reportRepo.year(year), deps.reportRepo.reviewCases()]);
+  const { previous, source } = await previousYear(year, requests, stored.carryForward, deps.reportRepo);
   return {
     agency: { name: deps.agency.name },
     requests,
     catalogItems: deps.catalog ? [...(await listCatalog(deps.catalog))] : [],
     ...(deps.article20Map ? { article20Map: deps.article20Map } : {}),
     entered: stored.entered,
-    reviewCases: deps.reportRepo.reviewCases().map(
+    reviewCases: cases.map(
       ({ id, kind, result, filedOn, closedOn }): ReviewCase => ({ id, kind, result, filedOn, closedOn: closedOn ?? null }),
     ),
     ...(previous ? { previous } : {}),
@@ -102,14 +102,14 @@ export function feePaidOf(events: readonly ApplicationEvent[]): { on: string; am
   return lastPaidOn === null ? null : { on: lastPaidOn, amount };
 }
 
-function previousYear(
+async function previousYear(
   year: number,
   requests: readonly ReportRequest[],
   entered: Partial<ColumnCounts> | null,
-  repo: Pick<ReportRepo, 'finalExports'>,
-): { previous?: PreviousYear; source: PreviousSource } {
+  repo: Pick<ReportRepository, 'finalExports'>,
+): Promise<{ previous?: PreviousYear; source: PreviousSource }> {
   if (entered) return { previous: { carryForward: entered }, source: 'entered' };
-  const published = repo.finalExports(year - 1).at(-1);
+  const published = (await repo.finalExports(year - 1)).at(-1);
   if (published) return { previous: { carryForward: published.carryForward }, source: 'final-export' };
   const yearStart = `${String(year).padStart(4, '0')}-01-01`;
   if (requests.some((r) => r.receivedOn != null && r.receivedOn < yearStart)) {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from './store.js';
 import type { DataFile } from './data-file.js';
+import type { TransferRecord, Transferable } from './transfer.js';
 import type { ColumnCounts, EnteredFigures, ReportFormat, ReportTexts, ReviewCase } from '../report/types.js';
 
 export interface StoredReviewCase extends ReviewCase {
@@ -58,11 +59,54 @@ interface ReportData {
   reviewCases: StoredReviewCase[];
 }
 
-function emptyYear(): ReportYearRecord {
+/**
+ * The report's records. Every change is one atomic step that also files who made it in the year's
+ * `changes`. Review cases are read as one list: staff type in a handful a year, and a year's report
+ * needs the cases of earlier years that were still pending.
+ */
+export interface ReportRepository extends Transferable {
+  /** A year's records; a year nobody has touched reads as empty. */
+  year(year: number): Promise<ReportYearRecord>;
+  /** Every review case, in the order they were entered. */
+  reviewCases(): Promise<StoredReviewCase[]>;
+  reviewCase(id: string): Promise<StoredReviewCase | undefined>;
+  /**
+   * Replaces the year's entered figures (tables 二 and 四, fees); given a function, with what it
+   * makes of the figures stored, read and written in one step (a page that edits part of them).
+   */
+  setEntered(year: number, entered: EnteredChange, by: string): Promise<ReportYearRecord>;
+  setTexts(year: number, texts: ReportTexts, by: string): Promise<ReportYearRecord>;
+  /** Sets, or with null removes, the carry-forward typed in for the year before `year`. */
+  setCarryForward(year: number, carryForward: Partial<ColumnCounts> | null, by: string): Promise<ReportYearRecord>;
+  /** `year` is the report the case was entered from; it only files the change record. */
+  addReviewCase(year: number, input: ReviewCaseInput, by: string): Promise<StoredReviewCase>;
+  /** Replaces a case's facts (e.g. its result once decided); undefined when there is no such case. */
+  updateReviewCase(year: number, id: string, input: ReviewCaseInput, by: string): Promise<StoredReviewCase | undefined>;
+  /** Removes a case entered by mistake; false when there is no such case. */
+  removeReviewCase(year: number, id: string, by: string): Promise<boolean>;
+  recordFinalExport(record: FinalExportRecord): Promise<void>;
+  /** The year's final exports, oldest first. */
+  finalExports(year: number): Promise<FinalExportRecord[]>;
+}
+
+export type EnteredChange = EnteredFigures | ((before: EnteredFigures) => EnteredFigures);
+
+/** The figures `change` makes of `before`. */
+export function enteredAfter(change: EnteredChange, before: EnteredFigures): EnteredFigures {
+  return structuredClone(typeof change === 'function' ? change(structuredClone(before)) : change);
+}
+
+/** The transfer shape of a year's records, shared by both engines. */
+export interface ReportYearTransfer {
+  year: number;
+  record: ReportYearRecord;
+}
+
+export function emptyYear(): ReportYearRecord {
   return { entered: {}, texts: null, carryForward: null, finalExports: [], changes: [] };
 }
 
-export class ReportRepo {
+export class ReportRepo implements ReportRepository {
   private constructor(
     private readonly file: DataFile<ReportData>,
     private readonly clock: () => Date,
@@ -79,72 +123,61 @@ export class ReportRepo {
     return new ReportRepo(file, clock);
   }
 
-  /** A year's records; a year nobody has touched reads as empty. */
-  year(year: number): Readonly<ReportYearRecord> {
-    return this.file.data.years[String(year)] ?? emptyYear();
+  async year(year: number): Promise<ReportYearRecord> {
+    return structuredClone(this.file.data.years[String(year)] ?? emptyYear());
   }
 
-  reviewCases(): readonly StoredReviewCase[] {
-    return this.file.data.reviewCases;
+  async reviewCases(): Promise<StoredReviewCase[]> {
+    return structuredClone(this.file.data.reviewCases);
   }
 
-  reviewCase(id: string): StoredReviewCase | undefined {
-    return this.file.data.reviewCases.find((c) => c.id === id);
+  async reviewCase(id: string): Promise<StoredReviewCase | undefined> {
+    const found = this.file.data.reviewCases.find((c) => c.id === id);
+    return found && structuredClone(found);
   }
 
-  /** Replaces the year's entered figures (tables 二 and 四, fees). */
-  async setEntered(year: number, entered: EnteredFigures, by: string): Promise<ReportYearRecord> {
+  async setEntered(year: number, entered: EnteredChange, by: string): Promise<ReportYearRecord> {
     return this.#changeYear(year, by, 'entered', (record) => {
-      record.entered = entered;
+      record.entered = enteredAfter(entered, record.entered);
     });
   }
 
   async setTexts(year: number, texts: ReportTexts, by: string): Promise<ReportYearRecord> {
     return this.#changeYear(year, by, 'texts', (record) => {
-      record.texts = texts;
+      record.texts = structuredClone(texts);
     });
   }
 
-  /** Sets, or with null removes, the carry-forward typed in for the year before `year`. */
   async setCarryForward(year: number, carryForward: Partial<ColumnCounts> | null, by: string): Promise<ReportYearRecord> {
     return this.#changeYear(year, by, 'carryForward', (record) => {
-      record.carryForward = carryForward;
+      record.carryForward = structuredClone(carryForward);
     });
   }
 
-  /** `year` is the report the case was entered from; it only files the change record. */
   async addReviewCase(year: number, input: ReviewCaseInput, by: string): Promise<StoredReviewCase> {
-    const at = this.clock().toISOString();
-    const stored: StoredReviewCase = {
-      id: `rc_${randomBytes(6).toString('base64url')}`,
-      ...caseFacts(input),
-      createdAt: at,
-      createdBy: by,
-      updatedAt: at,
-      updatedBy: by,
-    };
+    const stored = newReviewCase(input, by, this.clock().toISOString());
     await this.file.update((d) => {
-      d.reviewCases.push(stored);
-      yearIn(d, year).changes.push({ at, by, what: 'reviewCase.add', id: stored.id });
+      d.reviewCases.push(structuredClone(stored));
+      yearIn(d, year).changes.push({ at: stored.createdAt, by, what: 'reviewCase.add', id: stored.id });
     });
     return stored;
   }
 
-  /** Replaces a case's facts (e.g. its result once decided); undefined when there is no such case. */
   async updateReviewCase(year: number, id: string, input: ReviewCaseInput, by: string): Promise<StoredReviewCase | undefined> {
+    if (!this.file.data.reviewCases.some((c) => c.id === id)) return undefined;
     const at = this.clock().toISOString();
-    return this.file.update((d) => {
+    const updated = await this.file.update((d) => {
       const found = d.reviewCases.find((c) => c.id === id);
       if (!found) return undefined;
       Object.assign(found, { ...caseFacts(input), updatedAt: at, updatedBy: by });
       yearIn(d, year).changes.push({ at, by, what: 'reviewCase.update', id });
       return found;
     });
+    return updated && structuredClone(updated);
   }
 
-  /** Removes a case entered by mistake; false when there is no such case. */
   async removeReviewCase(year: number, id: string, by: string): Promise<boolean> {
-    if (!this.reviewCase(id)) return false;
+    if (!this.file.data.reviewCases.some((c) => c.id === id)) return false;
     const at = this.clock().toISOString();
     await this.file.update((d) => {
       d.reviewCases = d.reviewCases.filter((c) => c.id !== id);
@@ -154,25 +187,60 @@ export class ReportRepo {
   }
 
   async recordFinalExport(record: FinalExportRecord): Promise<void> {
+    const copy = structuredClone(record);
     await this.file.update((d) => {
-      yearIn(d, record.year).finalExports.push(record);
+      yearIn(d, record.year).finalExports.push(copy);
     });
   }
 
-  /** The year's final exports, oldest first. */
-  finalExports(year: number): readonly FinalExportRecord[] {
-    return this.year(year).finalExports;
+  async finalExports(year: number): Promise<FinalExportRecord[]> {
+    return structuredClone(this.file.data.years[String(year)]?.finalExports ?? []);
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return { 'report-year': Object.keys(this.file.data.years).length, 'review-case': this.file.data.reviewCases.length };
+  }
+
+  async *exportRecords(): AsyncIterable<TransferRecord> {
+    const d = structuredClone(this.file.data);
+    for (const [year, record] of Object.entries(d.years)) yield { kind: 'report-year', data: { year: Number(year), record } satisfies ReportYearTransfer };
+    for (const reviewCase of d.reviewCases) yield { kind: 'review-case', data: reviewCase };
+  }
+
+  async importRecords(records: AsyncIterable<TransferRecord>): Promise<void> {
+    if (Object.keys(this.file.data.years).length || this.file.data.reviewCases.length) throw new Error('report: import needs an empty repository');
+    const data: ReportData = { years: {}, reviewCases: [] };
+    for await (const { kind, data: record } of records) {
+      if (kind === 'report-year') {
+        const { year, record: yearRecord } = record as ReportYearTransfer;
+        data.years[String(year)] = yearRecord;
+      } else if (kind === 'review-case') {
+        data.reviewCases.push(record as StoredReviewCase);
+      } else {
+        throw new Error(`report: unknown record kind ${kind}`);
+      }
+    }
+    await this.file.update((d) => {
+      d.years = data.years;
+      d.reviewCases = data.reviewCases;
+    });
   }
 
   async #changeYear(year: number, by: string, what: ReportChange['what'], change: (record: ReportYearRecord) => void): Promise<ReportYearRecord> {
     const at = this.clock().toISOString();
-    return this.file.update((d) => {
+    const record = await this.file.update((d) => {
       const record = yearIn(d, year);
       change(record);
       record.changes.push({ at, by, what });
       return record;
     });
+    return structuredClone(record);
   }
+}
+
+/** A new case as stored: its id, facts and who entered it when. */
+export function newReviewCase(input: ReviewCaseInput, by: string, at: string): StoredReviewCase {
+  return { id: `rc_${randomBytes(6).toString('base64url')}`, ...caseFacts(input), createdAt: at, createdBy: by, updatedAt: at, updatedBy: by };
 }
 
 function yearIn(d: ReportData, year: number): ReportYearRecord {
@@ -180,6 +248,6 @@ function yearIn(d: ReportData, year: number): ReportYearRecord {
 }
 
 /** The facts of a case as staff state them; absent dates and notes are stored as null. */
-function caseFacts(input: ReviewCaseInput): Pick<StoredReviewCase, 'kind' | 'result' | 'filedOn' | 'closedOn' | 'note'> {
+export function caseFacts(input: ReviewCaseInput): Pick<StoredReviewCase, 'kind' | 'result' | 'filedOn' | 'closedOn' | 'note'> {
   return { kind: input.kind, result: input.result, filedOn: input.filedOn, closedOn: input.closedOn ?? null, note: input.note ?? null };
 }

@@ -11,11 +11,11 @@ import { AccountsRepo, type AccountsRepository } from './accounts-repo.js';
 import { ApplicationsRepo, type ApplicationsRepository } from './applications-repo.js';
 import { AuditRepo, type AuditRepository } from './audit-repo.js';
 import { CatalogRepo } from './catalog-repo.js';
-import { ConversationsRepo } from './conversations-repo.js';
-import { GuideAdditionsRepo } from './guide-additions-repo.js';
+import { ConversationsRepo, type ConversationsRepository } from './conversations-repo.js';
+import { GuideAdditionsRepo, type GuideAdditionsRepository } from './guide-additions-repo.js';
 import { IdentitiesRepo, type IdentitiesRepository } from './identities-repo.js';
 import { NotifyRepo } from './notify-repo.js';
-import { ReportRepo } from './report-repo.js';
+import { ReportRepo, type ReportRepository } from './report-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
 
 export type EngineName = 'embedded' | 'postgres';
@@ -26,11 +26,11 @@ export interface Repositories {
   applications: ApplicationsRepository;
   audit: AuditRepository;
   catalog: CatalogRepo;
-  conversations: ConversationsRepo;
-  guideAdditions: GuideAdditionsRepo;
+  conversations: ConversationsRepository;
+  guideAdditions: GuideAdditionsRepository;
   identities: IdentitiesRepository;
   notify: NotifyRepo;
-  report: ReportRepo;
+  report: ReportRepository;
   subscribers: SubscribersRepo;
   pushLedger: PushLedgerRepo;
   /** What several instances agree on: job runs, the WeChat access token, shared secrets. */

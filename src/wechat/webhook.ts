@@ -2,10 +2,10 @@
 // verified (signature, replay window, a URL used only once, and in safe mode msg_signature and appid), handed to the
 // puppet, and answered with the bot's passive reply or "success".
 //
-// WeChat's retries: the puppet gives every push its dedupe key as message id, and the dialog saves
-// the reply it gave to each message id in the same write as what the message changed; a retry is
-// answered from there, also after a restart. Here only a retry that arrives while the first
-// delivery is still being answered is joined to it.
+// WeChat's retries: the puppet gives every push its dedupe key as message id, and the dialog claims
+// each message id in the store before answering and saves the reply with what the message changed;
+// a retry is answered from there, on any instance and after a restart. Here a retry that arrives at
+// this process while the first delivery is still being answered is joined to it without a query.
 import { Router } from '@koa/router';
 import getRawBody from 'raw-body';
 import type { Logger } from '../log.js';

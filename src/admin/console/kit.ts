@@ -10,7 +10,7 @@ import type { DocumentTemplates } from '../../documents/index.js';
 import type { NotifyAdminDeps } from '../../notify/routes.js';
 import type { ReportEditingDeps } from '../../report/store-inputs.js';
 import type { PushJob } from '../../catalog/push.js';
-import type { ConversationsRepo } from '../../store/conversations-repo.js';
+import type { ConversationsRepository } from '../../store/conversations-repo.js';
 import type { GuideService } from '../../guide/service.js';
 import type { Notify } from '../../notify/index.js';
 import { staffOf } from '../../http/auth.js';
@@ -30,7 +30,7 @@ export interface ConsoleDeps {
   documentTemplates: DocumentTemplates;
   agency?: Pick<Agency, 'name'> & { supplementPeriodWorkingDays?: unknown };
   /** The bot's unanswered questions; without it the page is not offered. */
-  conversations?: Pick<ConversationsRepo, 'unanswered' | 'setUnansweredStatus'>;
+  conversations?: Pick<ConversationsRepository, 'listUnanswered' | 'unansweredCounts' | 'unansweredQuestion' | 'setUnansweredStatus'>;
   /** The guide, for topic titles on the 未答问题 page and for staff to add phrasings and entries. */
   guide?: Pick<GuideService, 'ready' | 'guide' | 'addPhrasing' | 'addEntry'>;
   /** Answers to the askers of unanswered questions, through the notify outbox. */

@@ -45,8 +45,8 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
   const { guide, questionReplies: replies } = kit.deps;
   /** Topic titles for the entry ids the bot suggested; an id the guide no longer has shows as is. */
   const titleOf = (id: string) => guide?.guide.entry(id)?.title ?? id;
-  const question = (id: string) => {
-    const found = conversations.unanswered().find((q) => q.id === id);
+  const question = async (id: string) => {
+    const found = await conversations.unansweredQuestion(id);
     if (!found) throw new DomainError('not-found', '找不到这个问题');
     return found;
   };
@@ -58,13 +58,12 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
     await next();
   };
 
-  router.get('/questions', kit.staff, guideBuilt, (ctx) => {
+  router.get('/questions', kit.staff, guideBuilt, async (ctx) => {
     kit.open(ctx, 'questions');
     const wanted = field(ctx.query as Record<string, unknown>, 'status');
     const status = Object.hasOwn(STATUS_LABELS, wanted) ? (wanted as Status) : 'open';
-    const all = conversations.unanswered();
-    const list = all.filter((q) => q.status === status).reverse();
-    const count = (s: Status) => all.filter((q) => q.status === s).length;
+    const [{ questions: list, total }, counts] = await Promise.all([conversations.listUnanswered({ status }, { limit: SHOWN }), conversations.unansweredCounts()]);
+    const count = (s: Status) => counts[s];
 
     kit.page(ctx, {
       title: '未答问题',
@@ -75,7 +74,7 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
 ${
   list.length === 0
     ? html`<p class="empty">没有${STATUS_LABELS[status]}的问题。</p>`
-    : html`<table class="questions cards"><thead><tr><th>时间</th><th>问题</th><th>当时推荐的话题</th><th>答复提问人</th>${status === 'open' && html`<th>处理</th>`}</tr></thead><tbody>${list.slice(0, SHOWN).map((q) => {
+    : html`<table class="questions cards"><thead><tr><th>时间</th><th>问题</th><th>当时推荐的话题</th><th>答复提问人</th>${status === 'open' && html`<th>处理</th>`}</tr></thead><tbody>${list.map((q) => {
         const reply = replies?.questionReply(q.id);
         return html`<tr>
 <td data-label="时间">${chinaDateTime(q.at)}</td>
@@ -87,7 +86,7 @@ ${
   html`<td data-label="处理"><form method="post" action="/admin/questions/${q.id}" class="inline">${kit.csrf(ctx)}<a href="${detailUrl(q.id)}">答复或补充指南</a> <button name="status" value="added-to-guide">已补充到指南</button> <button name="status" value="dismissed" class="secondary">忽略</button></form></td>`
 }
 </tr>`;
-      })}</tbody></table>${list.length > SHOWN && html`<p class="hint">只显示最新的 ${SHOWN} 条。</p>`}`
+      })}</tbody></table>${total > SHOWN && html`<p class="hint">只显示最新的 ${SHOWN} 条。</p>`}`
 }`,
     });
   });
@@ -95,7 +94,7 @@ ${
   router.get('/questions/:id', kit.staff, guideBuilt, async (ctx) => {
     kit.open(ctx, 'questions');
     const names = await kit.names();
-    const q = question(ctx.params.id!);
+    const q = await question(ctx.params.id!);
     const masked = maskFreeText(q.text);
     const reply = replies?.questionReply(q.id);
     const action = (what: string) => `${detailUrl(q.id)}/${what}`;
@@ -163,7 +162,7 @@ ${
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');
-        const q = question(ctx.params.id!);
+        const q = await question(ctx.params.id!);
         if (!q.openid) throw new DomainError('validation', '这个问题记录时没有保存提问人，无法答复');
         await replies.replyToQuestion({ questionId: q.id, openid: q.openid, question: q.text, text: field(form, 'text'), by: staff.username });
         if (q.status === 'open') await conversations.setUnansweredStatus(q.id, 'replied');
@@ -177,7 +176,7 @@ ${
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');
-        const q = question(ctx.params.id!);
+        const q = await question(ctx.params.id!);
         const entryId = field(form, 'entryId');
         await guide.addPhrasing(entryId, field(form, 'text'), staff.username);
         await conversations.setUnansweredStatus(q.id, 'added-to-guide');
@@ -189,7 +188,7 @@ ${
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       await kit.act(ctx, detailUrl(ctx.params.id!), async () => {
         const staff = kit.open(ctx, 'questions');
-        const q = question(ctx.params.id!);
+        const q = await question(ctx.params.id!);
         const entry = await guide.addEntry({ section: field(form, 'section'), question: field(form, 'question'), answer: field(form, 'answer') }, staff.username);
         await conversations.setUnansweredStatus(q.id, 'added-to-guide');
         return `已新增条目“${entry.title}”，机器人现在就能回答`;

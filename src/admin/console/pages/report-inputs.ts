@@ -12,7 +12,7 @@ import { parseCarryForward, parseEnteredFigures, parseReviewCase, parseTexts, pa
 import { PROACTIVE_BLOCKS, REQUEST_COLUMNS, REVIEW_KIND_LABELS, REVIEW_RESULT_LABELS, SIGNED_PROACTIVE_COLUMNS } from '../../../report/labels.js';
 import type { PreviousSource, ReportEditor } from '../../../report/store-inputs.js';
 import { FIGURE_NAMES_ZH, formatFigure, lookupFigure } from '../../../report/figures.js';
-import type { AnnualReport, ProactiveTable, ReportFormat } from '../../../report/types.js';
+import type { AnnualReport, EnteredFigures, ProactiveTable, ReportFormat } from '../../../report/types.js';
 import type { ReportYearRecord, StoredReviewCase } from '../../../store/report-repo.js';
 import { html, query, type SafeHtml } from '../../../http/html.js';
 import type { ConsoleKit } from '../kit.js';
@@ -175,14 +175,15 @@ export function mountReportInputRoutes(router: Router, kit: ConsoleKit, editor: 
     });
 
   change('entered', async (form, year, format, username) => {
-    const before = editor.year(year).entered;
     const fees = typedNumber(field(form, 'feesCollected'));
-    const entered = parseEnteredFigures({
-      proactive: proactiveFromForm(form, format, before.proactive ?? {}),
-      // Table 四 typed in through the staff API stays as it is; this page counts it from the cases.
-      ...(before.reviews ? { reviews: before.reviews } : {}),
-      ...(fees === undefined ? {} : { feesCollected: fees }),
-    });
+    // Read and written in one step: a change of table 四 through the staff API meanwhile is kept.
+    const entered = (before: EnteredFigures) =>
+      parseEnteredFigures({
+        proactive: proactiveFromForm(form, format, before.proactive ?? {}),
+        // Table 四 typed in through the staff API stays as it is; this page counts it from the cases.
+        ...(before.reviews ? { reviews: before.reviews } : {}),
+        ...(fees === undefined ? {} : { feesCollected: fees }),
+      });
     await editor.setEntered(year, entered, username);
     return `已保存 ${year} 年度表二和收费数字。`;
   });

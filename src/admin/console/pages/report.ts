@@ -40,7 +40,7 @@ export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportE
     // Until the report is published (by 31 January), last year's is the one being prepared.
     const year = field(q, 'year') ? yearOr(field(q, 'year'), thisYear, thisYear - 1) : thisYear - 1;
     const format: ReportFormat = field(q, 'format') === '2019' || field(q, 'format') === '2021' ? (field(q, 'format') as ReportFormat) : defaultFormatForYear(year);
-    const { previousSource, ...inputs } = await loadReportInputs(year, report);
+    const [{ previousSource, ...inputs }, record, cases] = await Promise.all([loadReportInputs(year, report), report.reportRepo.year(year), report.reportRepo.reviewCases()]);
     const built = buildAnnualReport({ ...inputs, year, format });
     const failed = built.checks.filter((c) => !c.ok);
     const link = (output: string) => `/admin/v1/reports/annual${query({ year, format, output })}`;
@@ -59,7 +59,7 @@ export function mountReportPage(router: Router, kit: ConsoleKit, report: ReportE
 <p class="${failed.length ? 'warning' : 'ok-text'}">${failed.length ? `有 ${failed.length} 项核对未通过，修正前不能正式导出。` : '全部核对通过，可以正式导出。'}${PREVIOUS_SOURCE[previousSource] ? `（${PREVIOUS_SOURCE[previousSource]}）` : ''}</p>
 <ul class="checks">${[...failed, ...built.checks.filter((c) => c.ok)].map((c) => html`<li class="${c.ok ? 'ok' : 'failed'}"><span class="mark">${c.ok ? '通过' : '未通过'}</span> ${c.detail}</li>`)}</ul>
 </section>
-${reportInputForms(ctx, kit, { year, format, report: built, record: report.reportRepo.year(year), previousSource, cases: report.reportRepo.reviewCases() })}
+${reportInputForms(ctx, kit, { year, format, report: built, record, previousSource, cases })}
 <section aria-labelledby="h-downloads"><h2 id="h-downloads">下载（草稿）</h2>
 <p class="downloads"><a href="${link('html')}" target="_blank" rel="noopener">网页版</a> <a href="${link('docx')}" download>Word</a> <a href="${link('xlsx')}" download>Excel</a> <a href="${link('md')}" download>Markdown</a></p>
 </section>
