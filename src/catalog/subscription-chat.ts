@@ -86,7 +86,7 @@ export function createSubscriptionChat(service: SubscriptionsService): Subscript
   async function handle(openid: string, text: string): Promise<string | null> {
     const command = parseSubscriptionCommand(text, categories);
     if (!command) return null;
-    const current = service.categoriesOf(channel, openid);
+    const current = await service.categoriesOf(channel, openid);
     switch (command.kind) {
       case 'list':
         return (

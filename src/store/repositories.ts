@@ -9,13 +9,13 @@ import type { WriteHealth } from './write-faults.js';
 import { AccountsRepo } from './accounts-repo.js';
 import { ApplicationsRepo } from './applications-repo.js';
 import { AuditRepo } from './audit-repo.js';
-import { CatalogRepo } from './catalog-repo.js';
+import { CatalogRepo, type CatalogRepository } from './catalog-repo.js';
 import { ConversationsRepo } from './conversations-repo.js';
 import { GuideAdditionsRepo } from './guide-additions-repo.js';
 import { IdentitiesRepo } from './identities-repo.js';
 import { NotifyRepo } from './notify-repo.js';
 import { ReportRepo } from './report-repo.js';
-import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
+import { PushLedgerRepo, SubscribersRepo, type PushLedgerRepository, type SubscribersRepository } from './subscribers-repo.js';
 
 export type EngineName = 'embedded' | 'postgres';
 
@@ -24,14 +24,14 @@ export interface Repositories {
   accounts: AccountsRepo;
   applications: ApplicationsRepo;
   audit: AuditRepo;
-  catalog: CatalogRepo;
+  catalog: CatalogRepository;
   conversations: ConversationsRepo;
   guideAdditions: GuideAdditionsRepo;
   identities: IdentitiesRepo;
   notify: NotifyRepo;
   report: ReportRepo;
-  subscribers: SubscribersRepo;
-  pushLedger: PushLedgerRepo;
+  subscribers: SubscribersRepository;
+  pushLedger: PushLedgerRepository;
   /** Whether writes work (a full disk, a database that went away); the log says when this changes. */
   health: WriteHealth;
   /** Reports the duration of every durable write (the metrics). */

@@ -31,12 +31,12 @@ export function reviewChoices(item: Pick<StaffItemView, 'state' | 'reviews'>, wh
 }
 
 export function mountCatalogPage(router: Router, kit: ConsoleKit, catalog: NonNullable<ConsoleKit['deps']['catalog']>): void {
-  router.get('/catalog', kit.staff, (ctx) => {
+  router.get('/catalog', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'catalog');
     const wanted = field(ctx.query as Record<string, unknown>, 'state');
     const state = (QUEUES as readonly string[]).includes(wanted) ? (wanted as ItemState) : 'confidentiality-review';
-    const page = catalog.list({ state, page: field(ctx.query as Record<string, unknown>, 'page') || undefined });
-    const counts = new Map(QUEUES.map((s) => [s, catalog.list({ state: s, pageSize: '1' }).total]));
+    const page = await catalog.list({ state, page: field(ctx.query as Record<string, unknown>, 'page') || undefined });
+    const counts = new Map(await Promise.all(QUEUES.map(async (s) => [s, (await catalog.list({ state: s, pageSize: '1' })).total] as const)));
     const names = kit.names();
 
     const item = (view: StaffItemView): SafeHtml => {
