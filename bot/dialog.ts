@@ -41,11 +41,13 @@ export interface GuideAnswerer {
   answerById(id: string): { title: string; answer: string } | null;
 }
 
-/** Published catalog items about the office's own business (src/catalog); optional. */
+type FoundItem = { title: string; url: string | null; publishedOn: string };
+
+/** Published catalog items about the office's own business (src/catalog); optional. A query on the store. */
 export interface CatalogFinder {
-  related(words: string[], limit: number): Array<{ title: string; url: string | null; publishedOn: string }>;
+  related(words: string[], limit: number): FoundItem[] | Promise<FoundItem[]>;
   /** The newest published items, newest first ("最新公开的信息"). */
-  latest?(limit: number): Array<{ title: string; url: string | null; publishedOn: string }>;
+  latest?(limit: number): FoundItem[] | Promise<FoundItem[]>;
 }
 
 /** "最新公开的信息", "最近公开了什么"…: asks for the newest items, not a question for staff. */
@@ -329,7 +331,7 @@ export function createDialog(deps: DialogDeps) {
         return handled;
       }
     }
-    const reply = ask(openid, text, turn);
+    const reply = await ask(openid, text, turn);
     // Someone waiting to send a 补正 may be sending it without the word: say how.
     if (/不在政府信息公开的范围内/.test(reply) && (await supplements.pendingOf(openid)).length > 0) {
       return `${reply}\n如果这是补正材料，请回复“补正：”加上内容，或回复“我要补正”。`;
@@ -445,8 +447,8 @@ export function createDialog(deps: DialogDeps) {
     return `${told.summary}${url ? `\n${name}：${url}` : ''}`;
   }
 
-  function latest(): string {
-    const items = deps.catalog?.latest?.(LATEST_COUNT) ?? [];
+  async function latest(): Promise<string> {
+    const items = (await deps.catalog?.latest?.(LATEST_COUNT)) ?? [];
     if (items.length === 0) return '目前还没有公开的信息。回复“订阅”，有新信息公开时我们会通知您。';
     const list = items.map((item) => `· ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');
     return `最新公开的信息：\n${list}\n回复“订阅”，有新信息公开时我们会通知您。`;
@@ -474,12 +476,12 @@ export function createDialog(deps: DialogDeps) {
 
   const numbered = (choices: Array<{ title: string }>) => choices.map((c, i) => `${i + 1}. ${c.title}`).join('\n');
 
-  function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): string {
+  async function ask(openid: string, question: string, turn: Omit<Turn, 'reply'>): Promise<string> {
     const result = deps.guide.ask(question);
     offered.set(openid, result.alternatives);
     numberedChoices.delete(openid);
     // The office's own business (警报试鸣, 人防工程…) is best answered by what it has published on it.
-    const items = result.business?.length ? deps.catalog?.related(result.business, 3) ?? [] : [];
+    const items = result.business?.length ? ((await deps.catalog?.related(result.business, 3)) ?? []) : [];
     if (items.length > 0) {
       // Bullets, not numbers: a number sent back opens only the numbered choices of a best guess.
       const list = items.map((item) => `· ${item.title}（${chineseDate(item.publishedOn)}）${item.url ? `\n${item.url}` : ''}`).join('\n');

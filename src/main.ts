@@ -300,7 +300,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     jobs.start();
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
-    if (catalog.push.hasUnfinishedRun()) {
+    if (await catalog.push.hasUnfinishedRun()) {
       void catalog.push.run().catch((error: unknown) => logger.error({ err: error }, 'resuming the push run failed'));
     }
 

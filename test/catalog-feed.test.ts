@@ -127,9 +127,9 @@ test('reviewed at the source: imported items are published at once, dated as the
   const second = await catalog.feed.run();
   t.like(second, { found: 3, imported: 0, duplicates: 3 });
   t.is((await anonymous('GET', '/mp/v1/catalog')).body.total, 3);
-  t.like(catalog.service.lastFeedImport(), { url: feed.url, found: 3, imported: 0, duplicates: 3, error: null });
+  t.like(await catalog.service.lastFeedImport(), { url: feed.url, found: 3, imported: 0, duplicates: 3, error: null });
   t.deepEqual(
-    catalog.publishedItems().map((i) => i.channels),
+    (await catalog.publishedItems()).map((i) => i.channels),
     [['portal', 'wechat'], ['portal', 'wechat'], ['portal', 'wechat']],
   );
 });
@@ -151,7 +151,7 @@ test('duplicates by link or 索引号: within one feed, against earlier imports 
   const result = await catalog.feed.run();
   t.like(result, { found: 7, imported: 2, duplicates: 3, invalid: 2 });
   t.deepEqual(
-    catalog.publishedItems().map((i) => i.title).sort(),
+    (await catalog.publishedItems()).map((i) => i.title).sort(),
     ['A', 'B', '已录入'],
   );
 });
@@ -179,12 +179,12 @@ test('a feed that cannot be read is a 503-type error, recorded for staff; withou
   const { catalog } = await catalogApp(t, { feedUrl: feed.url });
   const error = await t.throwsAsync(catalog.feed.run(), { instanceOf: DomainError });
   t.is(error!.code, 'upstream-unavailable');
-  t.regex(catalog.service.lastFeedImport()!.error!, /HTTP 500/);
+  t.regex((await catalog.service.lastFeedImport())!.error!, /HTTP 500/);
 
   feed.state.status = 200;
   feed.state.body = '<html>maintenance</html>';
   await t.throwsAsync(catalog.feed.run(), { instanceOf: DomainError });
-  t.regex(catalog.service.lastFeedImport()!.error!, /格式/);
+  t.regex((await catalog.service.lastFeedImport())!.error!, /格式/);
 
   const { catalog: unconfigured } = await catalogApp(t, { feedUrl: null });
   const skipped = await unconfigured.feed.run();

@@ -68,7 +68,7 @@ test('pages: page size, total, an empty page past the end; bad input is a 400 in
 
 test('publishedItems() gives the report what it counts: category, date, source, channels, 第二十条 row', async (t) => {
   const { catalog } = await withItems(t);
-  const items = catalog.publishedItems();
+  const items = await catalog.publishedItems();
   t.is(items.length, ITEMS.length);
   for (const item of items) {
     t.regex(item.publishedOn, /^\d{4}-\d{2}-\d{2}$/);

@@ -64,12 +64,12 @@ test('draft on a page, returned with a reason, corrected, approved by two others
   t.regex(await flash(clerk), /有 1 处需要修改，尚未保存/);
   t.regex(await clerk.locator('#e-url').innerText(), /链接应以 http:\/\/ 或 https:\/\/ 开头/);
   t.is(await clerk.getByLabel('标题').inputValue(), '关于加强结合民用建筑修建防空地下室管理的通知', 'what was typed is kept');
-  t.is(app.catalog.service.list({}).total, 0, 'nothing saved from a refused form');
+  t.is((await app.catalog.service.list({})).total, 0, 'nothing saved from a refused form');
   await clerk.getByLabel(/原文链接/).fill('https://rfb.huangshi.gov.cn/tzgg/3.html');
   await clerk.getByRole('button', { name: '保存并报送审核' }).click();
   await clerk.waitForURL(/\/admin\/catalog\?state=confidentiality-review$/);
   t.regex(await flash(clerk), /《关于加强结合民用建筑修建防空地下室管理的通知》已保存并报送审核：待保密审查/);
-  const [item] = app.catalog.service.list({}).items;
+  const [item] = (await app.catalog.service.list({})).items;
   t.is(item!.documentNumber, '黄人防〔2026〕3号');
 
   // The confidentiality reviewer sends it back: the 文号 is wrong.
@@ -92,7 +92,7 @@ test('draft on a page, returned with a reason, corrected, approved by two others
   await clerk.getByRole('button', { name: '保存并报送审核' }).click();
   await clerk.waitForURL(/state=confidentiality-review$/);
   t.regex(await flash(clerk), /已保存并报送审核/);
-  const corrected = app.catalog.service.staffView(app.catalog.service.get(item!.id));
+  const corrected = app.catalog.service.staffView(await app.catalog.service.get(item!.id));
   t.is(corrected.documentNumber, '黄人防〔2026〕5号');
   t.deepEqual(corrected.events.filter((e) => e.type === 'edit').map((e) => (e as { fields: string[] }).fields), [['documentNumber']], 'only the changed field is recorded');
 
@@ -161,12 +161,12 @@ test('a reviewer who submitted an item is not offered its approval, and the serv
   t.is(await article.getByRole('button', { name: '退回修改' }).count(), 1, 'they may still take it back');
 
   // Posting the approval anyway (an old page, a crafted form) is refused by the server.
-  const [item] = app.catalog.service.list({}).items;
+  const [item] = (await app.catalog.service.list({})).items;
   const forged = await loggedIn(app, 'both');
   const answer = await forged.post(`/admin/catalog/${item!.id}?back=confidentiality-review`, { type: 'approve' }, '/admin/catalog');
   t.is(answer.status, 303);
   t.regex((await forged.page('/admin/catalog')).html, /您是该条目的报送人，不能审核通过自己报送的条目/);
-  t.is(app.catalog.service.staffView(app.catalog.service.get(item!.id)).state, 'confidentiality-review');
+  t.is(app.catalog.service.staffView(await app.catalog.service.get(item!.id)).state, 'confidentiality-review');
 
   // The staff API says the same.
   const login = await client(app.url)('POST', '/admin/v1/session', { username: 'both', password: PASSWORD });
@@ -179,6 +179,6 @@ test('a reviewer who submitted an item is not offered its approval, and the serv
   await rev.goto(`${app.url}/admin/catalog`);
   await rev.locator('article.item', { hasText: '2026年人防工程建设情况统计' }).getByRole('button', { name: '保密审查通过' }).click();
   await rev.locator('.flash.ok').waitFor();
-  t.is(app.catalog.service.staffView(app.catalog.service.get(item!.id)).state, 'leader-review');
+  t.is(app.catalog.service.staffView(await app.catalog.service.get(item!.id)).state, 'leader-review');
   t.deepEqual(problems, []);
 });

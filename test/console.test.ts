@@ -379,7 +379,7 @@ test('publication review through the console: submitted, checked for secrets, ap
   t.regex(leaderQueue, /审核通过并发布/);
   await chief.post(`/admin/catalog/${item.id}?back=leader-review`, { type: 'approve' }, '/admin/catalog?state=leader-review');
   t.regex((await chief.page('/admin/catalog?state=leader-review')).html, /《2026年防空警报试鸣公告》：已发布/);
-  t.is(app.catalog.service.staffView(app.catalog.service.get(item.id)).state, 'published');
+  t.is(app.catalog.service.staffView(await app.catalog.service.get(item.id)).state, 'published');
 });
 
 test('notifications: failed deliveries can be sent again; the binding code is shown to its owner', async (t) => {

@@ -141,7 +141,7 @@ for (const [title, c] of CASES) {
     t.teardown(() => store.close());
     const ledger = await PushLedgerRepo.open(store);
     const runId = result.runs[0].runId;
-    const totals = ledger.totals(runId);
+    const totals = await ledger.totals(runId);
     t.is(totals.sending, 0);
     // A mini-program digest in flight at the kill cannot be told apart from one never sent (WeChat's
     // subscribe messages have no client_msg_id): it is recorded as 'unknown' rather than risked
@@ -149,7 +149,7 @@ for (const [title, c] of CASES) {
     t.is(totals.sent + totals.unknown, recipients);
     t.true(totals.unknown <= (c.inFlight === 'subscribe_send' || (c.mp > 0 && c.concurrency > 1) ? c.concurrency : 0));
     const unknown = new Set(
-      Object.entries(ledger.deliveries(runId))
+      Object.entries(await ledger.deliveries(runId))
         .filter(([, d]) => d.state === 'unknown')
         .map(([key]) => key),
     );

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { SendWindow } from '../src/catalog/send-window.js';
 import { LedgerBatch } from '../src/catalog/ledger-batch.js';
-import type { Delivery, PushLedgerRepo } from '../src/store/subscribers-repo.js';
+import type { Delivery, PushLedgerRepository } from '../src/store/subscribers-repo.js';
 import { clientMsgId, digestItems, digestMessage, digestValues, fitField } from '../src/catalog/digest.js';
 import { checkPushConfig, DEFAULT_PUSH_CONFIG, loadPushConfig, pushCronExpressions, PushConfigError } from '../src/catalog/push-config.js';
 import { CONTENT_DIR } from './fixtures/catalog-app.js';
@@ -108,10 +108,11 @@ test('a bad settings file is refused with every problem named', (t) => {
 test('ledger entries are written together; each put resolves once its own entry is written', async (t) => {
   const writes: Array<Array<[string, string | null]>> = [];
   const ledger = {
-    async writeEntries(_runId: string, entries: ReadonlyMap<string, Delivery | null>) {
+    async writeEntries(_runId: string, entries: ReadonlyMap<string, Delivery | null>, _sent: unknown, claims: ReadonlySet<string>) {
       writes.push([...entries].map(([key, entry]) => [key, entry?.state ?? null]));
+      return claims;
     },
-  } as unknown as PushLedgerRepo;
+  } as unknown as PushLedgerRepository;
   const entry = (state: Delivery['state']): Delivery => ({ state, clientMsgId: 'x', items: ['i1'], at: '2026-05-12T01:00:00Z' });
   // Three senders waiting is enough to write at once, whatever the interval.
   const batch = new LedgerBatch(ledger, 'run-1', 60_000, 3);

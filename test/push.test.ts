@@ -147,7 +147,7 @@ test('45009 pauses the run and it resumes by itself: everyone still gets exactly
   const { runs } = await catalog.push.run();
   t.like(runs[0], { state: 'finished', totals: { sent: 13 } });
   t.true(runs[0]!.pauses >= 1);
-  t.true(ledger.run(runs[0]!.runId)!.pauses.every((p) => p.reason === '45009'));
+  t.true((await ledger.run(runs[0]!.runId))!.pauses.every((p) => p.reason === '45009'));
   const got = digests(fake.outbox.list()).map((d) => d.touser).sort();
   t.deepEqual(got, [...openids, 'mp-x'].sort());
 });
@@ -199,7 +199,7 @@ test('a subscriber WeChat refuses (43101) is marked failed and not retried; the 
   fake.inject('subscribe_send', { errcode: 43101, errmsg: 'user refuse to accept the msg', times: 1 });
   const { runs } = await catalog.push.run();
   t.like(runs[0], { state: 'finished', totals: { sent: 1, failed: 1 } });
-  t.like(ledger.deliveries(runs[0]!.runId)['miniprogram:mp-refuses'], { state: 'failed', errcode: 43101 });
+  t.like((await ledger.deliveries(runs[0]!.runId))['miniprogram:mp-refuses'], { state: 'failed', errcode: 43101 });
   t.deepEqual(digests(fake.outbox.list()).map((d) => d.touser), ['mp-ok']);
   t.deepEqual((await catalog.push.run()).runs, []);
 });
@@ -213,7 +213,7 @@ test('a template WeChat refuses for everyone (40037) stops the run without burni
   const first = await catalog.push.run();
   t.is(first.runs[0]!.state, 'paused');
   t.regex(first.runs[0]!.note!, /40037/);
-  t.deepEqual(ledger.deliveries(first.runs[0]!.runId), {}, 'the refused send left no entry behind');
+  t.deepEqual(await ledger.deliveries(first.runs[0]!.runId), {}, 'the refused send left no entry behind');
   t.is(fake.calls('template_send'), 1);
 
   const second = await catalog.push.run();
@@ -230,7 +230,7 @@ test('entries a crashed attempt left "sending": template digests are resent with
 
   // What a process killed mid-run leaves behind: a planned run and four entries written as 'sending'.
   const now = new Date();
-  const run = await ledger.planRun((seq) => ({ id: `crashed-${seq}`, createdAt: now.toISOString(), attemptedAt: now.toISOString(), itemIds: [item.id], toSeq: 1 }));
+  const run = (await ledger.planRun(await ledger.cursor(), (seq) => ({ id: `crashed-${seq}`, createdAt: now.toISOString(), attemptedAt: now.toISOString(), itemIds: [item.id], toSeq: 1 })))!;
   const sending = (key: string, at = now) => ledger.setDelivery(run.id, key, { state: 'sending', clientMsgId: clientMsgId(run.id, key), items: [item.id], at: at.toISOString() });
   await sending('official-account:oa-sent-before-crash');
   await sending('official-account:oa-not-yet-sent');
@@ -253,8 +253,8 @@ test('entries a crashed attempt left "sending": template digests are resent with
     ['oa-not-yet-sent', 'oa-sent-before-crash', 'oa-untouched'],
     'WeChat delivered the repeat only once; stale and mini-program entries are not risked twice',
   );
-  t.is(ledger.deliveries(run.id)['official-account:oa-stale']!.state, 'unknown');
-  t.is(ledger.deliveries(run.id)['miniprogram:mp-maybe']!.state, 'unknown');
+  t.is((await ledger.deliveries(run.id))['official-account:oa-stale']!.state, 'unknown');
+  t.is((await ledger.deliveries(run.id))['miniprogram:mp-maybe']!.state, 'unknown');
 });
 
 test('a digest whose answer is lost is not sent blindly again: the template retry reuses its client_msg_id, the rest is "unknown"', async (t) => {
@@ -269,7 +269,7 @@ test('a digest whose answer is lost is not sent blindly again: the template retr
 
   const { runs } = await catalog.push.run();
   t.like(runs[0], { state: 'finished', totals: { sent: 1, unknown: 2 } });
-  t.is(ledger.deliveries(runs[0]!.runId)['official-account:oa-lost']!.state, 'unknown');
-  t.is(ledger.deliveries(runs[0]!.runId)['miniprogram:mp-lost']!.state, 'unknown');
+  t.is((await ledger.deliveries(runs[0]!.runId))['official-account:oa-lost']!.state, 'unknown');
+  t.is((await ledger.deliveries(runs[0]!.runId))['miniprogram:mp-lost']!.state, 'unknown');
   t.deepEqual(digests(fake.outbox.list()).map((d) => d.touser).sort(), ['mp-lost', 'oa-fine', 'oa-lost'], 'each arrived once');
 });

@@ -133,7 +133,7 @@ test('outside sandbox mode no account with a public password is created', async 
 test('with the catalog: published items across categories, oldest first, and items at every review stage', async (t) => {
   const s = await services(t);
   await seedDemo({ ...s, sandbox: true });
-  const page = s.catalog.list({ pageSize: '50' });
+  const page = await s.catalog.list({ pageSize: '50' });
   t.is(page.items.length, page.total, 'one page holds them all');
   const all = page.items.map((item) => s.catalog.staffView(item));
   const published = all.filter((item) => item.state === 'published');
@@ -142,7 +142,7 @@ test('with the catalog: published items across categories, oldest first, and ite
   const states = new Set(all.map((item) => item.state));
   for (const state of ['draft', 'confidentiality-review', 'leader-review', 'published'] as const) t.true(states.has(state), state);
   // Publication order follows the publication dates, so the push job's cursor reads them in order.
-  const order = s.catalog.publishedAfter(0).map((p) => p.publication.on);
+  const order = (await s.catalog.publishedAfter(0)).map((p) => p.publication.on);
   t.deepEqual(order, [...order].sort());
   t.true(s.lines.some((l) => /\d+ catalog items/.test(l)));
 });
@@ -151,9 +151,8 @@ test('the catalog seeds the same way every time', async (t) => {
   const titles = async () => {
     const s = await services(t);
     await seedDemo({ ...s, sandbox: true });
-    return s.catalog
-      .list({ pageSize: '50' })
-      .items.map((item) => s.catalog.staffView(item))
+    return (await s.catalog.list({ pageSize: '50' })).items
+      .map((item) => s.catalog.staffView(item))
       .map((item) => `${item.indexNo} ${item.state} ${item.publishedOn} ${item.title}`)
       .sort();
   };

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { DomainError } from '../domain/errors.js';
 import type { FeedImportRecord } from '../store/catalog-repo.js';
 import { urlKey } from '../store/catalog-repo.js';
+import { isConflictError } from '../store/conflict.js';
 import { feedDate, parseFeed, FeedFormatError, type FeedEntry } from './feed.js';
 import { isHttpUrl, validateIndexNo, validateItemFields } from './item-fields.js';
 import type { CatalogService, ImportCandidate } from './service.js';
@@ -85,8 +86,20 @@ export class FeedImporter {
     return this.importEntries(url, entries, at);
   }
 
-  /** Checks entries against the catalog and each other, and stores the new ones in one write. */
+  /**
+   * Checks entries against the catalog and each other, and stores the new ones in one write. When
+   * another instance stored some of them meanwhile (ConflictError), checks again once.
+   */
   async importEntries(url: string, entries: readonly FeedEntry[], at: string): Promise<FeedImportResult> {
+    try {
+      return await this.#importEntries(url, entries, at);
+    } catch (error) {
+      if (!isConflictError(error)) throw error;
+      return this.#importEntries(url, entries, at);
+    }
+  }
+
+  async #importEntries(url: string, entries: readonly FeedEntry[], at: string): Promise<FeedImportResult> {
     const categories = this.catalog.categories();
     const reviewed = this.#options.feedReviewedAtSource ?? false;
     const seen = new Set<string>();
@@ -102,7 +115,7 @@ export class FeedImporter {
       const keys = [candidate.fields.url && `url:${urlKey(candidate.fields.url)}`, candidate.indexNo && `no:${candidate.indexNo}`].filter(
         (k): k is string => Boolean(k),
       );
-      if (keys.some((k) => seen.has(k)) || this.catalog.isKnown({ url: candidate.fields.url, indexNo: candidate.indexNo })) {
+      if (keys.some((k) => seen.has(k)) || (await this.catalog.isKnown({ url: candidate.fields.url, indexNo: candidate.indexNo }))) {
         duplicates++;
         continue;
       }

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Repositories } from '../store/repositories.js';
 import { CatalogRepo } from '../store/catalog-repo.js';
-import { PushLedgerRepo, SubscribersRepo } from '../store/subscribers-repo.js';
+import { PushLedgerRepo, SubscribersRepo, type SubscribersRepository } from '../store/subscribers-repo.js';
 import { CatalogService } from './service.js';
 import { SubscriptionsService, type LinkedIdentities } from './subscriptions.js';
 import { createSubscriptionChat, type SubscriptionsHandler } from './subscription-chat.js';
@@ -53,7 +53,7 @@ export interface CatalogJob {
 export interface Catalog {
   service: CatalogService;
   subscriptions: SubscriptionsService;
-  subscribers: SubscribersRepo;
+  subscribers: SubscribersRepository;
   /** For bot/dialog.ts: DialogDeps.subscriptions. */
   chat: SubscriptionsHandler;
   push: PushJob;

@@ -29,6 +29,21 @@ export const STATE_LABELS: Record<ItemState, string> = {
   published: '已发布',
 };
 
+/** When and in which order an item was published (its latest publish event), or null. */
+export interface Publication {
+  on: string;
+  seq: number;
+  at: string;
+}
+
+export function publicationOf(item: { events: readonly ItemEvent[] }): Publication | null {
+  for (let i = item.events.length - 1; i >= 0; i--) {
+    const e = item.events[i]!;
+    if (e.type === 'publish') return { on: e.on, seq: e.seq, at: e.at };
+  }
+  return null;
+}
+
 export function stateOf(events: readonly ItemEvent[]): ItemState {
   let state: ItemState = 'draft';
   for (const event of events) {

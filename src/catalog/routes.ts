@@ -5,19 +5,20 @@ import { bodyObject } from '../http/body.js';
 import { permit, requireMiniProgramUser, requireStaff } from '../http/auth.js';
 import type { MiniProgramSessions } from '../accounts/mp-sessions.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
-import type { SubscribersRepo } from '../store/subscribers-repo.js';
+import type { SubscribersRepository } from '../store/subscribers-repo.js';
 import type { CatalogService } from './service.js';
 import type { SubscriptionsService } from './subscriptions.js';
 import type { PushJob } from './push.js';
 import { DomainError } from '../domain/errors.js';
 import { parseCutoffs, publishedSince } from './digest.js';
+import { publicationOf } from './review.js';
 
 export interface CatalogMiniProgramRouteDeps {
   sessions: MiniProgramSessions;
   catalog: CatalogService;
   subscriptions: SubscriptionsService;
   /** The items a push run announced, for the digest's link (?digest=); null for an unknown run. */
-  digestItems?: (runId: string) => readonly string[] | null;
+  digestItems?: (runId: string) => Promise<readonly string[] | null>;
 }
 
 /**
@@ -25,24 +26,24 @@ export interface CatalogMiniProgramRouteDeps {
  * for a category with a cutoff only those published after it (digest.ts withQuery). In the order
  * they were published, as the digest counted them.
  */
-function digestPage(deps: CatalogMiniProgramRouteDeps, query: Record<string, unknown>) {
+async function digestPage(deps: CatalogMiniProgramRouteDeps, query: Record<string, unknown>) {
   const id = typeof query.digest === 'string' ? query.digest : '';
   if (!/^[\w-]{1,64}$/.test(id)) throw new DomainError('validation', '推送编号 digest 格式不正确', { digest: '应为推送通知链接中的编号' });
-  const ids = deps.digestItems?.(id) ?? null;
+  const ids = (await deps.digestItems?.(id)) ?? null;
   if (!ids) throw new DomainError('not-found', '找不到这次推送：链接可能有误或已过期，请在目录中查看最新公开的信息');
   const categories = typeof query.categories === 'string' && query.categories !== '' ? new Set(query.categories.split(',')) : null;
   const cutoffs = parseCutoffs(typeof query.since === 'string' ? query.since : '');
   if (!cutoffs) throw new DomainError('validation', 'since 格式不正确', { since: '应为推送通知链接中的内容' });
   const { catalog } = deps;
-  const items = ids
-    .map((itemId) => catalog.getPublishedOrNull(itemId))
+  const found = await Promise.all(ids.map((itemId) => catalog.getPublishedOrNull(itemId)));
+  const items = found
     .filter((item) => item !== null)
-    .map((item) => catalog.publicView(item))
-    .filter((view) => !categories || categories.has(view.category))
-    .filter((view) => {
-      const since = cutoffs[view.category];
-      return !since || publishedSince({ publishedAt: catalog.publishedAt(view.id) ?? undefined, publishedOn: view.publishedOn }, since);
-    });
+    .filter((item) => !categories || categories.has(item.category))
+    .filter((item) => {
+      const since = cutoffs[item.category];
+      return !since || publishedSince({ publishedAt: publicationOf(item)?.at, publishedOn: publicationOf(item)?.on }, since);
+    })
+    .map((item) => catalog.publicView(item));
   return { items, total: items.length, page: 1, pageSize: items.length, digest: { id }, categories: catalog.categories().map((c) => ({ id: c.id, name: c.name })) };
 }
 
@@ -52,13 +53,13 @@ export function mountCatalogMiniProgramRoutes(router: Router, deps: CatalogMiniP
   const user = requireMiniProgramUser(deps.sessions);
 
   // Public: what is published needs no login.
-  router.get('/catalog', (ctx) => {
+  router.get('/catalog', async (ctx) => {
     // A digest's link: exactly the items that digest told of.
     if (ctx.query.digest !== undefined) {
-      ctx.body = digestPage(deps, ctx.query);
+      ctx.body = await digestPage(deps, ctx.query);
       return;
     }
-    const page = catalog.searchPublished(ctx.query);
+    const page = await catalog.searchPublished(ctx.query);
     ctx.body = {
       items: page.items.map((item) => catalog.publicView(item)),
       total: page.total,
@@ -68,8 +69,8 @@ export function mountCatalogMiniProgramRoutes(router: Router, deps: CatalogMiniP
     };
   });
 
-  router.get('/catalog/:id', (ctx) => {
-    ctx.body = catalog.publicView(catalog.getPublished(ctx.params.id!));
+  router.get('/catalog/:id', async (ctx) => {
+    ctx.body = catalog.publicView(await catalog.getPublished(ctx.params.id!));
   });
 
   router.get('/subscriptions', user, async (ctx) => {
@@ -86,7 +87,7 @@ export interface CatalogAdminRouteDeps {
   accounts: StaffAccounts;
   catalog: CatalogService;
   push: PushJob;
-  subscribers: SubscribersRepo;
+  subscribers: SubscribersRepository;
 }
 
 /** On the '/admin/v1' router (body parser already applied). */
@@ -107,15 +108,15 @@ export function mountCatalogAdminRoutes(router: Router, deps: CatalogAdminRouteD
   });
 
   // The review queue with ?state=confidentiality-review etc.; also ?category=&q=&page=.
-  router.get('/catalog/items', staff, (ctx) => {
+  router.get('/catalog/items', staff, async (ctx) => {
     permit(ctx, 'catalog.view');
-    const page = catalog.list(ctx.query);
+    const page = await catalog.list(ctx.query);
     ctx.body = { items: page.items.map((item) => catalog.staffView(item)), total: page.total, page: page.page, pageSize: page.pageSize };
   });
 
-  router.get('/catalog/items/:id', staff, (ctx) => {
+  router.get('/catalog/items/:id', staff, async (ctx) => {
     permit(ctx, 'catalog.view');
-    ctx.body = catalog.staffView(catalog.get(ctx.params.id!));
+    ctx.body = catalog.staffView(await catalog.get(ctx.params.id!));
   });
 
   router.patch('/catalog/items/:id', staff, async (ctx) => {
@@ -130,25 +131,21 @@ export function mountCatalogAdminRoutes(router: Router, deps: CatalogAdminRouteD
     ctx.body = catalog.staffView(item);
   });
 
-  router.get('/catalog/push-runs', staff, (ctx) => {
+  router.get('/catalog/push-runs', staff, async (ctx) => {
     permit(ctx, 'catalog.view');
-    ctx.body = { runs: push.runs() };
+    ctx.body = { runs: await push.runs() };
   });
 
-  router.get('/catalog/subscribers', staff, (ctx) => {
+  router.get('/catalog/subscribers', staff, async (ctx) => {
     permit(ctx, 'catalog.view');
-    const all = deps.subscribers.all();
-    const byCategory: Record<string, number> = Object.fromEntries(catalog.categories().map((c) => [c.id, 0]));
-    const byChannel: Record<string, number> = { 'official-account': 0, miniprogram: 0 };
-    for (const s of all) {
-      byChannel[s.channel] = (byChannel[s.channel] ?? 0) + 1;
-      for (const c of s.categories) byCategory[c] = (byCategory[c] ?? 0) + 1;
-    }
-    ctx.body = { total: all.length, byChannel, byCategory };
+    const stats = await deps.subscribers.stats();
+    const byCategory: Record<string, number> = { ...Object.fromEntries(catalog.categories().map((c) => [c.id, 0])), ...stats.byCategory };
+    const byChannel: Record<string, number> = { 'official-account': 0, miniprogram: 0, ...stats.byChannel };
+    ctx.body = { total: stats.total, byChannel, byCategory };
   });
 
-  router.get('/catalog/feed', staff, (ctx) => {
+  router.get('/catalog/feed', staff, async (ctx) => {
     permit(ctx, 'catalog.view');
-    ctx.body = { lastImport: catalog.lastFeedImport() };
+    ctx.body = { lastImport: await catalog.lastFeedImport() };
   });
 }

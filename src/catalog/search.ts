@@ -1,5 +1,6 @@
 // Finding items: by category, by words in the title, summary, 文号 or 索引号, newest first, a page
 // at a time. Pure: the caller decides which items are eligible (published ones for the public).
+// The embedded store runs these on its items; the PostgreSQL engine runs the same rules in SQL.
 import { DomainError } from '../domain/errors.js';
 import type { CatalogItem, Category } from './types.js';
 
@@ -59,8 +60,14 @@ export function parseCatalogQuery(query: Record<string, unknown>, categories: re
   };
 }
 
-function haystack(item: CatalogItem): string {
+/** What the words of a search are looked for in (the PostgreSQL engine stores it beside the item). */
+export function haystack(item: CatalogItem): string {
   return [item.title, item.summary ?? '', item.documentNumber ?? '', item.indexNo].join('\n').toLowerCase();
+}
+
+/** What relatedItems looks for the chat's words in: the title and the summary. */
+export function relatedText(item: Pick<CatalogItem, 'title' | 'summary'>): string {
+  return [item.title, item.summary ?? ''].join('\n').toLowerCase();
 }
 
 /**
@@ -100,7 +107,7 @@ export function relatedItems<T extends CatalogItem>(items: readonly T[], words: 
   const wanted = [...new Set(words.map((w) => w.toLowerCase()).filter(Boolean))];
   if (wanted.length === 0 || limit < 1) return [];
   const scored = items.map((item) => {
-    const text = [item.title, item.summary ?? ''].join('\n').toLowerCase();
+    const text = relatedText(item);
     return { item, hits: wanted.filter((w) => text.includes(w)).length, key: sortKey(item) };
   });
   const best = Math.max(0, ...scored.map((x) => x.hits));

@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { todayInChina } from '../domain/calendar.js';
-import type { CatalogRepo, FeedImportRecord, NewItem } from '../store/catalog-repo.js';
+import { isConflictError } from '../store/conflict.js';
+import type { CatalogRepository, FeedImportRecord, NewItem } from '../store/catalog-repo.js';
 import { formatIndexNo, validateIndexNo, validateItemFields } from './item-fields.js';
-import { decide, parseCommand, reviewTrail, stateOf, STATE_LABELS, type Actor, type ReviewStep } from './review.js';
-import { parseCatalogQuery, relatedItems, searchItems, type Page } from './search.js';
+import { decide, parseCommand, publicationOf, reviewTrail, stateOf, STATE_LABELS, type Actor, type Publication, type ReviewStep } from './review.js';
+import { parseCatalogQuery, type Page } from './search.js';
 import { ITEM_STATES, type CatalogItem, type Category, type DocumentKind, type ItemFields, type ItemSource, type ItemState } from './types.js';
 
 export interface CatalogServiceOptions {
@@ -65,19 +66,7 @@ export interface ImportCandidate {
   publishedOn: string | null;
 }
 
-export interface Publication {
-  on: string;
-  seq: number;
-  at: string;
-}
-
-export function publicationOf(item: CatalogItem): Publication | null {
-  for (let i = item.events.length - 1; i >= 0; i--) {
-    const e = item.events[i]!;
-    if (e.type === 'publish') return { on: e.on, seq: e.seq, at: e.at };
-  }
-  return null;
-}
+export { publicationOf, type Publication };
 
 function latestReturnReason(item: CatalogItem): string | null {
   for (let i = item.events.length - 1; i >= 0; i--) {
@@ -89,6 +78,19 @@ function latestReturnReason(item: CatalogItem): string | null {
 
 const newId = () => randomBytes(12).toString('base64url');
 
+/**
+ * Runs a read-validate-write once more when another request changed the item between its read and
+ * its write (ConflictError): the second try reads the item as it now is and decides again.
+ */
+async function onceMoreOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!isConflictError(error)) throw error;
+    return attempt();
+  }
+}
+
 export class CatalogService {
   readonly #categories: readonly Category[];
   readonly #byId: Map<string, Category>;
@@ -96,7 +98,7 @@ export class CatalogService {
   readonly #clock: () => Date;
 
   constructor(
-    private readonly repo: CatalogRepo,
+    private readonly repo: CatalogRepository,
     options: CatalogServiceOptions,
   ) {
     this.#categories = options.categories;
@@ -118,34 +120,34 @@ export class CatalogService {
     return Object.fromEntries(this.#categories.map((c) => [c.id, c.basis]));
   }
 
-  get(id: string): CatalogItem {
-    const item = this.repo.get(id);
+  async get(id: string): Promise<CatalogItem> {
+    const item = await this.repo.get(id);
     if (!item) throw new DomainError('not-found', '找不到该条目');
     return item;
   }
 
   /** A published item by id, for the public; drafts are as good as absent. */
-  getPublished(id: string): CatalogItem {
-    const item = this.repo.get(id);
+  async getPublished(id: string): Promise<CatalogItem> {
+    const item = await this.repo.get(id);
     if (!item || !publicationOf(item)) throw new DomainError('not-found', '找不到该条目');
     return item;
   }
 
   /** A published item, or null: for lists of ids that may name something since withdrawn. */
-  getPublishedOrNull(id: string): CatalogItem | null {
-    const item = this.repo.get(id);
+  async getPublishedOrNull(id: string): Promise<CatalogItem | null> {
+    const item = await this.repo.get(id);
     return item && publicationOf(item) ? item : null;
   }
 
   /** When an item was published here (ISO), or null. */
-  publishedAt(id: string): string | null {
-    const item = this.repo.get(id);
+  async publishedAt(id: string): Promise<string | null> {
+    const item = await this.repo.get(id);
     return (item && publicationOf(item)?.at) ?? null;
   }
 
   /** The newest published items, newest first (the chat's "最新公开的信息"). */
-  latestPublished(limit: number): PublicItemView[] {
-    return this.searchPublished({ pageSize: String(limit) }).items.map((item) => this.publicView(item));
+  async latestPublished(limit: number): Promise<PublicItemView[]> {
+    return (await this.searchPublished({ pageSize: String(limit) })).items.map((item) => this.publicView(item));
   }
 
   stateOf(item: CatalogItem): ItemState {
@@ -156,80 +158,79 @@ export class CatalogService {
   async draft(body: Record<string, unknown>, by: string): Promise<CatalogItem> {
     const fields = validateItemFields(body, this.#categories) as ItemFields;
     const indexNo = validateIndexNo(body.indexNo);
-    if (indexNo && this.repo.byIndexNo(indexNo)) {
-      throw new DomainError('duplicate', `索引号 ${indexNo} 已被其他条目使用`, { indexNo: '索引号已存在' });
-    }
+    const taken = () => new DomainError('duplicate', `索引号 ${indexNo} 已被其他条目使用`, { indexNo: '索引号已存在' });
+    if (indexNo && (await this.repo.byIndexNo(indexNo))) throw taken();
     const now = this.#clock();
-    const [item] = await this.repo.insert([this.#newItem(fields, indexNo, 'staff', by, now, null)]);
-    return item!;
+    try {
+      const [item] = await this.repo.insert([this.#newItem(fields, indexNo, 'staff', by, now, null)]);
+      return item!;
+    } catch (error) {
+      // Another request stored the same 索引号 after the check above.
+      if (indexNo && isConflictError(error)) throw taken();
+      throw error;
+    }
   }
 
   /** Corrects a draft or a returned item; items under review or published are not edited. */
   async edit(id: string, body: Record<string, unknown>, by: string): Promise<CatalogItem> {
-    const item = this.get(id);
-    const state = stateOf(item.events);
-    if (state !== 'draft' && state !== 'returned') {
-      throw new DomainError('invalid-transition', `该条目${STATE_LABELS[state]}，只有草稿或退回修改的条目可以修改`);
-    }
-    const changes = validateItemFields(body, this.#categories, true);
-    const names = Object.keys(changes) as Array<keyof ItemFields>;
-    if (names.length === 0) throw new DomainError('validation', '没有要修改的内容');
-    return this.repo.append(id, [{ type: 'edit', at: this.#clock().toISOString(), by, fields: names }], null, (stored) => {
-      Object.assign(stored, changes);
+    return onceMoreOnConflict(async () => {
+      const item = await this.get(id);
+      const state = stateOf(item.events);
+      if (state !== 'draft' && state !== 'returned') {
+        throw new DomainError('invalid-transition', `该条目${STATE_LABELS[state]}，只有草稿或退回修改的条目可以修改`);
+      }
+      const changes = validateItemFields(body, this.#categories, true);
+      const names = Object.keys(changes) as Array<keyof ItemFields>;
+      if (names.length === 0) throw new DomainError('validation', '没有要修改的内容');
+      const events = [{ type: 'edit' as const, at: this.#clock().toISOString(), by, fields: names }];
+      return this.repo.append(id, { expectedEvents: item.events.length, events, fields: changes });
     });
   }
 
   /** submit / approve / reject, by the staff member `actor`. */
   async review(id: string, body: Record<string, unknown>, actor: Actor): Promise<CatalogItem> {
-    const item = this.get(id);
-    const now = this.#clock();
-    const at = now.toISOString();
-    const decision = decide(item.events, parseCommand(body), actor, at);
-    const publish = decision.publish ? { at, by: actor.username, on: todayInChina(now), basis: 'review' as const } : null;
-    return this.repo.append(id, decision.events, publish);
+    const command = parseCommand(body);
+    // Two reviewers deciding at once: the second decides again on the item as the first left it.
+    return onceMoreOnConflict(async () => {
+      const item = await this.get(id);
+      const now = this.#clock();
+      const at = now.toISOString();
+      const decision = decide(item.events, command, actor, at);
+      const publish = decision.publish ? { at, by: actor.username, on: todayInChina(now), basis: 'review' as const } : null;
+      return this.repo.append(id, { expectedEvents: item.events.length, events: decision.events, publish });
+    });
   }
 
   /** Staff's list: the review queue when `state` is given. */
-  list(query: Record<string, unknown>): Page<CatalogItem> {
+  async list(query: Record<string, unknown>): Promise<Page<CatalogItem>> {
     const state = typeof query.state === 'string' && query.state !== '' ? query.state : null;
     if (state !== null && !ITEM_STATES.includes(state as ItemState)) {
       throw new DomainError('validation', `state 应为 ${ITEM_STATES.join('、')} 之一`, { state: '状态不存在' });
     }
     const parsed = parseCatalogQuery(query, this.#categories);
-    const eligible = state ? this.repo.all().filter((item) => stateOf(item.events) === state) : this.repo.all();
     // The queue is worked oldest first; everything else reads newest first.
-    return searchItems(eligible, parsed, (item) => item.createdAt, state !== null && state !== 'published');
+    return this.repo.list(parsed, state as ItemState | null, state !== null && state !== 'published');
   }
 
   /** The public catalog: published items only, newest publication first. */
-  searchPublished(query: Record<string, unknown>): Page<CatalogItem> {
-    const parsed = parseCatalogQuery(query, this.#categories);
-    const published = this.repo.all().filter((item) => publicationOf(item) !== null);
-    return searchItems(published, parsed, (item) => {
-      const p = publicationOf(item)!;
-      return `${p.on}|${String(p.seq).padStart(12, '0')}`;
-    });
+  async searchPublished(query: Record<string, unknown>): Promise<Page<CatalogItem>> {
+    return this.repo.searchPublished(parseCatalogQuery(query, this.#categories));
   }
 
   /** The newest published items about any of these words, those naming more of them first (the chat). */
-  relatedPublished(words: readonly string[], limit: number): PublicItemView[] {
-    const published = this.repo.all().filter((item) => publicationOf(item) !== null);
-    return relatedItems(published, words, (item) => publicationOf(item)!.on, limit).map((item) => this.publicView(item));
+  async relatedPublished(words: readonly string[], limit: number): Promise<PublicItemView[]> {
+    return (await this.repo.relatedPublished(words, limit)).map((item) => this.publicView(item));
   }
 
   /** Items published with a publication number above `seq`, in publication order. */
-  publishedAfter(seq: number): Array<{ item: CatalogItem; publication: Publication }> {
-    const found: Array<{ item: CatalogItem; publication: Publication }> = [];
-    for (const item of this.repo.all()) {
-      const publication = publicationOf(item);
-      if (publication && publication.seq > seq) found.push({ item, publication });
-    }
-    return found.sort((a, b) => a.publication.seq - b.publication.seq);
+  async publishedAfter(seq: number): Promise<Array<{ item: CatalogItem; publication: Publication }>> {
+    return (await this.repo.publishedAfter(seq)).map((item) => ({ item, publication: publicationOf(item)! }));
   }
 
-  publishedItems(): PublishedItem[] {
+  /** Every published item (the annual report, an occasional staff action; published items are few). */
+  async publishedItems(): Promise<PublishedItem[]> {
     const out: PublishedItem[] = [];
-    for (const item of this.repo.all()) {
+    for (const item of await this.repo.published()) {
       const publication = publicationOf(item);
       if (!publication) continue;
       const entry: PublishedItem = {
@@ -248,8 +249,8 @@ export class CatalogService {
   }
 
   /** Whether an entry from the portal is already here (same link or same 索引号). */
-  isKnown(candidate: { url: string | null; indexNo: string | null }): boolean {
-    return Boolean((candidate.url && this.repo.byUrl(candidate.url)) || (candidate.indexNo && this.repo.byIndexNo(candidate.indexNo)));
+  async isKnown(candidate: { url: string | null; indexNo: string | null }): Promise<boolean> {
+    return Boolean((candidate.url && (await this.repo.byUrl(candidate.url))) || (candidate.indexNo && (await this.repo.byIndexNo(candidate.indexNo))));
   }
 
   /**
@@ -262,7 +263,7 @@ export class CatalogService {
       const publish = reviewedAtSource
         ? { at: now.toISOString(), by: 'feed', on: c.publishedOn ?? todayInChina(now), basis: 'reviewed-at-source' as const }
         : null;
-      return this.#newItem(c.fields, c.indexNo, 'feed', 'feed', now, publish);
+      return { ...this.#newItem(c.fields, c.indexNo, 'feed', 'feed', now, publish), uniqueUrl: true };
     });
     return this.repo.insert(drafts, record);
   }
@@ -271,7 +272,7 @@ export class CatalogService {
     await this.repo.recordFeedImport(record);
   }
 
-  lastFeedImport(): FeedImportRecord | null {
+  lastFeedImport(): Promise<FeedImportRecord | null> {
     return this.repo.lastFeedImport();
   }
 

@@ -3,7 +3,7 @@
 // code, accounts/identity-links.ts) they have one subscription, kept on the channel where it began
 // and read and changed from either, so they get one digest, not two.
 import { DomainError } from '../domain/errors.js';
-import type { SubscriberChannel, SubscribersRepo } from '../store/subscribers-repo.js';
+import type { SubscriberChannel, SubscribersRepository } from '../store/subscribers-repo.js';
 import type { Category } from './types.js';
 
 export interface SubscriptionsView {
@@ -11,8 +11,10 @@ export interface SubscriptionsView {
   available: Array<{ id: string; name: string }>;
 }
 
+type Identity = { channel: SubscriberChannel; openid: string };
+
 /** The identities of the person behind (channel, openid), itself included; none given: only itself. */
-export type LinkedIdentities = (channel: SubscriberChannel, openid: string) => Promise<Array<{ channel: SubscriberChannel; openid: string }>>;
+export type LinkedIdentities = (channel: SubscriberChannel, openid: string) => Identity[] | Promise<Identity[]>;
 
 export class SubscriptionsService {
   readonly #categories: readonly Category[];
@@ -20,7 +22,7 @@ export class SubscriptionsService {
   readonly #linked: LinkedIdentities | null;
 
   constructor(
-    private readonly repo: SubscribersRepo,
+    private readonly repo: SubscribersRepository,
     categories: readonly Category[],
     clock: () => Date = () => new Date(),
     linked: LinkedIdentities | null = null,
@@ -35,10 +37,18 @@ export class SubscriptionsService {
   }
 
   /** Where this person's subscription is kept: their own record, or a linked identity's. */
-  async #home(channel: SubscriberChannel, openid: string): Promise<{ channel: SubscriberChannel; openid: string }> {
-    if (this.repo.get(channel, openid)) return { channel, openid };
-    const found = ((await this.#linked?.(channel, openid)) ?? []).find((i) => this.repo.get(i.channel, i.openid));
-    return found ?? { channel, openid };
+  async #home(channel: SubscriberChannel, openid: string): Promise<Identity> {
+    if (await this.repo.get(channel, openid)) return { channel, openid };
+    for (const identity of (await this.#linked?.(channel, openid)) ?? []) {
+      if (await this.repo.get(identity.channel, identity.openid)) return identity;
+    }
+    return { channel, openid };
+  }
+
+  /** The office's category ids among `ids`, in the office's order (every list of categories is). */
+  #ordered(ids: readonly string[]): string[] {
+    const wanted = new Set(ids);
+    return this.#categories.filter((c) => wanted.has(c.id)).map((c) => c.id);
   }
 
   /**
@@ -46,13 +56,12 @@ export class SubscriptionsService {
    * of the earliest, with every category of both.
    */
   async mergePerson(identities: ReadonlyArray<{ channel: SubscriberChannel; openid: string }>): Promise<void> {
-    const records = identities.map((i) => this.repo.get(i.channel, i.openid)).filter((r) => r !== undefined);
+    const found = await Promise.all(identities.map((i) => this.repo.get(i.channel, i.openid)));
+    const records = found.filter((r) => r !== undefined);
     if (records.length < 2) return;
     const [keep, ...others] = [...records].sort((a, b) => a.since.localeCompare(b.since));
-    const at = this.#clock().toISOString();
-    const merged = await this.repo.mergeInto(keep!.key, others.map((o) => o.key), at);
     // In the office's order, as every list of categories is.
-    if (merged) await this.repo.set(merged.channel, merged.openid, this.#categories.filter((c) => merged.categories.includes(c.id)).map((c) => c.id), at);
+    await this.repo.mergeInto(keep!.key, others.map((o) => o.key), this.#clock().toISOString(), (ids) => this.#ordered(ids));
   }
 
   /**
@@ -60,7 +69,7 @@ export class SubscriptionsService {
    * to their other, linked identity, which can still be reached; without one it ends.
    */
   async leaveChannel(channel: SubscriberChannel, openid: string): Promise<void> {
-    const record = this.repo.get(channel, openid);
+    const record = await this.repo.get(channel, openid);
     if (!record) return;
     const other = ((await this.#linked?.(channel, openid)) ?? []).find((i) => i.channel !== channel);
     if (other) await this.repo.move(record.key, other.channel, other.openid, this.#clock().toISOString());
@@ -70,7 +79,7 @@ export class SubscriptionsService {
   /** The subscriber's category ids, in the office's order; empty when not subscribed. */
   async categoriesOf(channel: SubscriberChannel, openid: string): Promise<string[]> {
     const home = await this.#home(channel, openid);
-    return this.repo.get(home.channel, home.openid)?.categories ?? [];
+    return (await this.repo.get(home.channel, home.openid))?.categories ?? [];
   }
 
   async view(channel: SubscriberChannel, openid: string): Promise<SubscriptionsView> {
@@ -89,30 +98,30 @@ export class SubscriptionsService {
     if (unknown.length > 0) {
       throw new DomainError('validation', `没有这些栏目：${unknown.join('、')}`, { categories: `栏目不存在：${unknown.join('、')}` });
     }
-    return this.#save(channel, openid, input as string[]);
+    return this.#save(channel, openid, () => input as string[]);
   }
 
   async add(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
-    return this.#save(channel, openid, [...(await this.categoriesOf(channel, openid)), ...ids]);
+    return this.#save(channel, openid, (current) => [...current, ...ids]);
   }
 
   async remove(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
-    return this.#save(channel, openid, (await this.categoriesOf(channel, openid)).filter((id) => !ids.includes(id)));
+    return this.#save(channel, openid, (current) => current.filter((id) => !ids.includes(id)));
   }
 
   /** Ends every subscription of the openid on that channel and forgets the subscriber. */
   async removeAll(channel: SubscriberChannel, openid: string): Promise<void> {
     const home = await this.#home(channel, openid);
-    if (this.repo.get(home.channel, home.openid)) await this.repo.set(home.channel, home.openid, [], this.#clock().toISOString());
+    await this.repo.set(home.channel, home.openid, [], this.#clock().toISOString());
   }
 
-  async #save(channel: SubscriberChannel, openid: string, ids: readonly string[]): Promise<string[]> {
-    const wanted = new Set(ids);
-    const ordered = this.#categories.filter((c) => wanted.has(c.id)).map((c) => c.id);
-    const current = await this.categoriesOf(channel, openid);
-    if (ordered.length === current.length && ordered.every((id, i) => id === current[i])) return current;
+  /**
+   * Changes the categories where this person's subscription is kept, in one step of the repository
+   * (`change` gets the stored list): two changes at once both count. The same list writes nothing.
+   */
+  async #save(channel: SubscriberChannel, openid: string, change: (current: readonly string[]) => readonly string[]): Promise<string[]> {
     const home = await this.#home(channel, openid);
-    await this.repo.set(home.channel, home.openid, ordered, this.#clock().toISOString());
-    return ordered;
+    const saved = await this.repo.update(home.channel, home.openid, (current) => this.#ordered(change(current)), this.#clock().toISOString());
+    return saved?.categories ?? [];
   }
 }

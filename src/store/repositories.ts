@@ -10,13 +10,13 @@ import { LocalCoordination, type Coordination } from './coordination.js';
 import { AccountsRepo, type AccountsRepository } from './accounts-repo.js';
 import { ApplicationsRepo, type ApplicationsRepository } from './applications-repo.js';
 import { AuditRepo, type AuditRepository } from './audit-repo.js';
-import { CatalogRepo } from './catalog-repo.js';
+import { CatalogRepo, type CatalogRepository } from './catalog-repo.js';
 import { ConversationsRepo, type ConversationsRepository } from './conversations-repo.js';
 import { GuideAdditionsRepo, type GuideAdditionsRepository } from './guide-additions-repo.js';
 import { IdentitiesRepo, type IdentitiesRepository } from './identities-repo.js';
 import { NotifyRepo } from './notify-repo.js';
 import { ReportRepo, type ReportRepository } from './report-repo.js';
-import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
+import { PushLedgerRepo, SubscribersRepo, type PushLedgerRepository, type SubscribersRepository } from './subscribers-repo.js';
 
 export type EngineName = 'embedded' | 'postgres';
 
@@ -25,14 +25,14 @@ export interface Repositories {
   accounts: AccountsRepository;
   applications: ApplicationsRepository;
   audit: AuditRepository;
-  catalog: CatalogRepo;
+  catalog: CatalogRepository;
   conversations: ConversationsRepository;
   guideAdditions: GuideAdditionsRepository;
   identities: IdentitiesRepository;
   notify: NotifyRepo;
   report: ReportRepository;
-  subscribers: SubscribersRepo;
-  pushLedger: PushLedgerRepo;
+  subscribers: SubscribersRepository;
+  pushLedger: PushLedgerRepository;
   /** What several instances agree on: job runs, the WeChat access token, shared secrets. */
   coordination: Coordination;
   /** Whether writes work (a full disk, a database that went away); the log says when this changes. */

@@ -113,7 +113,7 @@ ${kit.csrf(ctx)}
       const count = Object.keys(problems).length;
       return render(ctx, { view: item, values, problems, summary: count > 0 ? `有 ${count} 处需要修改，尚未保存。` : `${described.message.replace(/[。.]$/, '')}，尚未保存。` });
     }
-    const saved = catalog.staffView(catalog.get(id!));
+    const saved = catalog.staffView(await catalog.get(id!));
     const title = bookTitle(saved.title);
     if (field(form, 'then') === 'submit') {
       await kit.act(ctx, `/admin/catalog?state=confidentiality-review`, async () => {
@@ -135,7 +135,7 @@ ${kit.csrf(ctx)}
 
   router.get('/catalog/:id/edit', kit.staff, async (ctx) => {
     drafter(ctx);
-    const view = catalog.staffView(catalog.get(ctx.params.id!));
+    const view = catalog.staffView(await catalog.get(ctx.params.id!));
     if (view.state !== 'draft' && view.state !== 'returned') {
       // Under review or published: nothing to edit, and saying so beats a form that cannot be saved.
       return kit.back(ctx, `/admin/catalog?state=${view.state}`, { kind: 'error', text: `${bookTitle(view.title)}${view.stateLabel}，只有草稿或退回修改的条目可以修改` });
@@ -143,7 +143,7 @@ ${kit.csrf(ctx)}
     await render(ctx, { view, values: valuesOfItem(view), problems: {} });
   });
 
-  router.post('/catalog/:id/edit', kit.staff, (ctx) => save(ctx, catalog.staffView(catalog.get(ctx.params.id!))));
+  router.post('/catalog/:id/edit', kit.staff, async (ctx) => save(ctx, catalog.staffView(await catalog.get(ctx.params.id!))));
 }
 
 /** The link to an item's edit page, for those who may edit it. */

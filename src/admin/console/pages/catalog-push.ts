@@ -26,9 +26,9 @@ export function mountCatalogPushPage(router: Router, kit: ConsoleKit, push: Push
     return who;
   };
 
-  router.get('/catalog/push', kit.staff, (ctx) => {
+  router.get('/catalog/push', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'catalog');
-    const runs = push.runs(10);
+    const runs = await push.runs(10);
     kit.page(ctx, {
       title: '推送',
       current: 'catalog',

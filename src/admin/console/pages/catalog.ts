@@ -35,8 +35,8 @@ export function mountCatalogPage(router: Router, kit: ConsoleKit, catalog: NonNu
     const who = kit.open(ctx, 'catalog');
     const wanted = field(ctx.query as Record<string, unknown>, 'state');
     const state = (QUEUES as readonly string[]).includes(wanted) ? (wanted as ItemState) : 'confidentiality-review';
-    const page = catalog.list({ state, page: field(ctx.query as Record<string, unknown>, 'page') || undefined });
-    const counts = new Map(QUEUES.map((s) => [s, catalog.list({ state: s, pageSize: '1' }).total]));
+    const page = await catalog.list({ state, page: field(ctx.query as Record<string, unknown>, 'page') || undefined });
+    const counts = new Map(await Promise.all(QUEUES.map(async (s) => [s, (await catalog.list({ state: s, pageSize: '1' })).total] as const)));
     const names = await kit.names();
 
     const item = (view: StaffItemView): SafeHtml => {
