@@ -35,6 +35,8 @@ interface ApplicationsData {
   sequences: Record<string, number>;
   idempotency: Record<string, { applicationId: string; at: string }>;
   intents: NotificationIntent[];
+  /** Keys of the intents the outbox has planned (absent in files written before it was kept here). */
+  plannedIntents?: Record<string, true>;
 }
 
 /** The changes to applications.json, as journal lines (see journaled-file.ts). */
@@ -44,9 +46,13 @@ type ApplicationsOp =
       entries: Array<{ app: StoredApplication; year: number; seq: number; idempotencyKey?: string; intents: NotificationIntent[] }>;
       at: string;
     }
-  | { type: 'event'; id: string; event: ApplicationEvent; intents: NotificationIntent[] };
+  | { type: 'event'; id: string; event: ApplicationEvent; intents: NotificationIntent[] }
+  | { type: 'intents-planned'; keys: string[] };
 
 export class ApplicationsRepo {
+  /** Where pendingIntents starts looking: every intent before it is planned. */
+  #scanned: { data: ApplicationsData | null; from: number } = { data: null, from: 0 };
+
   private constructor(
     private readonly file: JournaledFile<ApplicationsData, ApplicationsOp>,
     private readonly index: ApplicationsIndex,
@@ -101,6 +107,26 @@ export class ApplicationsRepo {
 
   intents(): readonly NotificationIntent[] {
     return this.file.data.intents;
+  }
+
+  /** Intents the outbox has not planned yet, oldest first (copies). */
+  async pendingIntents(limit: number): Promise<NotificationIntent[]> {
+    const { intents, plannedIntents = {} } = this.file.data;
+    // Intents are only appended and marks only added: the planned prefix need not be walked again.
+    if (this.#scanned.data !== this.file.data) this.#scanned = { data: this.file.data, from: 0 };
+    while (this.#scanned.from < intents.length && plannedIntents[intents[this.#scanned.from]!.key]) this.#scanned.from++;
+    const pending: NotificationIntent[] = [];
+    for (let i = this.#scanned.from; i < intents.length && pending.length < limit; i++) {
+      if (!plannedIntents[intents[i]!.key]) pending.push({ ...intents[i]! });
+    }
+    return pending;
+  }
+
+  /** Records that the outbox planned these intents (it plans each once whatever this says: a unique key there). */
+  async markIntentsPlanned(keys: string[]): Promise<void> {
+    const planned = this.file.data.plannedIntents ?? {};
+    const fresh = [...new Set(keys)].filter((key) => !planned[key]);
+    if (fresh.length) await this.file.commit({ type: 'intents-planned', keys: fresh });
   }
 
   /**
@@ -173,6 +199,9 @@ class ApplicationsIndex {
         if (entry.idempotencyKey) d.idempotency[entry.idempotencyKey] = { applicationId: entry.app.id, at: op.at };
         d.intents.push(...entry.intents);
       }
+    } else if (op.type === 'intents-planned') {
+      const planned = (d.plannedIntents ??= {});
+      for (const key of op.keys) planned[key] = true;
     } else {
       const app = this.byId.get(op.id);
       if (!app) throw new Error(`journal names unknown application ${op.id}`);
