@@ -123,7 +123,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
     const metrics = new Metrics({
-      deliveries: () => notifyRepo.deliveries(),
+      outbox: () => notifyRepo.deliveryGauges(),
       openRequests: cachedFor(1000, () => openRequests(applications.all(), calendar.current(), applications.today())),
     });
     repos.onWrite((write) => metrics.storeWrite(write));
@@ -184,7 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const notifyModule = createNotifyModule({
       repo: notifyRepo,
       applications,
-      intents: () => applicationsRepo.intents(),
+      intents: { pending: (limit) => applicationsRepo.pendingIntents(limit), markPlanned: (keys) => applicationsRepo.markIntentsPlanned(keys) },
       accounts,
       sessions,
       unanswered: () => conversations.unanswered(),

@@ -40,14 +40,15 @@ export class Planner {
   constructor(private readonly deps: PlannerDeps) {}
 
   /** The deliveries of one entry; `now` is an ISO timestamp. */
-  plan(entry: OutboxEntry, now: string): Delivery[] {
-    const app = entry.applicationId ? this.#application(entry.applicationId) : undefined;
+  async plan(entry: OutboxEntry, now: string): Promise<Delivery[]> {
+    const app = entry.applicationId ? await this.#application(entry.applicationId) : undefined;
     const base = (key: string, recipient: Recipient, channels: ChannelName[], vars: Record<string, string>): Delivery => ({
       key,
       entryKey: entry.key,
       kind: entry.kind,
       audience: entry.audience,
       applicationId: entry.applicationId,
+      eventIndex: entry.eventIndex,
       recipient,
       channels,
       channelIndex: 0,
@@ -93,8 +94,7 @@ export class Planner {
       ? applicationVars(app, this.#viewAsOf(app, entry.eventIndex), entry.eventIndex, 'staff', this.deps.office, calendar, today)
       : officeVars(this.deps.office, today);
     const roles = this.deps.templates.messages[entry.kind]?.staffRoles ?? [];
-    const deliveries = this.deps.accounts
-      .staffWithWechat()
+    const deliveries = (await this.deps.accounts.staffWithWechat())
       .filter((s) => s.roles.some((role: Role) => roles.includes(role)))
       .map((s) => base(`${entry.key}>staff:${s.username}`, { type: 'staff', username: s.username, openid: s.openid }, this.deps.templates.channelOrder.staff, vars));
     if (this.deps.wecomConfigured) deliveries.push(base(`${entry.key}>group`, { type: 'group' }, this.deps.templates.channelOrder.group, vars));
@@ -128,9 +128,9 @@ export class Planner {
     return index >= 0 ? this.deps.documents.urlFor(app, index) : null;
   }
 
-  #application(id: string): StoredApplication | undefined {
+  async #application(id: string): Promise<StoredApplication | undefined> {
     try {
-      return this.deps.applications.get(id);
+      return await this.deps.applications.get(id);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not-found') return undefined;
       throw error;

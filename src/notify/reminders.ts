@@ -7,7 +7,7 @@ import { todayInChina } from '../domain/calendar.js';
 import { maskFreeText } from '../domain/masking.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { ApplicationView } from '../applications/view.js';
-import type { NotifyRepo, OwnEntry } from '../store/notify-repo.js';
+import type { NotifyRepository, OwnEntry } from '../store/notify-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
 
 export type ReminderThreshold = 'due-5' | 'due-1' | 'overdue';
@@ -32,7 +32,7 @@ export function reminderFor(
 
 export interface RemindersDeps {
   applications: Pick<ApplicationsService, 'all' | 'view' | 'today'>;
-  repo: NotifyRepo;
+  repo: NotifyRepository;
   calendar: () => Calendar;
   clock: () => Date;
 }
@@ -50,7 +50,7 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
   if (!calendar.isWorkingDay(today)) return { today, workingDay: false, created: [] };
   const at = deps.clock().toISOString();
   const entries: OwnEntry[] = [];
-  for (const app of deps.applications.all()) {
+  for (const app of await deps.applications.all()) {
     const view = deps.applications.view(app, 'staff');
     // The working day before a consultation's 15 days run out (第三十二条、第三十四条): chase the answer.
     if (view.paused && view.consultationEndsBy && calendar.workingDaysBetween(today, view.consultationEndsBy).count <= 1) {
@@ -79,8 +79,9 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
 }
 
 export interface DigestDeps {
-  unanswered: () => readonly UnansweredQuestion[];
-  repo: NotifyRepo;
+  /** The bot's unanswered questions (a store read: may be asynchronous). */
+  unanswered: () => Promise<readonly UnansweredQuestion[]> | readonly UnansweredQuestion[];
+  repo: NotifyRepository;
   calendar: () => Calendar;
   clock: () => Date;
 }
@@ -101,12 +102,9 @@ export async function createUnansweredDigest(deps: DigestDeps): Promise<DigestRe
   const today = todayInChina(now);
   if (!deps.calendar().isWorkingDay(today)) return { today, workingDay: false, count: 0, created: null };
   const key = `digest:unanswered:${today}`;
-  if (deps.repo.hasEntry(key)) return { today, workingDay: true, count: 0, created: null };
-  const previous = deps.repo
-    .entries()
-    .filter((e) => e.kind === DIGEST_KIND)
-    .reduce<string | null>((latest, e) => (latest === null || e.createdAt > latest ? e.createdAt : latest), null);
-  const fresh = deps.unanswered().filter((q) => q.status === 'open' && (previous === null || q.at > previous));
+  if (await deps.repo.hasEntry(key)) return { today, workingDay: true, count: 0, created: null };
+  const previous = (await deps.repo.latestEntry(DIGEST_KIND))?.createdAt ?? null;
+  const fresh = (await deps.unanswered()).filter((q) => q.status === 'open' && (previous === null || q.at > previous));
   if (fresh.length === 0) return { today, workingDay: true, count: 0, created: null };
   const since = previous ?? fresh.reduce((earliest, q) => (q.at < earliest ? q.at : earliest), fresh[0]!.at);
   const samples = fresh

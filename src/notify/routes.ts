@@ -42,9 +42,10 @@ export interface NotifyAdminDeps {
 export function mountNotifyAdminRoutes(router: Router, deps: NotifyAdminDeps): void {
   const staff = requireStaff(deps.accounts);
 
-  router.get('/notify/dead-letters', staff, (ctx) => {
+  router.get('/notify/dead-letters', staff, async (ctx) => {
     permit(ctx, 'notify.view');
-    ctx.body = { deadLetters: deps.notify.outbox.deadLetters().map((d) => describe(d, deps.templates)) };
+    const { total, deliveries } = await deps.notify.outbox.deadLetters();
+    ctx.body = { deadLetters: deliveries.map((d) => describe(d, deps.templates)), total };
   });
 
   router.post('/notify/dead-letters/:key/retry', staff, async (ctx) => {
@@ -54,16 +55,20 @@ export function mountNotifyAdminRoutes(router: Router, deps: NotifyAdminDeps): v
     ctx.body = delivery ? describe(delivery, deps.templates) : { key: ctx.params.key, status: 'replanned' };
   });
 
-  router.get('/notify/needs-contact', staff, (ctx) => {
+  router.get('/notify/needs-contact', staff, async (ctx) => {
     const who = permit(ctx, 'notify.view');
     const full = can(who.roles, 'applications.viewPersonalData');
+    const { total, deliveries } = await deps.notify.outbox.needsContact();
     ctx.body = {
-      entries: deps.notify.outbox.needsContact().map((d) => ({
-        ...describe(d, deps.templates),
-        // What to tell the applicant, and how to reach them.
-        text: renderMessage(deps.templates, d.kind, d.vars).text,
-        applicant: contactOf(d, deps.applications, full),
-      })),
+      entries: await Promise.all(
+        deliveries.map(async (d) => ({
+          ...describe(d, deps.templates),
+          // What to tell the applicant, and how to reach them.
+          text: renderMessage(deps.templates, d.kind, d.vars).text,
+          applicant: await contactOf(d, deps.applications, full),
+        })),
+      ),
+      total,
     };
   });
 
@@ -100,11 +105,11 @@ function describe(d: Delivery, templates: NotifyTemplates) {
   };
 }
 
-function contactOf(d: Delivery, applications: ApplicationsService, full: boolean) {
+async function contactOf(d: Delivery, applications: ApplicationsService, full: boolean) {
   if (!d.applicationId) return null;
   let app;
   try {
-    app = applications.get(d.applicationId);
+    app = await applications.get(d.applicationId);
   } catch {
     return null;
   }

@@ -13,7 +13,7 @@ import { CatalogRepo } from './catalog-repo.js';
 import { ConversationsRepo } from './conversations-repo.js';
 import { GuideAdditionsRepo } from './guide-additions-repo.js';
 import { IdentitiesRepo } from './identities-repo.js';
-import { NotifyRepo } from './notify-repo.js';
+import { NotifyRepo, type NotifyRepository } from './notify-repo.js';
 import { ReportRepo } from './report-repo.js';
 import { PushLedgerRepo, SubscribersRepo } from './subscribers-repo.js';
 
@@ -28,7 +28,7 @@ export interface Repositories {
   conversations: ConversationsRepo;
   guideAdditions: GuideAdditionsRepo;
   identities: IdentitiesRepo;
-  notify: NotifyRepo;
+  notify: NotifyRepository;
   report: ReportRepo;
   subscribers: SubscribersRepo;
   pushLedger: PushLedgerRepo;

@@ -58,13 +58,16 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
     await next();
   };
 
-  router.get('/questions', kit.staff, guideBuilt, (ctx) => {
+  router.get('/questions', kit.staff, guideBuilt, async (ctx) => {
     kit.open(ctx, 'questions');
     const wanted = field(ctx.query as Record<string, unknown>, 'status');
     const status = Object.hasOwn(STATUS_LABELS, wanted) ? (wanted as Status) : 'open';
     const all = conversations.unanswered();
     const list = all.filter((q) => q.status === status).reverse();
     const count = (s: Status) => all.filter((q) => q.status === s).length;
+    const shown = list.slice(0, SHOWN);
+    // The answers given, looked up by question (a keyed read each), for the questions shown.
+    const answers = new Map(replies ? await Promise.all(shown.map(async (q) => [q.id, await replies.questionReply(q.id)] as const)) : []);
 
     kit.page(ctx, {
       title: '未答问题',
@@ -75,8 +78,8 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
 ${
   list.length === 0
     ? html`<p class="empty">没有${STATUS_LABELS[status]}的问题。</p>`
-    : html`<table class="questions cards"><thead><tr><th>时间</th><th>问题</th><th>当时推荐的话题</th><th>答复提问人</th>${status === 'open' && html`<th>处理</th>`}</tr></thead><tbody>${list.slice(0, SHOWN).map((q) => {
-        const reply = replies?.questionReply(q.id);
+    : html`<table class="questions cards"><thead><tr><th>时间</th><th>问题</th><th>当时推荐的话题</th><th>答复提问人</th>${status === 'open' && html`<th>处理</th>`}</tr></thead><tbody>${shown.map((q) => {
+        const reply = answers.get(q.id);
         return html`<tr>
 <td data-label="时间">${chinaDateTime(q.at)}</td>
 <td data-label="问题"><a href="${detailUrl(q.id)}">${maskFreeText(q.text)}</a></td>
@@ -92,11 +95,11 @@ ${
     });
   });
 
-  router.get('/questions/:id', kit.staff, guideBuilt, (ctx) => {
+  router.get('/questions/:id', kit.staff, guideBuilt, async (ctx) => {
     kit.open(ctx, 'questions');
     const q = question(ctx.params.id!);
     const masked = maskFreeText(q.text);
-    const reply = replies?.questionReply(q.id);
+    const reply = await replies?.questionReply(q.id);
     const action = (what: string) => `${detailUrl(q.id)}/${what}`;
 
     let replyPart: SafeHtml | string = '';
