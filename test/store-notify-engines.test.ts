@@ -4,7 +4,15 @@
 // objects on one database) racing for the same thing: one set of deliveries per entry, disjoint
 // claims, a dead claimer's deliveries taken again after the lease, no lost change.
 import test, { type ExecutionContext } from 'ava';
+import path from 'node:path';
 import { Store } from '../src/store/store.js';
+import { ApplicationsRepo } from '../src/store/applications-repo.js';
+import { AccountsRepo } from '../src/store/accounts-repo.js';
+import { ApplicationsService } from '../src/applications/service.js';
+import { CalendarSource } from '../src/applications/calendar-source.js';
+import { StaffAccounts } from '../src/accounts/staff-accounts.js';
+import { WechatApiClient } from '../src/wechat/api-client.js';
+import { createNotify, loadNotifyTemplates } from '../src/notify/index.js';
 import { NotifyRepo, type Delivery, type NotifyRepository, type OwnEntry } from '../src/store/notify-repo.js';
 import type { TransferRecord } from '../src/store/transfer.js';
 import { Database } from '../src/store/pg/database.js';
@@ -12,6 +20,8 @@ import { migrate } from '../src/store/pg/migrate.js';
 import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { engines, testDatabase, type EngineName } from './helpers/pg.js';
 import { tempDir } from './helpers/temp.js';
+import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
+import { idNumber } from './helpers/id-number.js';
 
 const T0 = '2025-09-01T01:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -117,6 +127,8 @@ for (const engine of await engines()) {
     const repo = await open(t, engine);
     const first = [delivery('a:1:applicant'), delivery('a:1:staff>group', { entryKey: 'a:1:staff', recipient: { type: 'group' }, createdAt: at(1) })];
     t.deepEqual(await repo.plan([{ entryKey: 'a:1:applicant', deliveries: [first[0]!] }, { entryKey: 'a:1:staff', deliveries: [first[1]!] }], T0), ['a:1:applicant', 'a:1:staff']);
+    t.deepEqual([...(await repo.plannedOf(['a:1:staff', 'a:2:applicant', 'a:1:applicant']))].sort(), ['a:1:applicant', 'a:1:staff']);
+    t.deepEqual(await repo.plannedOf([]), new Set());
     // Planned again (another pass, another instance): nothing changes, nothing is returned.
     t.deepEqual(await repo.plan([{ entryKey: 'a:1:applicant', deliveries: [delivery('a:1:applicant', { vars: { other: 'x' } })] }], at(3)), []);
     t.deepEqual(await repo.delivery('a:1:applicant'), first[0]);
@@ -454,5 +466,51 @@ if ((await engines()).includes('postgres')) {
     await Promise.all([a.putBindingCode({ code: '100001', username: 'li', expiresAt: at(10) }, T0), b.putBindingCode({ code: '100002', username: 'li', expiresAt: at(10) }, T0)]);
     const { rows } = await db.query(`SELECT code FROM notify_binding_codes WHERE username = 'li'`);
     t.is(rows.length, 1);
+  });
+
+  test('[postgres] two servers running outbox passes at once plan each intent once and send each message once', async (t) => {
+    const content = path.resolve(import.meta.dirname, '..', 'data');
+    const dir = await tempDir(t);
+    const clock = { now: Date.parse(T0) };
+    const now = () => new Date(clock.now);
+    const { fake, baseUrl } = await serveFakeWechat(t, { clock: () => clock.now, prefix: '' });
+    // The requests on one embedded store, read by both (the applications' own engine is not at issue here).
+    const store = await Store.open(dir, now);
+    t.teardown(() => store.close());
+    const [appsRepo, accountsRepo] = await Promise.all([ApplicationsRepo.open(store), AccountsRepo.open(store)]);
+    const calendar = await CalendarSource.open(content, dir);
+    const applications = new ApplicationsService(appsRepo, () => calendar.current(), now);
+    const accounts = new StaffAccounts(accountsRepo, now);
+    const templates = await loadNotifyTemplates(content);
+    const { db, url } = await database(t);
+    const server = async (instance: Database) =>
+      createNotify({
+        repo: await PgNotifyRepo.open(instance),
+        applications,
+        intents: { pending: (n) => appsRepo.pendingIntents(n), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
+        accounts,
+        unanswered: () => [],
+        wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {}, retry: { attempts: 1 } }),
+        templates,
+        office: { name: '黄石市人民防空办公室', contact: '电话 0714-1234567', supplementPeriodWorkingDays: 15 },
+        calendar: () => calendar.current(),
+        clock: now,
+      });
+    const [a, b] = [await server(db), await server((await database(t, url)).db)];
+    const openids = Array.from({ length: 12 }, (_, i) => `o_citizen${i}`);
+    for (const openid of openids) {
+      await applications.submit(
+        { applicant: { type: 'person', name: '张小明', idNumber: idNumber('42010219900101123'), phone: '13812345678', email: 'zhang@example.com' }, request: { description: '请公开2024年人防工程易地建设费的收取和使用情况' }, delivery: { form: 'electronic', method: 'email' } },
+        { channel: 'wechat', openid, by: 'applicant' },
+      );
+    }
+    const summaries = await Promise.all([a.runOutbox(), b.runOutbox(), a.runOutbox(), b.runOutbox()]);
+    t.is(fake.calls('template_send'), openids.length, 'one receipt per applicant, whichever server sent it');
+    t.deepEqual(fake.outbox.list().map((r) => r.touser).sort(), [...openids].sort());
+    // Each request's two intents (receipt, new-request for staff) were planned by one server.
+    t.is(summaries[0]!.planned + summaries[1]!.planned, openids.length * 2);
+    t.is(summaries.reduce((n, s) => n + s.sent, 0), openids.length);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notify_deliveries');
+    t.is(rows[0]!.n, openids.length * 2);
   });
 }

@@ -173,8 +173,11 @@ export class Outbox {
   /** Plans entries; `fresh`: how many this call planned, `done`: the keys planned now or before. */
   async #plan(entries: OutboxEntry[]): Promise<{ fresh: number; done: string[] }> {
     const now = this.#now();
+    // Planned already (by another instance, or before a crash between planning and marking).
+    const before = await this.deps.repo.plannedOf(entries.map((e) => e.key));
     const plans: Array<{ entryKey: string; deliveries: Delivery[] }> = [];
     for (const entry of entries) {
+      if (before.has(entry.key)) continue;
       try {
         plans.push({ entryKey: entry.key, deliveries: await this.deps.planner.plan(entry, now) });
       } catch (error) {
@@ -183,7 +186,7 @@ export class Outbox {
       }
     }
     const fresh = await this.deps.repo.plan(plans, now);
-    return { fresh: fresh.length, done: plans.map((p) => p.entryKey) };
+    return { fresh: fresh.length, done: [...before, ...plans.map((p) => p.entryKey)] };
   }
 
   async #deliver(start: Delivery): Promise<Outcome | null> {

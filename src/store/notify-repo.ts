@@ -1,5 +1,6 @@
-// Delivery state of notifications (notify.json). The outbox entries caused by application events are
-// the intents in applications.json; this file never copies them. It holds what delivering them
+// Delivery state of notifications. The outbox entries caused by application events are the
+// applications' intents; the notify store never copies them (it records which are planned). It
+// holds what delivering them
 // needs: one delivery per recipient (attempts, next try, the channel being tried, the client_msg_id
 // recorded before a send), the entries notify creates itself (deadline reminders, digests, alerts
 // about failed deliveries), subscribe-message consents, the last interaction per user (the 48-hour
@@ -167,6 +168,8 @@ export interface NotifyRepository extends Transferable {
    * left alone. Returns the keys of the entries planned by this call.
    */
   plan(plans: Array<{ entryKey: string; deliveries: Delivery[] }>, at: string): Promise<string[]>;
+  /** Which of these entries are planned already (so the outbox need not plan them to find out). */
+  plannedOf(entryKeys: string[]): Promise<Set<string>>;
   /**
    * Replaces a dead delivery by the deliveries of the same entry planned again (a staff message
    * nobody could receive, once someone can). False, and nothing changed, when it is not dead (any more).
@@ -444,6 +447,11 @@ export class NotifyRepo implements NotifyRepository {
       }
     });
     return fresh.map((p) => p.entryKey);
+  }
+
+  async plannedOf(entryKeys: string[]): Promise<Set<string>> {
+    const { planned } = this.#data();
+    return new Set(entryKeys.filter((key) => key in planned));
   }
 
   async replan(deliveryKey: string, deliveries: Delivery[], _at: string): Promise<boolean> {

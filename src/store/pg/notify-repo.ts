@@ -106,6 +106,16 @@ export class PgNotifyRepo implements NotifyRepository {
     }, 'notify');
   }
 
+  async plannedOf(entryKeys: string[]): Promise<Set<string>> {
+    if (entryKeys.length === 0) return new Set();
+    const { rows } = await this.db.query<{ entry_key: string }>(
+      'SELECT entry_key FROM notify_planned WHERE office = $1 AND entry_key = ANY($2::text[])',
+      [this.#office, entryKeys],
+      'notify',
+    );
+    return new Set(rows.map((r) => r.entry_key));
+  }
+
   async replan(deliveryKey: string, deliveries: Delivery[], _at: string): Promise<boolean> {
     return this.db.transaction(async (client) => {
       const { rows } = await client.query<{ status: string }>('SELECT status FROM notify_deliveries WHERE office = $1 AND key = $2 FOR UPDATE', [this.#office, deliveryKey]);
