@@ -1,10 +1,9 @@
 // Delivery state of notifications. The outbox entries caused by application events are the
 // applications' intents; the notify store never copies them (it records which are planned). It
-// holds what delivering them
-// needs: one delivery per recipient (attempts, next try, the channel being tried, the client_msg_id
-// recorded before a send), the entries notify creates itself (deadline reminders, digests, alerts
-// about failed deliveries), subscribe-message consents, the last interaction per user (the 48-hour
-// customer-service window) and staff binding codes.
+// holds what delivering them needs: one delivery per recipient (attempts, next try, the channel
+// being tried, the client_msg_id recorded before a send), the entries notify creates itself
+// (deadline reminders, digests, alerts about failed deliveries), subscribe-message consents, the
+// last interaction per user (the 48-hour customer-service window) and staff binding codes.
 //
 // NotifyRepository is what the notify module uses, on either engine; NotifyRepo below is the
 // embedded one (one process), PgNotifyRepo (src/store/pg/notify-repo.ts) the PostgreSQL one.
