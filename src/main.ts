@@ -124,7 +124,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
     const metrics = new Metrics({
-      deliveries: () => notifyRepo.deliveries(),
+      outbox: () => notifyRepo.deliveryGauges(),
       openRequests: cachedFor(1000, async () => openRequests(await applications.open(), calendar.current(), applications.today())),
     });
     repos.onWrite((write) => metrics.storeWrite(write));

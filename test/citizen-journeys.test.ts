@@ -81,7 +81,7 @@ test('补正 in the chat: the notice reaches the applicant with its items, perio
   t.false(noticeHtml.includes('11010519491231002X'), "the applicant's copy masks the ID number");
   t.is(page.headers.get('cache-control'), 'private, no-store');
   // The full text (customer-service message, when no template can be used) says how to answer here.
-  const delivery = app.repos.notify.deliveries().find((d) => d.applicationId === application.id && d.kind === 'supplement-requested')!;
+  const delivery = (await app.repos.notify.deliveriesOf(application.id)).find((d) => d.kind === 'supplement-requested')!;
   const text = renderMessage(app.services.notify.templates, delivery.kind, delivery.vars).text;
   t.regex(text, /1\. 申请的具体年份\n2\. 工程名称或位置/);
   t.regex(text, /请最迟于2026年3月17日（含当日）通过原申请渠道提交补正。在本公众号回复“补正：补充的内容”即可，也可以直接发送图片。/);
@@ -217,7 +217,7 @@ test('the decision: outcome and ground in one line, the letter behind an expirin
   const card = (await outboxFor(call, openid)).find((m) => m.api === 'template_send' && m.payload.data.phrase2?.value === '已答复');
   t.truthy(card);
   t.is(card!.payload.data.thing3.value, '不予公开：保护第三方合法权益');
-  const delivery = app.repos.notify.deliveries().find((d) => d.applicationId === application.id && d.kind === 'decided')!;
+  const delivery = (await app.repos.notify.deliveriesOf(application.id)).find((d) => d.kind === 'decided')!;
   const text = renderMessage(app.services.notify.templates, delivery.kind, delivery.vars).text;
   t.regex(text, /已作出答复：不予公开：保护第三方合法权益。\n.+\n理由：保护第三方合法权益（《政府信息公开条例》第三十六条第（三）项和第十五条）\n答复书全文（可打印，可下载Word版，60日内有效）：http/);
   t.true([...text].length <= 600 + 120, 'about one message');

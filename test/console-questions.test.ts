@@ -79,7 +79,7 @@ test('outside the window, with no template configured, the reply goes with the a
   const han = await loggedIn(app, 'han');
   await han.post('/admin/questions/q2/reply', { text: '请拨打12345或直接联系我们，我们会督促办理。' }, '/admin/questions/q2');
   await app.notify.runOutbox();
-  t.is(app.notify.questionReply('q2')!.delivery!.status, 'awaiting-user');
+  t.is((await app.notify.questionReply('q2'))!.delivery!.status, 'awaiting-user');
   t.is((await sentTo(app, 'o-quiet')).length, 0);
   t.regex((await han.page('/admin/questions/q2')).html, /将在其下次给公众号发消息时送达/);
 
@@ -104,7 +104,7 @@ test('replying needs the page’s role, a question with an asker and a text that
   await question(app, { id: 'old', text: '记录时没有保存提问人的问题' });
   const reg = await loggedIn(app, 'reg');
   await reg.post('/admin/questions/q3/reply', { text: '答复' }, '/admin');
-  t.is(app.notify.questionReply('q3'), undefined, 'a registrar cannot reply');
+  t.is(await app.notify.questionReply('q3'), undefined, 'a registrar cannot reply');
 
   const han = await loggedIn(app, 'han');
   for (const [id, text, message] of [
@@ -117,8 +117,8 @@ test('replying needs the page’s role, a question with an asker and a text that
     t.is(response.status, 303);
     t.regex((await han.page(response.headers.get('location')!)).html, message);
   }
-  t.is(app.notify.questionReply('q3'), undefined);
-  t.is(app.notify.questionReply('old'), undefined);
+  t.is(await app.notify.questionReply('q3'), undefined);
+  t.is(await app.notify.questionReply('old'), undefined);
   t.regex((await han.page('/admin/questions/old')).html, /无法答复/);
 });
 

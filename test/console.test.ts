@@ -407,7 +407,7 @@ test('notifications: failed deliveries can be sent again; the binding code is sh
   t.true(page.includes(overdue.trackingNo));
   await han.post('/admin/notify/retry', { key: 'k1>han' }, '/admin/notify');
   t.regex((await han.page('/admin/notify')).html, /已放回发送队列[\s\S]*发送失败（0）/);
-  t.not(app.notifyRepo.delivery('k1>han')!.status, 'dead');
+  t.not((await app.notifyRepo.delivery('k1>han'))!.status, 'dead');
   t.is((await (await loggedIn(app, 'reg')).page('/admin/notify')).status, 403);
 
   await han.post('/admin/account/binding-code', {}, '/admin/account');

@@ -81,8 +81,8 @@ test('webhook answers, requests by state, store writes and the outbox against a 
   t.is(value(text, 'gongkai_job_runs_total{job="outbox",result="ok"}'), 1);
   t.is(value(text, 'gongkai_job_duration_seconds_count{job="outbox"}'), 1);
 
-  // The figures agree with the outbox itself, channel by channel.
-  const deliveries = app.repos.notify.deliveries();
+  // The figures agree with the outbox itself, channel by channel (every delivery there is about this request).
+  const deliveries = await app.repos.notify.deliveriesOf(submitted.body.id);
   const pending = deliveries.filter((d) => d.status === 'pending');
   t.true(pending.length >= 1, 'the receipt waits for a retry');
   const backlog = samples(text, 'gongkai_outbox_backlog');

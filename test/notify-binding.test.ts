@@ -62,9 +62,9 @@ test('a new code replaces the earlier one of the same staff member', async (t) =
   const second = await h.binding.issueCode('handler1');
   const other = await h.binding.issueCode('handler2');
   t.not(first.code, second.code);
-  t.is(h.repo.bindingCode(first.code), undefined);
-  t.like(h.repo.bindingCode(second.code), { username: 'handler1' });
-  t.like(h.repo.bindingCode(other.code), { username: 'handler2' });
+  t.is(await h.repo.bindingCode(first.code), undefined);
+  t.like(await h.repo.bindingCode(second.code), { username: 'handler1' });
+  t.like(await h.repo.bindingCode(other.code), { username: 'handler2' });
 });
 
 test('five wrong codes in an hour lock the sender out for the rest of the hour', async (t) => {
@@ -78,7 +78,7 @@ test('five wrong codes in an hour lock the sender out for the rest of the hour',
   h.clock.now += 3_600_000;
   const fresh = await h.binding.issueCode('handler1');
   t.regex((await h.binding.handleBindingMessage('o_guesser', `绑定 ${fresh.code}`))!, /^绑定成功/);
-  t.is(h.repo.bindingFailures('o_guesser'), undefined);
+  t.is(await h.repo.bindingFailures('o_guesser'), undefined);
 });
 
 test('one WeChat per staff member: binding another account moves it; 解除绑定 removes it', async (t) => {
@@ -97,5 +97,5 @@ test('codes survive a restart (they are in the notify file)', async (t) => {
   const reopened = await Store.open(h.dir);
   t.teardown(() => reopened.close());
   const repo = await NotifyRepo.open(reopened);
-  t.like(repo.bindingCode(code), { username: 'handler1' });
+  t.like(await repo.bindingCode(code), { username: 'handler1' });
 });

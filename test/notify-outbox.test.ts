@@ -7,7 +7,7 @@ import Koa from 'koa';
 import { Store } from '../src/store/store.js';
 import { ApplicationsRepo } from '../src/store/applications-repo.js';
 import { AccountsRepo } from '../src/store/accounts-repo.js';
-import { NotifyRepo, type Delivery } from '../src/store/notify-repo.js';
+import { NotifyRepo, type Delivery, type NotifyRepository } from '../src/store/notify-repo.js';
 import { ApplicationsService } from '../src/applications/service.js';
 import { CalendarSource } from '../src/applications/calendar-source.js';
 import { StaffAccounts } from '../src/accounts/staff-accounts.js';
@@ -100,8 +100,8 @@ function today(clock: { now: number }): string {
 const values = (record: FakeOutboxRecord) =>
   Object.fromEntries(Object.entries((record.payload as { data: Record<string, { value: string }> }).data).map(([k, v]) => [k, v.value]));
 
-function applicantDelivery(h: { notifyRepo: NotifyRepo }, appId: string, eventIndex: number): Delivery {
-  const d = h.notifyRepo.delivery(`${appId}:${eventIndex}:applicant`);
+async function applicantDelivery(h: { notifyRepo: NotifyRepository }, appId: string, eventIndex: number): Promise<Delivery> {
+  const d = await h.notifyRepo.delivery(`${appId}:${eventIndex}:applicant`);
   if (!d) throw new Error(`no delivery for ${appId}:${eventIndex}`);
   return d;
 }
@@ -119,7 +119,7 @@ test('an official-account applicant gets the receipt as a template message with 
   t.is(payload.template_id, 'GK_OA_APPLICATION_PROGRESS');
   t.regex(payload.client_msg_id, /^gk-[0-9a-f]{40}$/);
   t.deepEqual(values(receipt!), { character_string1: app.trackingNo, phrase2: '已受理', thing3: '答复期限2025年9月28日', time4: '2025年9月1日' });
-  t.like(applicantDelivery(h, app.id, 1), { status: 'sent', sentVia: 'oa-template', confirmed: true });
+  t.like(await applicantDelivery(h, app.id, 1), { status: 'sent', sentVia: 'oa-template', confirmed: true });
   // A second pass finds nothing to do.
   t.like(await h.notify.runOutbox(), { planned: 0, sent: 0 });
   t.is(h.sends().length, 1);
@@ -130,8 +130,8 @@ test('every applicant message kind is rendered from the templates and accepted b
   const texts = new Map<string, string>();
   const mp = new Map<string, Record<string, string>>();
   // The text of each kind, from the first application where it has one (the one that went all the way).
-  const collect = (first: string) => {
-    for (const d of h.notifyRepo.deliveries()) {
+  const collect = async (first: string, all: string[]) => {
+    for (const d of (await Promise.all(all.map((id) => h.notifyRepo.deliveriesOf(id)))).flat()) {
       if (d.audience === 'applicant' && (!texts.has(d.kind) || d.applicationId === first)) texts.set(d.kind, renderMessage(h.templates, d.kind, d.vars).text);
     }
   };
@@ -161,7 +161,7 @@ test('every applicant message kind is rendered from the templates and accepted b
   await h.record(d, { type: 'withdraw' });
   const summary = await h.notify.runOutbox();
   t.like(summary, { dead: 0, needsContact: 0 });
-  collect(a);
+  await collect(a, [a, b, c, d]);
   for (const record of h.sends('subscribe_send')) {
     const p = record.payload as { template_id: string; page: string };
     mp.set(`${record.touser}:${values(record).phrase2}`, values(record));
@@ -203,14 +203,14 @@ test('mini-program one-time consents are counted and used up, then staff must co
   const app = await h.submit('miniprogram', 'o_mp');
   await h.notify.runOutbox();
   t.is(h.sends('subscribe_send').length, 1);
-  t.is(h.notifyRepo.consent('o_mp', MP_RECEIPT)!.credits, 0);
+  t.is((await h.notifyRepo.consent('o_mp', MP_RECEIPT))!.credits, 0);
   await h.record(app.id, { type: 'extend', days: 10 });
   t.like(await h.notify.runOutbox(), { needsContact: 1 });
-  const extended = applicantDelivery(h, app.id, 2);
+  const extended = await applicantDelivery(h, app.id, 2);
   t.is(extended.status, 'needs-contact');
   t.like(extended.history[0], { channel: 'mp-subscribe', result: 'not-authorised' });
   t.is(h.sends('subscribe_send').length, 1);
-  t.true(h.notifyRepo.hasEntry(`alert:contact:${extended.key}`), 'staff are told to phone or write');
+  t.true(await h.notifyRepo.hasEntry(`alert:contact:${extended.key}`), 'staff are told to phone or write');
 });
 
 for (const [name, inject, expected] of [
@@ -224,7 +224,7 @@ for (const [name, inject, expected] of [
     for (const [api, errcode] of inject) h.fake.inject(api, { errcode, errmsg: 'injected' });
     const app = await h.submit('wechat', 'o_oa');
     await h.notify.runOutbox();
-    const d = applicantDelivery(h, app.id, 1);
+    const d = await applicantDelivery(h, app.id, 1);
     // Channels in the configured order: template, OA subscribe (no consent: not asked), customer service.
     t.deepEqual(
       d.history.map((x) => [x.channel, x.result, x.code ?? null]),
@@ -242,7 +242,7 @@ for (const [name, inject, expected] of [
     } else {
       t.like(d, { status: 'needs-contact' });
       t.deepEqual(h.sends(), []);
-      t.is(h.notifyRepo.lastInteraction('o_oa'), undefined, 'a closed window is forgotten');
+      t.is(await h.notifyRepo.lastInteraction('o_oa'), undefined, 'a closed window is forgotten');
     }
   });
 }
@@ -253,12 +253,12 @@ test('fallback: a mini-program 43101 forgets the consent and the applicant is li
   h.fake.inject('subscribe_send', { errcode: 43101 });
   const app = await h.submit('miniprogram', 'o_mp');
   t.like(await h.notify.runOutbox(), { needsContact: 1 });
-  t.like(applicantDelivery(h, app.id, 1).history[0], { channel: 'mp-subscribe', result: 'unavailable', code: 43101 });
-  t.is(h.notifyRepo.consent('o_mp', MP_RECEIPT)!.credits, 0);
-  t.deepEqual(h.notify.outbox.needsContact().map((d) => d.key), [`${app.id}:1:applicant`]);
+  t.like((await applicantDelivery(h, app.id, 1)).history[0], { channel: 'mp-subscribe', result: 'unavailable', code: 43101 });
+  t.is((await h.notifyRepo.consent('o_mp', MP_RECEIPT))!.credits, 0);
+  t.deepEqual((await h.notify.outbox.needsContact()).deliveries.map((d) => d.key), [`${app.id}:1:applicant`]);
   const contacted = await h.notify.outbox.markContacted(`${app.id}:1:applicant`, 'handler1', '已电话告知');
   t.is(contacted.status, 'contacted');
-  t.deepEqual(h.notify.outbox.needsContact(), []);
+  t.deepEqual((await h.notify.outbox.needsContact()).deliveries, []);
 });
 
 test('-1 is retried with exponential backoff, then the delivery becomes a dead letter and staff hear of it', async (t) => {
@@ -269,7 +269,7 @@ test('-1 is retried with exponential backoff, then the delivery becomes a dead l
   const waits: number[] = [];
   for (let pass = 0; pass < 3; pass++) {
     t.like(await h.notify.runOutbox(), { sent: 0 });
-    const d = h.notifyRepo.delivery(key)!;
+    const d = (await h.notifyRepo.delivery(key))!;
     t.is(d.status, 'pending');
     waits.push(Date.parse(d.nextAttemptAt) - h.clock.now);
     // Not due yet: a pass now does not try again.
@@ -280,18 +280,18 @@ test('-1 is retried with exponential backoff, then the delivery becomes a dead l
   }
   t.deepEqual(waits, [60_000, 120_000, 240_000]);
   await h.notify.runOutbox();
-  const dead = h.notifyRepo.delivery(key)!;
+  const dead = (await h.notifyRepo.delivery(key))!;
   t.like(dead, { status: 'dead', attempts: 4, inFlight: null });
   t.regex(dead.reason!, /尝试4次仍未发出：-1 system error/);
-  t.true(h.notify.outbox.deadLetters().some((d) => d.key === key));
-  t.true(h.notifyRepo.hasEntry(`alert:dead:${key}`), 'staff are told');
+  t.true((await h.notify.outbox.deadLetters()).deliveries.some((d) => d.key === key));
+  t.true(await h.notifyRepo.hasEntry(`alert:dead:${key}`), 'staff are told');
 
   // Staff retry it once WeChat is well again: it goes out once.
   h.fake.reset();
   const retried = await h.notify.outbox.retry(key, 'handler1');
   t.like(retried, { status: 'pending', attempts: 0, channelIndex: 0 });
   await h.notify.runOutbox();
-  t.like(h.notifyRepo.delivery(key), { status: 'sent', sentVia: 'oa-template' });
+  t.like(await h.notifyRepo.delivery(key), { status: 'sent', sentVia: 'oa-template' });
   t.is(h.sends('template_send').filter((r) => r.touser === 'o_oa').length, 1);
 });
 
@@ -300,7 +300,7 @@ test('a permanent refusal (40037 bad template) goes to the dead letters at once'
   h.fake.inject('template_send', { errcode: 40037, errmsg: 'invalid template_id' });
   const app = await h.submit('wechat', 'o_oa');
   t.like(await h.notify.runOutbox(), { dead: 1 });
-  t.like(applicantDelivery(h, app.id, 1), { status: 'dead', attempts: 0 });
+  t.like(await applicantDelivery(h, app.id, 1), { status: 'dead', attempts: 0 });
   await t.throwsAsync(h.notify.outbox.retry('no-such-key', 'x'), { message: '找不到这条消息' });
   const other = await h.submit('wechat', 'o_oa2');
   await h.notify.runOutbox();
@@ -313,14 +313,14 @@ test('a template send that times out is repeated with the same client_msg_id and
   h.fake.inject('template_send', { delayMs: 1_000 });
   const app = await h.submit('wechat', 'o_oa');
   t.like(await h.notify.runOutbox(), { retrying: 1 });
-  const waiting = applicantDelivery(h, app.id, 1);
+  const waiting = await applicantDelivery(h, app.id, 1);
   t.like(waiting.inFlight, { channel: 'oa-template' });
   t.is(h.sends('template_send').length, 1, 'WeChat got it; we do not know');
   h.clock.now += 60_000;
   t.like(await h.notify.runOutbox(), { sent: 1 });
   t.is(h.fake.calls('template_send'), 2);
   t.is(h.sends('template_send').length, 1, 'the repeat with the same client_msg_id was dropped');
-  t.like(applicantDelivery(h, app.id, 1), { status: 'sent', confirmed: true, inFlight: null });
+  t.like(await applicantDelivery(h, app.id, 1), { status: 'sent', confirmed: true, inFlight: null });
 });
 
 test('a subscribe send that times out is not repeated (at most once) and is marked unconfirmed', async (t) => {
@@ -329,7 +329,7 @@ test('a subscribe send that times out is not repeated (at most once) and is mark
   h.fake.inject('subscribe_send', { delayMs: 1_000 });
   const app = await h.submit('miniprogram', 'o_mp');
   t.like(await h.notify.runOutbox(), { unconfirmed: 1 });
-  t.like(applicantDelivery(h, app.id, 1), { status: 'sent', confirmed: false, sentVia: 'mp-subscribe' });
+  t.like(await applicantDelivery(h, app.id, 1), { status: 'sent', confirmed: false, sentVia: 'mp-subscribe' });
   h.clock.now += 3_600_000;
   await h.notify.runOutbox();
   t.is(h.fake.calls('subscribe_send'), 1);
@@ -342,7 +342,7 @@ test('concurrent passes are single-flight: one message per intent', async (t) =>
   await Promise.all(Array.from({ length: 5 }, () => h.notify.runOutbox()));
   t.is(h.fake.calls('template_send'), 2);
   t.deepEqual(h.sends('template_send').map((r) => r.touser).sort(), ['o_a', 'o_b']);
-  for (const app of apps) t.is(applicantDelivery(h, app.id, 1).status, 'sent');
+  for (const app of apps) t.is((await applicantDelivery(h, app.id, 1)).status, 'sent');
 });
 
 test('killed between send and record: the restarted worker repeats with the same client_msg_id, one message', async (t) => {
@@ -377,12 +377,12 @@ test('killed between send and record: the restarted worker repeats with the same
   // The restarted server: same folder, a fresh worker.
   const after = await services(dir, clock, new WechatApiClient({ baseUrl, ...CREDENTIALS, sleep: async () => {} }));
   t.teardown(() => after.store.close());
-  const left = after.notifyRepo.delivery(`${app.id}:1:applicant`)!;
+  const left = (await after.notifyRepo.delivery(`${app.id}:1:applicant`))!;
   t.deepEqual(left.inFlight && { channel: left.inFlight.channel, clientMsgId: left.inFlight.clientMsgId }, { channel: 'oa-template', clientMsgId: sentId });
   t.like(await after.notify.runOutbox(), { sent: 1 });
   t.is(fake.outbox.list().length, 1, 'WeChat dropped the repeat: the applicant has one message');
   t.is(fake.calls('template_send'), 2);
-  t.like(after.notifyRepo.delivery(`${app.id}:1:applicant`), { status: 'sent', confirmed: true, inFlight: null });
+  t.like(await after.notifyRepo.delivery(`${app.id}:1:applicant`), { status: 'sent', confirmed: true, inFlight: null });
 });
 
 const WORKER_SCRIPT = `
@@ -445,16 +445,16 @@ test('killed mid-send on a channel without client_msg_id: not sent again, marked
   void doomed.runOutbox();
   for (let i = 0; i < 200 && h.sends('subscribe_send').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   t.is(h.sends('subscribe_send').length, 1);
-  t.like(applicantDelivery(h, app.id, 1).inFlight, { channel: 'mp-subscribe', clientMsgId: null });
+  t.like((await applicantDelivery(h, app.id, 1)).inFlight, { channel: 'mp-subscribe', clientMsgId: null });
 
   // The restart: the store is reopened from disk and a new worker runs.
   const reopened = await services(h.dir, h.clock, h.client);
   t.teardown(() => reopened.store.close());
   t.like(await reopened.notify.runOutbox(), { unconfirmed: 1 });
-  t.like(reopened.notifyRepo.delivery(`${app.id}:1:applicant`), { status: 'sent', confirmed: false, sentVia: 'mp-subscribe', inFlight: null });
+  t.like(await reopened.notifyRepo.delivery(`${app.id}:1:applicant`), { status: 'sent', confirmed: false, sentVia: 'mp-subscribe', inFlight: null });
   t.is(h.sends('subscribe_send').length, 1);
-  t.is(reopened.notifyRepo.consent('o_mp', MP_RECEIPT)!.credits, 0, 'the credit was used by the send that went out');
-  t.is(reopened.notifyRepo.consent('o_mp', MP_PROGRESS)!.credits, 1);
+  t.is((await reopened.notifyRepo.consent('o_mp', MP_RECEIPT))!.credits, 0, 'the credit was used by the send that went out');
+  t.is((await reopened.notifyRepo.consent('o_mp', MP_PROGRESS))!.credits, 1);
 });
 
 test('staff hear of new requests on their bound WeChat and in the WeCom group, with personal data masked', async (t) => {
@@ -489,7 +489,7 @@ test('staff hear of new requests on their bound WeChat and in the WeCom group, w
   t.regex(robot[0]!, /联系电话138\*\*\*\*5678/);
   t.false(robot[0]!.includes('13812345678'));
   // The applicant (no consent) is listed for staff, and the staff hear about that too.
-  t.is(h.notify.outbox.needsContact().length, 1);
+  t.is((await h.notify.outbox.needsContact()).deliveries.length, 1);
   t.regex(robot[1]!, /【需人工告知】.*“受理回执”无法通过微信送达申请人/);
 });
 
@@ -498,13 +498,13 @@ test('a staff message nobody can receive is a dead letter until someone binds, t
   const app = await h.submit('wechat', 'o_oa');
   await h.notify.runOutbox();
   const key = `${app.id}:0:staff>nobody`;
-  t.like(h.notifyRepo.delivery(key), { status: 'dead', reason: '没有工作人员绑定微信，也没有配置企业微信群机器人' });
-  t.false(h.notifyRepo.hasEntry(`alert:dead:${key}`), 'telling nobody that nobody was told helps nobody');
+  t.like(await h.notifyRepo.delivery(key), { status: 'dead', reason: '没有工作人员绑定微信，也没有配置企业微信群机器人' });
+  t.false(await h.notifyRepo.hasEntry(`alert:dead:${key}`), 'telling nobody that nobody was told helps nobody');
   await h.accounts.createUser('system', { username: 'handler1', password: 'a-long-password', roles: ['handler'] });
   await h.accounts.bindWechat('handler1', 'o_staff');
   t.is(await h.notify.outbox.retry(key, 'admin'), null);
   await h.notify.runOutbox();
-  t.like(h.notifyRepo.delivery(`${app.id}:0:staff>staff:handler1`), { status: 'sent', sentVia: 'oa-template' });
+  t.like(await h.notifyRepo.delivery(`${app.id}:0:staff>staff:handler1`), { status: 'sent', sentVia: 'oa-template' });
   t.is(h.sends('template_send').filter((r) => r.touser === 'o_staff').length, 1);
 });
 
@@ -513,8 +513,8 @@ test('offline applicants are not messaged: the office answers them on paper', as
   const { application } = await h.applications.submit(BODY, { channel: 'staff', openid: null, by: 'registrar1' });
   await h.record(application.id, { type: 'receive' });
   await h.notify.runOutbox();
-  t.like(h.notifyRepo.delivery(`${application.id}:1:applicant`), { status: 'skipped', reason: '线下提交的申请，按纸质文书送达' });
-  t.deepEqual(h.notify.outbox.needsContact(), []);
+  t.like(await h.notifyRepo.delivery(`${application.id}:1:applicant`), { status: 'skipped', reason: '线下提交的申请，按纸质文书送达' });
+  t.deepEqual((await h.notify.outbox.needsContact()).deliveries, []);
 });
 
 test('nudge runs a pass without waiting for the schedule', async (t) => {

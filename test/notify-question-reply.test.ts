@@ -80,7 +80,7 @@ test('inside the window the answer is a customer-service message quoting the que
   t.is(more.length, 0);
   t.is(sent!.api, 'custom_send');
   t.is((sent!.payload as { text: { content: string } }).text.content, '【黄石市人民防空办公室】您之前问：“人防地下室的平面图能不能给我看看，电话138****8000”\n工作人员答复：可以，请带身份证到一楼窗口查询。');
-  t.like(h.notify.questionReply('q1'), { text: '可以，请带身份证到一楼窗口查询。', by: 'han', delivery: { status: 'sent', sentVia: 'customer-service' } });
+  t.like(await h.notify.questionReply('q1'), { text: '可以，请带身份证到一楼窗口查询。', by: 'han', delivery: { status: 'sent', sentVia: 'customer-service' } });
 });
 
 test('outside the window it goes by the template the office configured for the purpose, once', async (t) => {
@@ -92,7 +92,7 @@ test('outside the window it goes by the template the office configured for the p
   t.is(sent.length, 1);
   t.is(sent[0]!.api, 'template_send');
   t.like(sent[0]!.payload, { template_id: 'GK_OA_CONSULT_REPLY', data: { thing2: { value: '可以，请带身份证到一楼窗口查询。' } } });
-  t.like(h.notify.questionReply('q1')!.delivery, { status: 'sent', sentVia: 'oa-template' });
+  t.like((await h.notify.questionReply('q1'))!.delivery, { status: 'sent', sentVia: 'oa-template' });
 });
 
 test('without a template it waits for the asker’s next message, also when WeChat says the window closed', async (t) => {
@@ -102,15 +102,15 @@ test('without a template it waits for the asker’s next message, also when WeCh
   await h.reply();
   await h.notify.runOutbox();
   t.is(h.sends().length, 0);
-  const waiting = h.notify.questionReply('q1')!.delivery!;
+  const waiting = (await h.notify.questionReply('q1'))!.delivery!;
   t.like(waiting, { status: 'awaiting-user' });
   t.like(waiting.history[0], { channel: 'customer-service', result: 'unavailable', code: 45015 });
-  t.deepEqual(h.notify.outbox.needsContact(), [], 'nothing for staff to phone about');
+  t.deepEqual((await h.notify.outbox.needsContact()).deliveries, [], 'nothing for staff to phone about');
 
   h.clock.now += 5 * 86_400_000;
   await h.userWrites();
   t.deepEqual(h.sends().map((s) => s.api), ['custom_send']);
-  t.like(h.notify.questionReply('q1')!.delivery, { status: 'sent', sentVia: 'customer-service' });
+  t.like((await h.notify.questionReply('q1'))!.delivery, { status: 'sent', sentVia: 'customer-service' });
   await h.userWrites();
   t.is(h.sends().length, 1, 'sent once');
 });
@@ -119,9 +119,9 @@ test('one answer per question, of a length that fits one message', async (t) => 
   const h = await setup(t, false);
   await t.throwsAsync(h.reply(''), { instanceOf: DomainError, message: '请填写答复内容' });
   await t.throwsAsync(h.reply('答'.repeat(501)), { instanceOf: DomainError, message: /答复不超过500字/ });
-  t.is(h.notify.questionReply('q1'), undefined);
+  t.is(await h.notify.questionReply('q1'), undefined);
   await h.reply();
   const error = await t.throwsAsync(h.reply('第二次'), { instanceOf: DomainError });
   t.is((error as DomainError).code, 'conflict');
-  t.is(h.notify.questionReply('q1')!.text, '可以，请带身份证到一楼窗口查询。');
+  t.is((await h.notify.questionReply('q1'))!.text, '可以，请带身份证到一楼窗口查询。');
 });

@@ -180,7 +180,7 @@ test('the unanswered-questions digest: working days only, once a day, only quest
   const first = await h.notify.runUnansweredDigest(); // Friday
   t.like(first, { workingDay: true, count: 2, created: 'digest:unanswered:2025-09-05' });
   t.like(await h.notify.runUnansweredDigest(), { count: 0, created: null });
-  const entry = h.notifyRepo.entries().find((e) => e.key === first.created)!;
+  const entry = (await h.notifyRepo.entry(first.created!))!;
   t.deepEqual(entry.data, { count: '2', samples: '1. 人防车位能不能买？我的电话139****5678\n2. 防空警报试鸣是哪天', since: '2025年9月5日' });
   await h.notify.runOutbox();
   t.true(h.staffNotes().includes('2个问题未能回答'));

@@ -97,10 +97,10 @@ test('the mini-program lists the subscribe templates and reports consents, which
   const accepted = await h.call('POST', '/mp/v1/notify/consents', token, { accepted: ['GK_MP_RECEIPT', 'GK_MP_RESULT'], rejected: ['GK_MP_PROGRESS'] });
   t.is(accepted.status, 200);
   await h.call('POST', '/mp/v1/notify/consents', token, { accepted: ['GK_MP_RESULT'] });
-  t.deepEqual(h.notifyRepo.consent('o_mp', 'GK_MP_RESULT')?.credits, 2);
-  t.deepEqual(h.notifyRepo.consent('o_mp', 'GK_MP_RECEIPT')?.credits, 1);
-  t.deepEqual(h.notifyRepo.consent('o_mp', 'GK_MP_PROGRESS')?.credits, 0);
-  t.is(h.notifyRepo.consent('o_other', 'GK_MP_RESULT'), undefined, 'consents are per user');
+  t.deepEqual((await h.notifyRepo.consent('o_mp', 'GK_MP_RESULT'))?.credits, 2);
+  t.deepEqual((await h.notifyRepo.consent('o_mp', 'GK_MP_RECEIPT'))?.credits, 1);
+  t.deepEqual((await h.notifyRepo.consent('o_mp', 'GK_MP_PROGRESS'))?.credits, 0);
+  t.is(await h.notifyRepo.consent('o_other', 'GK_MP_RESULT'), undefined, 'consents are per user');
 });
 
 test('consents naming unknown templates or no list are refused in Chinese', async (t) => {
@@ -143,7 +143,7 @@ test('dead letters: listed for staff who may see them, and retried on request', 
   const retried = await h.call('POST', `/admin/v1/notify/dead-letters/${encodeURIComponent(key)}/retry`, handler);
   t.like(retried.body, { key, status: 'pending' });
   await h.notify.idle();
-  t.like(h.notifyRepo.delivery(key), { status: 'sent', sentVia: 'oa-template' });
+  t.like(await h.notifyRepo.delivery(key), { status: 'sent', sentVia: 'oa-template' });
   const again = await h.call('POST', `/admin/v1/notify/dead-letters/${encodeURIComponent(key)}/retry`, handler);
   t.is(again.status, 409);
   t.is((await h.call('POST', '/admin/v1/notify/dead-letters/nope/retry', handler)).status, 404);

@@ -4,11 +4,11 @@
 // One registry per server, not prom-client's global one: tests run several servers in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Middleware } from 'koa';
-import type { Delivery } from '../store/notify-repo.js';
+import type { DeliveryGauges } from '../store/notify-repo.js';
 
 export interface MetricsSources {
-  /** Every outbox delivery, whatever its status. */
-  deliveries: () => readonly Delivery[];
+  /** The outbox's figures, counted by the store (NotifyRepository.deliveryGauges). */
+  outbox: () => Promise<DeliveryGauges>;
   /** The status of every request not yet delivered or closed, and whether its reply is overdue. */
   openRequests: () => Promise<Iterable<{ status: string; overdue: boolean }>>;
 }
@@ -86,16 +86,26 @@ export class Metrics {
       registers,
     });
 
+    // The four outbox gauges of one scrape (collected together) share one count by the store. A
+    // store that cannot answer leaves them as they were: the rest of the scrape still answers.
+    let counting: Promise<DeliveryGauges | null> | null = null;
+    const outboxFigures = () =>
+      (counting ??= sources
+        .outbox()
+        .catch(() => null)
+        .finally(() => (counting = null)));
+    const byChannel = (gauge: Gauge<'channel'>, counts: Record<string, number> | undefined) => {
+      if (!counts) return;
+      gauge.reset();
+      for (const [channel, n] of Object.entries(counts)) gauge.set({ channel }, n);
+    };
     new Gauge({
       name: 'gongkai_outbox_backlog',
       help: 'Notifications waiting to be sent or retried, by the channel they will be tried on next',
       labelNames: ['channel'],
       registers,
-      collect() {
-        this.reset();
-        for (const d of sources.deliveries()) {
-          if (d.status === 'pending') this.inc({ channel: d.inFlight?.channel ?? d.channels[d.channelIndex] ?? 'none' });
-        }
+      async collect() {
+        byChannel(this, (await outboxFigures())?.backlog);
       },
     });
     new Gauge({
@@ -103,11 +113,8 @@ export class Metrics {
       help: 'Notifications given up on (listed for staff to retry), by the last channel tried',
       labelNames: ['channel'],
       registers,
-      collect() {
-        this.reset();
-        for (const d of sources.deliveries()) {
-          if (d.status === 'dead') this.inc({ channel: d.history.at(-1)?.channel ?? 'none' });
-        }
+      async collect() {
+        byChannel(this, (await outboxFigures())?.dead);
       },
     });
     new Gauge({
@@ -115,21 +122,17 @@ export class Metrics {
       help: 'Failed send attempts recorded in the outbox (retried or not), by channel',
       labelNames: ['channel'],
       registers,
-      collect() {
-        this.reset();
-        for (const d of sources.deliveries()) {
-          for (const h of d.history) {
-            if (h.channel && (h.result === 'retry' || h.result === 'failed' || h.result === 'unavailable')) this.inc({ channel: h.channel });
-          }
-        }
+      async collect() {
+        byChannel(this, (await outboxFigures())?.failedAttempts);
       },
     });
     new Gauge({
       name: 'gongkai_outbox_needs_contact',
       help: 'Applicants no channel reaches: staff must phone or write',
       registers,
-      collect() {
-        this.set(sources.deliveries().filter((d) => d.status === 'needs-contact').length);
+      async collect() {
+        const figures = await outboxFigures();
+        if (figures) this.set(figures.needsContact);
       },
     });
     new Gauge({

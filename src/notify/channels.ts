@@ -2,7 +2,7 @@
 // template for this kind of message, the user's consent, an open customer-service window) and how a
 // delivery becomes one API call.
 import type { WechatApiClient } from '../wechat/api-client.js';
-import type { ChannelName, Delivery, NotifyRepo } from '../store/notify-repo.js';
+import type { ChannelName, Delivery, NotifyRepository } from '../store/notify-repo.js';
 import { fill, renderMessage, templateData, templateFor, type NotifyTemplates, type TemplateChannel } from './templates.js';
 import type { WecomRobot } from './wecom-robot.js';
 
@@ -12,7 +12,7 @@ export interface ChannelsDeps {
   wechat: WechatSender;
   wecom: WecomRobot | null;
   templates: NotifyTemplates;
-  repo: NotifyRepo;
+  repo: NotifyRepository;
   clock: () => Date;
   /**
    * Sandbox: the fake WeChat API does not check subscribe consent, so every user counts as having
@@ -34,7 +34,7 @@ export class Channels {
   }
 
   /** Why this channel cannot carry the delivery now (in words for staff), or null when it can. */
-  unavailable(channel: ChannelName, d: Delivery): string | null {
+  async unavailable(channel: ChannelName, d: Delivery): Promise<string | null> {
     const openid = this.#officialAccountOpenid(d);
     switch (channel) {
       case 'oa-template':
@@ -46,11 +46,11 @@ export class Channels {
         if (!user) return channel === 'oa-subscribe' ? '收件人不是公众号用户' : '收件人不是小程序用户';
         const template = templateFor(this.deps.templates, d.kind, channel);
         if (!template) return '该消息没有配置订阅消息模板';
-        return this.#authorised(user, template.templateId) ? null : '用户没有授权（或授权次数已用完）该订阅消息';
+        return (await this.#authorised(user, template.templateId)) ? null : '用户没有授权（或授权次数已用完）该订阅消息';
       }
       case 'customer-service': {
         if (!openid) return '收件人不是公众号用户';
-        const last = this.deps.repo.lastInteraction(openid);
+        const last = await this.deps.repo.lastInteraction(openid);
         const open = last !== undefined && this.deps.clock().getTime() - Date.parse(last) < this.#windowMs;
         return open ? null : '用户48小时内没有与公众号互动，不能发客服消息';
       }
@@ -66,13 +66,13 @@ export class Channels {
   }
 
   /** The one-time consent a send on this channel uses up, if it uses one. */
-  credit(channel: ChannelName, d: Delivery): { openid: string; templateId: string } | null {
+  async credit(channel: ChannelName, d: Delivery): Promise<{ openid: string; templateId: string } | null> {
     if (channel !== 'oa-subscribe' && channel !== 'mp-subscribe') return null;
     if (this.deps.assumeConsent) return null;
     const openid = channel === 'oa-subscribe' ? this.#officialAccountOpenid(d) : d.recipient.type === 'applicant' ? d.recipient.openid : null;
     const template = templateFor(this.deps.templates, d.kind, channel);
     if (!openid || !template) return null;
-    return this.deps.repo.consent(openid, template.templateId)?.longTerm ? null : { openid, templateId: template.templateId };
+    return (await this.deps.repo.consent(openid, template.templateId))?.longTerm ? null : { openid, templateId: template.templateId };
   }
 
   async send(channel: ChannelName, d: Delivery, clientMsgId: string | null): Promise<{ msgid: string | null }> {
@@ -130,9 +130,9 @@ export class Channels {
     return template;
   }
 
-  #authorised(openid: string, templateId: string): boolean {
+  async #authorised(openid: string, templateId: string): Promise<boolean> {
     if (this.deps.assumeConsent) return true;
-    const consent = this.deps.repo.consent(openid, templateId);
+    const consent = await this.deps.repo.consent(openid, templateId);
     return Boolean(consent && (consent.longTerm || consent.credits > 0));
   }
 

@@ -4,7 +4,7 @@
 // it from what the mini-program reports after wx.requestSubscribeMessage (and the official
 // account's subscribe_msg_popup_event).
 import { DomainError } from '../domain/errors.js';
-import type { NotifyRepo } from '../store/notify-repo.js';
+import type { NotifyRepository } from '../store/notify-repo.js';
 import type { NotifyTemplates, TemplateChannel } from './templates.js';
 
 export type ConsentApp = 'mp' | 'oa';
@@ -22,7 +22,7 @@ const MAX_IDS = 20;
 
 export class SubscribeConsents {
   constructor(
-    private readonly repo: NotifyRepo,
+    private readonly repo: NotifyRepository,
     private readonly templates: NotifyTemplates,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -36,11 +36,13 @@ export class SubscribeConsents {
     return [...seen.values()];
   }
 
-  state(openid: string, app: ConsentApp): TemplateConsent[] {
-    return this.templatesOf(app).map((t) => {
-      const consent = this.repo.consent(openid, t.id);
-      return { ...t, credits: consent?.credits ?? 0, longTerm: consent?.longTerm ?? false };
-    });
+  async state(openid: string, app: ConsentApp): Promise<TemplateConsent[]> {
+    return Promise.all(
+      this.templatesOf(app).map(async (t) => {
+        const consent = await this.repo.consent(openid, t.id);
+        return { ...t, credits: consent?.credits ?? 0, longTerm: consent?.longTerm ?? false };
+      }),
+    );
   }
 
   /** Records the result of one consent prompt: each accepted one-time template is one more send. */

@@ -16,6 +16,12 @@ export interface OutboxPolicy {
   unknownRetryMs: number;
   /** At most this many deliveries per pass, so one pass cannot run for hours. */
   batchSize: number;
+  /**
+   * How long a pass holds the deliveries it claimed (several instances share the outbox): another
+   * instance takes them after this when the claimer died, so a send whose answer never came is
+   * repeated within WeChat's 10 minutes of client_msg_id memory.
+   */
+  claimLeaseMs: number;
 }
 
 export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
@@ -24,6 +30,7 @@ export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
   maxDelayMs: 3_600_000,
   unknownRetryMs: 60_000,
   batchSize: 500,
+  claimLeaseMs: 5 * 60_000,
 };
 
 /**

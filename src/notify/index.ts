@@ -1,15 +1,14 @@
 // Notifications: applicants hear about every step of their request, staff about new work and
 // deadlines. createNotify wires the outbox worker, the channels, consents, staff binding,
-// reminders and the digest around one notify.json (src/store/notify-repo.ts).
+// reminders and the digest around one NotifyRepository (src/store/notify-repo.ts), on either engine.
 import type { Calendar } from '../domain/calendar.js';
 import type { Agency } from '../agency.js';
 import { reviewAuthorityOf } from '../domain/remedies.js';
 import { officeSupplementPeriod } from '../domain/applications/index.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
-import type { NotificationIntent } from '../store/applications-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
-import type { Delivery, NotifyRepo } from '../store/notify-repo.js';
+import type { Delivery, NotifyRepository } from '../store/notify-repo.js';
 import { DomainError } from '../domain/errors.js';
 import { maskFreeText } from '../domain/masking.js';
 import type { FetchLike } from '../wechat/http.js';
@@ -17,7 +16,7 @@ import { Channels, type WechatSender } from './channels.js';
 import { SubscribeConsents } from './consents.js';
 import type { OutboxPolicy } from './delivery-policy.js';
 import type { OfficeInfo } from './message-vars.js';
-import { Outbox, type OutboxSummary } from './outbox.js';
+import { Outbox, type IntentSource, type OutboxSummary } from './outbox.js';
 import { Planner, type PlannerDeps } from './planner.js';
 import { createDeadlineReminders, createUnansweredDigest, type DigestResult, type RemindersResult } from './reminders.js';
 import { StaffBinding, type StaffBindingOptions } from './staff-binding.js';
@@ -30,10 +29,13 @@ export type { OutboxSummary } from './outbox.js';
 export { mountNotifyAdminRoutes, mountNotifyMiniProgramRoutes } from './routes.js';
 
 export interface NotifyDeps {
-  repo: NotifyRepo;
+  repo: NotifyRepository;
   applications: ApplicationsService;
-  /** The intents written with application events: applicationsRepo.pendingIntents / markIntentsPlanned. */
-  intents: { pending(limit: number): Promise<NotificationIntent[]>; markPlanned(keys: string[]): Promise<void> };
+  /**
+   * The intents written with application events, not planned yet:
+   * { pending: (n) => applicationsRepo.pendingIntents(n), markPlanned: (keys) => applicationsRepo.markIntentsPlanned(keys) }.
+   */
+  intents: IntentSource;
   accounts: Pick<StaffAccounts, 'staffWithWechat' | 'bindWechat'>;
   /** The bot's open unanswered questions asked after `after` (all when null), oldest first. */
   unanswered: (after: string | null) => Promise<readonly UnansweredQuestion[]>;
@@ -79,7 +81,7 @@ export interface Notify {
    */
   replyToQuestion(reply: QuestionReply): Promise<void>;
   /** The answer given to a question and how its delivery stands, or undefined when none was given. */
-  questionReply(questionId: string): QuestionReplyState | undefined;
+  questionReply(questionId: string): Promise<QuestionReplyState | undefined>;
   /** For the bot: the answer to "绑定 123456" / "解除绑定", or null for any other text. */
   handleBindingMessage(openid: string, text: string): Promise<string | null>;
   /** Resolves when no pass is running; call before closing the store. */
@@ -183,7 +185,7 @@ export function createNotify(deps: NotifyDeps): Notify {
     },
     nudge,
     async noteInteraction(openid, at = clock()) {
-      const last = deps.repo.lastInteraction(openid);
+      const last = await deps.repo.lastInteraction(openid);
       const recent = last && at.getTime() - Date.parse(last) < INTERACTION_RESOLUTION_MS && at.getTime() >= Date.parse(last);
       if (!recent) await deps.repo.noteInteraction(openid, at.toISOString());
       // Answers that could not reach this user go now, in the window this message opened.
@@ -213,11 +215,11 @@ export function createNotify(deps: NotifyDeps): Notify {
       if (added.length === 0) throw new DomainError('conflict', '这个问题已经答复过了，每个问题只答复一次');
       nudge();
     },
-    questionReply(questionId) {
+    async questionReply(questionId) {
       const key = questionReplyKey(questionId);
-      const entry = deps.repo.entries().find((e) => e.key === key);
+      const entry = await deps.repo.entry(key);
       if (!entry) return undefined;
-      return { text: entry.data.replyText ?? '', by: entry.data.by ?? '', at: entry.createdAt, delivery: deps.repo.delivery(key) };
+      return { text: entry.data.replyText ?? '', by: entry.data.by ?? '', at: entry.createdAt, delivery: await deps.repo.delivery(key) };
     },
     handleBindingMessage: (openid, text) => binding.handleBindingMessage(openid, text),
     idle: () => outbox.idle(),

@@ -14,12 +14,16 @@
  *   one of the five customer-service messages of the window; WeChat has almost always delivered a
  *   message whose answer was lost. Failures WeChat reports (-1, quota, network refused) were not
  *   delivered, and are retried on every channel.
- * - One worker per data folder (the store's lock) and one pass at a time in it (single-flight):
- *   a run requested during a pass runs once more right after it.
+ * - One pass at a time per process (single-flight): a run requested during a pass runs once more
+ *   right after it. Several instances (PostgreSQL) share the outbox: each entry is planned once (the
+ *   store's unique key), and a pass claims the due deliveries it sends (claimDue, with a lease), so
+ *   two instances never send one delivery, and what a dead instance had claimed is taken again
+ *   once its lease ran out.
  */
 import { DomainError } from '../domain/errors.js';
 import type { NotificationIntent } from '../store/applications-repo.js';
-import type { ChannelName, Delivery, DeliveryAttempt, DeliveryEffects, NotifyRepo, OwnEntry } from '../store/notify-repo.js';
+import { isConflictError, ConflictError } from '../store/conflict.js';
+import type { ChannelName, Delivery, DeliveryAttempt, DeliveryEffects, NotifyRepository, OwnEntry } from '../store/notify-repo.js';
 import type { Channels } from './channels.js';
 import { backoffMs, classifySendError, clientMsgIdFor, DEFAULT_OUTBOX_POLICY, type OutboxPolicy } from './delivery-policy.js';
 import { ALERT_KINDS, type OutboxEntry, type Planner } from './planner.js';
@@ -36,10 +40,17 @@ export interface OutboxSummary {
   awaitingUser: number;
 }
 
+/** The intents written with application events, as the applications' store hands them out. */
+export interface IntentSource {
+  /** Intents not planned yet, oldest first. */
+  pending(limit: number): Promise<NotificationIntent[]>;
+  /** Notes that these are planned: pending no longer lists them. */
+  markPlanned(keys: string[]): Promise<void>;
+}
+
 export interface OutboxDeps {
-  repo: NotifyRepo;
-  /** The intents written with application events, not yet planned (ApplicationsRepository.pendingIntents/markIntentsPlanned). */
-  intents: { pending(limit: number): Promise<NotificationIntent[]>; markPlanned(keys: string[]): Promise<void> };
+  repo: NotifyRepository;
+  intents: IntentSource;
   planner: Planner;
   channels: Channels;
   clock: () => Date;
@@ -48,6 +59,13 @@ export interface OutboxDeps {
 }
 
 type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'awaiting-user' | 'next';
+
+/** Entries planned per store round trip. */
+const PLAN_BATCH = 100;
+/** Deliveries claimed at a time: a claim is held while they are sent one after the other. */
+const CLAIM_BATCH = 10;
+/** Lists of the console and the staff API show at most this many, newest first. */
+export const LIST_LIMIT = 200;
 
 export class Outbox {
   readonly policy: OutboxPolicy;
@@ -83,24 +101,41 @@ export class Outbox {
     return this.run();
   }
 
-  /** The entries not planned yet: the applications' pending intents and notify's own. */
-  async #pendingEntries(): Promise<{ entries: OutboxEntry[]; intentKeys: string[] }> {
-    const intents = await this.deps.intents.pending(this.policy.batchSize);
-    const own = this.deps.repo.entries().map((e): OutboxEntry => ({ ...e, eventIndex: null }));
-    return { entries: [...intents.map((i): OutboxEntry => ({ ...i, data: {} })), ...own], intentKeys: intents.map((i) => i.key) };
-  }
-
   async #pass(): Promise<OutboxSummary> {
     const summary: OutboxSummary = { planned: 0, sent: 0, unconfirmed: 0, retrying: 0, dead: 0, needsContact: 0, awaitingUser: 0 };
     let budget = this.policy.batchSize;
     // Alerts about failures are entries too; a few rounds deliver them in the same pass.
     for (let round = 0; round < 3 && budget > 0; round++) {
       summary.planned += await this.#planNew();
-      const due = this.deps.repo.due(this.#now()).slice(0, budget);
-      if (due.length === 0) break;
-      budget -= due.length;
-      for (const delivery of due) {
-        const outcome = await this.#deliver(delivery);
+      let claimedAny = false;
+      while (budget > 0) {
+        const claimed = await this.deps.repo.claimDue(this.#now(), Math.min(budget, CLAIM_BATCH), this.policy.claimLeaseMs);
+        if (claimed.length === 0) break;
+        claimedAny = true;
+        budget -= claimed.length;
+        await this.#deliverClaimed(claimed, summary);
+      }
+      if (!claimedAny) break;
+    }
+    return summary;
+  }
+
+  /** Sends what this pass claimed, releasing each claim when done; stops before the lease could run out. */
+  async #deliverClaimed(claimed: Delivery[], summary: OutboxSummary): Promise<void> {
+    const started = performance.now();
+    /** How many were taken from the list (their claims released, or being released). */
+    let taken = 0;
+    try {
+      for (const delivery of claimed) {
+        // Past half the lease another instance may take the rest soon: they are claimed afresh.
+        if (performance.now() - started > this.policy.claimLeaseMs / 2) break;
+        taken++;
+        let outcome: Outcome | null;
+        try {
+          outcome = await this.#deliver(delivery);
+        } finally {
+          await this.deps.repo.releaseClaims([delivery.key]);
+        }
         if (outcome === 'sent') summary.sent++;
         else if (outcome === 'unconfirmed') summary.unconfirmed++;
         else if (outcome === 'retrying') summary.retrying++;
@@ -108,16 +143,41 @@ export class Outbox {
         else if (outcome === 'needs-contact') summary.needsContact++;
         else if (outcome === 'awaiting-user') summary.awaitingUser++;
       }
+    } finally {
+      if (taken < claimed.length) await this.deps.repo.releaseClaims(claimed.slice(taken).map((d) => d.key));
     }
-    return summary;
   }
 
+  /** Plans the applications' new intents, then notify's own new entries, a batch at a time. */
   async #planNew(): Promise<number> {
-    const { entries, intentKeys } = await this.#pendingEntries();
-    const fresh = entries.filter((e) => !this.deps.repo.isPlanned(e.key));
+    let planned = 0;
+    for (;;) {
+      const batch = await this.deps.intents.pending(PLAN_BATCH);
+      if (batch.length === 0) break;
+      const { fresh, done } = await this.#plan(batch.map((i): OutboxEntry => ({ ...i, data: {} })));
+      planned += fresh;
+      // Planned by this pass or an earlier one (perhaps of another instance, or before a crash here).
+      if (done.length) await this.deps.intents.markPlanned(done);
+      if (batch.length < PLAN_BATCH || done.length === 0) break;
+    }
+    for (;;) {
+      const batch = await this.deps.repo.unplannedEntries(PLAN_BATCH);
+      if (batch.length === 0) break;
+      const { fresh, done } = await this.#plan(batch.map((e): OutboxEntry => ({ ...e, eventIndex: null })));
+      planned += fresh;
+      if (batch.length < PLAN_BATCH || done.length === 0) break;
+    }
+    return planned;
+  }
+
+  /** Plans entries; `fresh`: how many this call planned, `done`: the keys planned now or before. */
+  async #plan(entries: OutboxEntry[]): Promise<{ fresh: number; done: string[] }> {
     const now = this.#now();
+    // Planned already (by another instance, or before a crash between planning and marking).
+    const before = await this.deps.repo.plannedOf(entries.map((e) => e.key));
     const plans: Array<{ entryKey: string; deliveries: Delivery[] }> = [];
-    for (const entry of fresh) {
+    for (const entry of entries) {
+      if (before.has(entry.key)) continue;
       try {
         plans.push({ entryKey: entry.key, deliveries: await this.deps.planner.plan(entry, now) });
       } catch (error) {
@@ -125,16 +185,13 @@ export class Outbox {
         this.deps.logger?.warn({ entry: entry.key, err: error }, 'notification could not be planned; will try again');
       }
     }
-    if (plans.length > 0) await this.deps.repo.plan(plans, now);
-    // Intents planned now or before (notify's record says so) stop being pending; one that failed stays.
-    const planned = intentKeys.filter((key) => this.deps.repo.isPlanned(key));
-    if (planned.length > 0) await this.deps.intents.markPlanned(planned);
-    return plans.length;
+    const fresh = await this.deps.repo.plan(plans, now);
+    return { fresh: fresh.length, done: [...before, ...plans.map((p) => p.entryKey)] };
   }
 
   async #deliver(start: Delivery): Promise<Outcome | null> {
     // Staff may have acted on it since the pass listed it.
-    let d = this.deps.repo.delivery(start.key);
+    let d = await this.deps.repo.delivery(start.key);
     if (!d || d.status !== 'pending' || d.nextAttemptAt > this.#now()) return null;
     if (d.inFlight) {
       const { channel, clientMsgId } = d.inFlight;
@@ -152,7 +209,7 @@ export class Outbox {
     for (;;) {
       const channel = d.channels[d.channelIndex];
       if (!channel) return this.#exhausted(d);
-      const unavailable = this.deps.channels.unavailable(channel, d);
+      const unavailable = await this.deps.channels.unavailable(channel, d);
       if (unavailable) {
         d = await this.#update(d, (x) => {
           x.channelIndex++;
@@ -162,12 +219,12 @@ export class Outbox {
       }
       const outcome = await this.#attempt(d, channel, this.deps.channels.idempotent(channel) ? clientMsgIdFor(d.key, channel) : null);
       if (outcome !== 'next') return outcome;
-      d = this.deps.repo.delivery(d.key)!;
+      d = (await this.deps.repo.delivery(d.key))!;
     }
   }
 
   async #attempt(d: Delivery, channel: ChannelName, clientMsgId: string | null): Promise<Outcome> {
-    const credit = d.inFlight ? null : this.deps.channels.credit(channel, d);
+    const credit = d.inFlight ? null : await this.deps.channels.credit(channel, d);
     // Recorded before the send: after a crash, the next pass knows what may have gone out.
     if (!d.inFlight) {
       await this.#update(d, (x) => (x.inFlight = { channel, clientMsgId, at: this.#now() }), credit ? { credit: { ...credit, delta: -1 } } : {});
@@ -311,54 +368,63 @@ export class Outbox {
    * while the window their message opened lasts. Returns how many; the caller runs a pass.
    */
   async wakeFor(openid: string): Promise<number> {
-    const waiting = this.deps.repo.awaitingUser(openid);
-    for (const d of waiting) {
-      await this.#update(d, (x) => {
-        x.status = 'pending';
-        x.channelIndex = 0;
-        x.nextAttemptAt = this.#now();
-        x.reason = null;
-      });
+    let woken = 0;
+    for (const d of await this.deps.repo.awaitingUser(openid)) {
+      try {
+        await this.#update(d, (x) => {
+          // Another message of theirs, on another instance, may have woken it already.
+          if (x.status !== 'awaiting-user') throw new ConflictError('delivery');
+          x.status = 'pending';
+          x.channelIndex = 0;
+          x.nextAttemptAt = this.#now();
+          x.reason = null;
+        });
+        woken++;
+      } catch (error) {
+        if (!isConflictError(error)) throw error;
+      }
     }
-    return waiting.length;
+    return woken;
   }
 
   // --- for staff --------------------------------------------------------------------------------
 
-  deadLetters(): Delivery[] {
-    return this.deps.repo.deliveries().filter((d) => d.status === 'dead').sort(newestFirst);
+  /** Dead letters, the latest changed first (at most LIST_LIMIT; `total` counts them all). */
+  deadLetters(): Promise<{ total: number; deliveries: Delivery[] }> {
+    return this.deps.repo.deliveryPage({ status: 'dead', limit: LIST_LIMIT });
   }
 
   /**
    * Marked sent after a send whose answer never came (the process stopped mid-send, or the network
-   * dropped), on a channel that cannot be repeated safely: it may or may not have arrived. Newest first.
+   * dropped), on a channel that cannot be repeated safely: it may or may not have arrived. Newest
+   * first, those changed since `since`.
    */
-  unconfirmed(): Delivery[] {
-    return this.deps.repo.deliveries().filter((d) => d.status === 'sent' && d.confirmed === false).sort(newestFirst);
+  unconfirmed(since: string): Promise<{ total: number; deliveries: Delivery[] }> {
+    return this.deps.repo.deliveryPage({ status: 'sent', confirmed: false, updatedSince: since, limit: LIST_LIMIT });
   }
 
-  needsContact(): Delivery[] {
-    return this.deps.repo.deliveries().filter((d) => d.status === 'needs-contact').sort(newestFirst);
+  needsContact(): Promise<{ total: number; deliveries: Delivery[] }> {
+    return this.deps.repo.deliveryPage({ status: 'needs-contact', limit: LIST_LIMIT });
   }
 
   /** Puts a dead letter back in the queue, from its first channel. */
   async retry(key: string, by: string): Promise<Delivery | null> {
-    const d = this.deps.repo.delivery(key);
+    const d = await this.deps.repo.delivery(key);
     if (!d) throw new DomainError('not-found', '找不到这条消息');
-    if (d.status !== 'dead') throw new DomainError('conflict', '这条消息不在发送失败列表中，无需重试');
+    if (d.status !== 'dead') throw notDead();
     if (d.recipient.type === 'nobody') {
-      // Nobody could receive it when it was planned; plan it again for whoever is bound now. An
-      // application's intent is no longer pending once planned, so it is planned again here.
-      const own = this.deps.repo.entries().some((e) => e.key === d.entryKey);
-      await this.deps.repo.replan(key);
-      const intent = own ? null : intentEntryOf(d);
-      if (intent) {
-        const now = this.#now();
-        await this.deps.repo.plan([{ entryKey: intent.key, deliveries: await this.deps.planner.plan(intent, now) }], now);
-      }
+      // Nobody could receive it when it was planned: it is planned again for whoever is bound now.
+      const own = await this.deps.repo.entry(d.entryKey);
+      const entry: OutboxEntry = own
+        ? { ...own, eventIndex: null }
+        : { key: d.entryKey, kind: d.kind, audience: d.audience, applicationId: d.applicationId, eventIndex: d.eventIndex ?? null, createdAt: d.createdAt, data: {} };
+      const now = this.#now();
+      if (!(await this.deps.repo.replan(key, await this.deps.planner.plan(entry, now), now))) throw notDead();
       return null;
     }
     return this.#update(d, (x) => {
+      // Checked again with the delivery locked: two staff members may click at once.
+      if (x.status !== 'dead') throw notDead();
       x.status = 'pending';
       x.attempts = 0;
       x.channelIndex = 0;
@@ -370,10 +436,12 @@ export class Outbox {
   }
 
   async markContacted(key: string, by: string, note: string | null): Promise<Delivery> {
-    const d = this.deps.repo.delivery(key);
+    const d = await this.deps.repo.delivery(key);
     if (!d) throw new DomainError('not-found', '找不到这条消息');
-    if (d.status !== 'needs-contact') throw new DomainError('conflict', '这条消息不在待人工告知列表中');
+    const notListed = () => new DomainError('conflict', '这条消息不在待人工告知列表中');
+    if (d.status !== 'needs-contact') throw notListed();
     return this.#update(d, (x) => {
+      if (x.status !== 'needs-contact') throw notListed();
       x.status = 'contacted';
       x.history.push(this.#record(null, 'contacted', { detail: note ? `${by}：${note}` : by }));
     });
@@ -409,8 +477,8 @@ export function channelLabel(channel: ChannelName | null): string {
   return channel ? CHANNEL_LABELS[channel] : '—';
 }
 
-function newestFirst(a: Delivery, b: Delivery): number {
-  return a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0;
+function notDead(): DomainError {
+  return new DomainError('conflict', '这条消息不在发送失败列表中，无需重试');
 }
 
 /** The application intent a delivery was planned from ("<appId>:<eventIndex>:<audience>"), rebuilt from it. */

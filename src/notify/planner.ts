@@ -48,6 +48,7 @@ export class Planner {
       kind: entry.kind,
       audience: entry.audience,
       applicationId: entry.applicationId,
+      eventIndex: entry.eventIndex,
       recipient,
       channels,
       channelIndex: 0,

@@ -7,7 +7,7 @@ import { todayInChina } from '../domain/calendar.js';
 import { maskFreeText } from '../domain/masking.js';
 import type { ApplicationsService } from '../applications/service.js';
 import type { ApplicationView } from '../applications/view.js';
-import type { NotifyRepo, OwnEntry } from '../store/notify-repo.js';
+import type { NotifyRepository, OwnEntry } from '../store/notify-repo.js';
 import type { UnansweredQuestion } from '../store/conversations-repo.js';
 
 export type ReminderThreshold = 'due-5' | 'due-1' | 'overdue';
@@ -32,7 +32,7 @@ export function reminderFor(
 
 export interface RemindersDeps {
   applications: Pick<ApplicationsService, 'open' | 'view' | 'today'>;
-  repo: NotifyRepo;
+  repo: NotifyRepository;
   calendar: () => Calendar;
   clock: () => Date;
 }
@@ -82,7 +82,7 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
 export interface DigestDeps {
   /** The open questions asked after `after` (all when null), oldest first. */
   unanswered: (after: string | null) => Promise<readonly UnansweredQuestion[]>;
-  repo: NotifyRepo;
+  repo: NotifyRepository;
   calendar: () => Calendar;
   clock: () => Date;
 }
@@ -103,11 +103,8 @@ export async function createUnansweredDigest(deps: DigestDeps): Promise<DigestRe
   const today = todayInChina(now);
   if (!deps.calendar().isWorkingDay(today)) return { today, workingDay: false, count: 0, created: null };
   const key = `digest:unanswered:${today}`;
-  if (deps.repo.hasEntry(key)) return { today, workingDay: true, count: 0, created: null };
-  const previous = deps.repo
-    .entries()
-    .filter((e) => e.kind === DIGEST_KIND)
-    .reduce<string | null>((latest, e) => (latest === null || e.createdAt > latest ? e.createdAt : latest), null);
+  if (await deps.repo.hasEntry(key)) return { today, workingDay: true, count: 0, created: null };
+  const previous = (await deps.repo.latestEntry(DIGEST_KIND))?.createdAt ?? null;
   const fresh = await deps.unanswered(previous);
   if (fresh.length === 0) return { today, workingDay: true, count: 0, created: null };
   const since = previous ?? fresh.reduce((earliest, q) => (q.at < earliest ? q.at : earliest), fresh[0]!.at);

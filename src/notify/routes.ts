@@ -42,9 +42,10 @@ export interface NotifyAdminDeps {
 export function mountNotifyAdminRoutes(router: Router, deps: NotifyAdminDeps): void {
   const staff = requireStaff(deps.accounts);
 
-  router.get('/notify/dead-letters', staff, (ctx) => {
+  router.get('/notify/dead-letters', staff, async (ctx) => {
     permit(ctx, 'notify.view');
-    ctx.body = { deadLetters: deps.notify.outbox.deadLetters().map((d) => describe(d, deps.templates)) };
+    const { total, deliveries } = await deps.notify.outbox.deadLetters();
+    ctx.body = { deadLetters: deliveries.map((d) => describe(d, deps.templates)), total };
   });
 
   router.post('/notify/dead-letters/:key/retry', staff, async (ctx) => {
@@ -57,15 +58,17 @@ export function mountNotifyAdminRoutes(router: Router, deps: NotifyAdminDeps): v
   router.get('/notify/needs-contact', staff, async (ctx) => {
     const who = permit(ctx, 'notify.view');
     const full = can(who.roles, 'applications.viewPersonalData');
+    const { total, deliveries } = await deps.notify.outbox.needsContact();
     ctx.body = {
       entries: await Promise.all(
-        deps.notify.outbox.needsContact().map(async (d) => ({
+        deliveries.map(async (d) => ({
           ...describe(d, deps.templates),
           // What to tell the applicant, and how to reach them.
           text: renderMessage(deps.templates, d.kind, d.vars).text,
           applicant: await contactOf(d, deps.applications, full),
         })),
       ),
+      total,
     };
   });
 

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import type { StaffAccounts } from '../accounts/staff-accounts.js';
-import type { NotifyRepo } from '../store/notify-repo.js';
+import type { NotifyRepository } from '../store/notify-repo.js';
 
 export interface StaffBindingOptions {
   codeTtlMs?: number;
@@ -26,7 +26,7 @@ export class StaffBinding {
   readonly #failureWindowMs: number;
 
   constructor(
-    private readonly repo: NotifyRepo,
+    private readonly repo: NotifyRepository,
     private readonly accounts: Pick<StaffAccounts, 'bindWechat' | 'staffWithWechat'>,
     private readonly clock: () => Date = () => new Date(),
     options: StaffBindingOptions = {},
@@ -39,26 +39,27 @@ export class StaffBinding {
   /** A fresh code for `username`, replacing any earlier one. */
   async issueCode(username: string): Promise<{ code: string; expiresAt: string }> {
     const now = this.clock();
-    const live = new Set(this.repo.liveBindingCodes(now.toISOString()).map((c) => c.code));
-    let code: string;
-    do code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    while (live.has(code));
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
-    await this.repo.putBindingCode({ code, username, expiresAt }, now.toISOString());
-    return { code, expiresAt };
+    // A code another staff member holds now is drawn again (the store's unique key says so).
+    for (;;) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      if (await this.repo.putBindingCode({ code, username, expiresAt }, now.toISOString())) return { code, expiresAt };
+    }
   }
 
   /** Binds the account the code was issued to; throws DomainError with the reason otherwise. */
   async redeem(openid: string, code: string): Promise<{ username: string }> {
     const now = this.clock();
-    const failures = this.repo.bindingFailures(openid);
-    const recent = failures && now.getTime() - Date.parse(failures.since) < this.#failureWindowMs ? failures : null;
+    const windowStart = new Date(now.getTime() - this.#failureWindowMs).toISOString();
+    const failures = await this.repo.bindingFailures(openid);
+    const recent = failures && failures.since > windowStart ? failures : null;
     if (recent && recent.count >= this.#maxFailures) {
       throw new DomainError('rate-limited', '绑定码错误次数过多，请一小时后再试');
     }
-    const found = this.repo.bindingCode(code);
+    // Taken, not read: a code sent twice at once (two instances) binds once.
+    const found = await this.repo.takeBindingCode(code);
     if (!found || found.expiresAt <= now.toISOString()) {
-      await this.repo.setBindingFailures(openid, { count: (recent?.count ?? 0) + 1, since: recent?.since ?? now.toISOString() });
+      await this.repo.countBindingFailure(openid, now.toISOString(), windowStart);
       throw new DomainError('validation', '绑定码不正确或已过期，请在工作台重新获取');
     }
     // One WeChat per staff member and one staff member per WeChat: a re-bind moves it.
@@ -66,8 +67,7 @@ export class StaffBinding {
       if (other.openid === openid && other.username !== found.username) await this.accounts.bindWechat(other.username, null);
     }
     await this.accounts.bindWechat(found.username, openid);
-    await this.repo.removeBindingCode(code);
-    if (failures) await this.repo.setBindingFailures(openid, null);
+    if (failures) await this.repo.clearBindingFailures(openid);
     return { username: found.username };
   }
 

@@ -1,12 +1,16 @@
-// Delivery state of notifications (notify.json). The outbox entries caused by application events are
-// the intents in applications.json; this file never copies them. It holds what delivering them
-// needs: one delivery per recipient (attempts, next try, the channel being tried, the client_msg_id
-// recorded before a send), the entries notify creates itself (deadline reminders, digests, alerts
-// about failed deliveries), subscribe-message consents, the last interaction per user (the 48-hour
-// customer-service window) and staff binding codes.
+// Delivery state of notifications. The outbox entries caused by application events are the
+// applications' intents; the notify store never copies them (it records which are planned). It
+// holds what delivering them needs: one delivery per recipient (attempts, next try, the channel
+// being tried, the client_msg_id recorded before a send), the entries notify creates itself
+// (deadline reminders, digests, alerts about failed deliveries), subscribe-message consents, the
+// last interaction per user (the 48-hour customer-service window) and staff binding codes.
+//
+// NotifyRepository is what the notify module uses, on either engine; NotifyRepo below is the
+// embedded one (one process), PgNotifyRepo (src/store/pg/notify-repo.ts) the PostgreSQL one.
 import type { Store } from './store.js';
 import type { DataFile } from './data-file.js';
 import { JournaledFile } from './journaled-file.js';
+import type { Transferable, TransferRecord } from './transfer.js';
 
 /** The ways a message can travel; the order per audience is data (data/notify/templates.json). */
 export const CHANNEL_NAMES = ['oa-template', 'oa-subscribe', 'mp-subscribe', 'customer-service', 'wecom-robot'] as const;
@@ -77,6 +81,8 @@ export interface Delivery {
   history: DeliveryAttempt[];
   createdAt: string;
   updatedAt: string;
+  /** The application event the entry came from (null for notify's own entries): to plan it again. */
+  eventIndex?: number | null;
   /**
    * When no channel reaches the person, wait for their next message (which opens the
    * customer-service window) instead of asking staff to phone: a staff member's answer to a chat
@@ -98,17 +104,9 @@ export interface BindingCode {
   expiresAt: string;
 }
 
-interface NotifyData {
-  entries: OwnEntry[];
-  /** Entry key → when its deliveries were planned. */
-  planned: Record<string, string>;
-  deliveries: Record<string, Delivery>;
-  /** openid → template id → consent. */
-  consents: Record<string, Record<string, ConsentState>>;
-  /** openid → last time the user wrote to or clicked in the official account. */
-  interactions: Record<string, string>;
-  bindingCodes: BindingCode[];
-  bindingFailures: Record<string, { count: number; since: string }>;
+export interface BindingFailures {
+  count: number;
+  since: string;
 }
 
 /** What else changes in the same write as a delivery. */
@@ -120,14 +118,201 @@ export interface DeliveryEffects {
   forgetInteraction?: string;
 }
 
-const HISTORY_LIMIT = 30;
+/** One page of the deliveries in one status, newest change first (the console's 消息异常 page). */
+export interface DeliveryFilter {
+  status: DeliveryStatus;
+  /** Only these (sent: false is "arrival unknown"). */
+  confirmed?: boolean;
+  /** Only those changed at or after this instant. */
+  updatedSince?: string;
+  limit: number;
+}
+
+export interface DeliveryPage {
+  /** How many match the filter, beyond the page too. */
+  total: number;
+  deliveries: Delivery[];
+}
+
+/** What the metrics gauges show of the outbox, counted by the store. */
+export interface DeliveryGauges {
+  /** Pending deliveries by the channel they will be tried on next ('none': no channel left). */
+  backlog: Record<string, number>;
+  /** Dead letters by the last channel tried ('none': none was). */
+  dead: Record<string, number>;
+  /** Failed send attempts recorded in the deliveries' histories, by channel. */
+  failedAttempts: Record<string, number>;
+  needsContact: number;
+}
+
+/**
+ * The notification outbox's storage. Every method is keyed or filtered: nothing reads every
+ * delivery on a request's or a job's path.
+ */
+export interface NotifyRepository extends Transferable {
+  // --- notify's own outbox entries
+  entry(key: string): Promise<OwnEntry | undefined>;
+  hasEntry(key: string): Promise<boolean>;
+  /** The newest entry of a kind (by createdAt), e.g. the last digest. */
+  latestEntry(kind: string): Promise<OwnEntry | undefined>;
+  /** Adds the entries whose keys are new; returns those added (a key taken already is a no-op). */
+  addEntries(entries: OwnEntry[]): Promise<OwnEntry[]>;
+  /** Own entries not planned yet, oldest first. */
+  unplannedEntries(limit: number): Promise<OwnEntry[]>;
+
+  // --- deliveries
+  /**
+   * Records the deliveries of several entries (applications' intents or own entries). Each entry is
+   * planned once: an entry planned already, here or by another instance at the same moment, is
+   * left alone. Returns the keys of the entries planned by this call.
+   */
+  plan(plans: Array<{ entryKey: string; deliveries: Delivery[] }>, at: string): Promise<string[]>;
+  /** Which of these entries are planned already (so the outbox need not plan them to find out). */
+  plannedOf(entryKeys: string[]): Promise<Set<string>>;
+  /**
+   * Replaces a dead delivery by the deliveries of the same entry planned again (a staff message
+   * nobody could receive, once someone can). False, and nothing changed, when it is not dead (any more).
+   */
+  replan(deliveryKey: string, deliveries: Delivery[], at: string): Promise<boolean>;
+  delivery(key: string): Promise<Delivery | undefined>;
+  /** The deliveries about one application, oldest first. */
+  deliveriesOf(applicationId: string): Promise<Delivery[]>;
+  /**
+   * Takes up to `limit` pending deliveries whose time has come, oldest first, for this process
+   * alone until `leaseMs` after `now` or until releaseClaims: another instance claiming at the same
+   * time gets others, and takes these again only once the lease ran out (their claimer died).
+   */
+  claimDue(now: string, limit: number, leaseMs: number): Promise<Delivery[]>;
+  releaseClaims(keys: string[]): Promise<void>;
+  /** Deliveries waiting for this user's next message (status awaiting-user). */
+  awaitingUser(openid: string): Promise<Delivery[]>;
+  /**
+   * Changes one delivery, and whatever goes with it, in one write, with the delivery locked;
+   * `change` may throw to change nothing. Returns the delivery as saved.
+   */
+  updateDelivery(key: string, change: (d: Delivery) => void, effects?: DeliveryEffects, at?: string): Promise<Delivery>;
+  deliveryPage(filter: DeliveryFilter): Promise<DeliveryPage>;
+  deliveryGauges(): Promise<DeliveryGauges>;
+
+  // --- subscribe-message consents
+  consent(openid: string, templateId: string): Promise<ConsentState | undefined>;
+  recordConsents(openid: string, changes: Array<{ templateId: string; accepted: boolean; longTerm: boolean }>, at: string): Promise<void>;
+
+  // --- customer-service window
+  lastInteraction(openid: string): Promise<string | undefined>;
+  noteInteraction(openid: string, at: string): Promise<void>;
+  /** WeChat said the customer-service window is closed. */
+  forgetInteraction(openid: string): Promise<void>;
+
+  // --- staff binding codes
+  bindingCode(code: string): Promise<BindingCode | undefined>;
+  /**
+   * Stores a code as the user's only one, dropping expired codes of everyone. False, and nothing
+   * stored, when another user holds the same code and it is still live: draw another.
+   */
+  putBindingCode(code: BindingCode, now: string): Promise<boolean>;
+  /** Removes the code and returns it (live or expired): a code is redeemed once, even by two instances at once. */
+  takeBindingCode(code: string): Promise<BindingCode | undefined>;
+  bindingFailures(openid: string): Promise<BindingFailures | undefined>;
+  /** Counts one wrong code: one more since `since` when the last count began after `windowStart`, else a fresh count. */
+  countBindingFailure(openid: string, at: string, windowStart: string): Promise<BindingFailures>;
+  clearBindingFailures(openid: string): Promise<void>;
+}
+
+export const HISTORY_LIMIT = 30;
+/** WeChat keeps counting one-time acceptances; we stop at a sane number. */
+export const MAX_CREDITS = 50;
+
+/** Attempt results that count as a failed send in the metrics. */
+const FAILED_RESULTS: ReadonlySet<DeliveryAttempt['result']> = new Set(['retry', 'failed', 'unavailable']);
+
+/** The openid a delivery goes to, if it goes to a WeChat user. */
+export function recipientOpenid(d: Delivery): string | null {
+  return 'openid' in d.recipient ? d.recipient.openid : null;
+}
+
+/** The channel a pending delivery is tried on next: the one in flight, else the next in its list. */
+export function nextChannel(d: Delivery): ChannelName | null {
+  return d.inFlight?.channel ?? d.channels[d.channelIndex] ?? null;
+}
+
+/** Failed attempts in a delivery's history, by channel. */
+export function failedAttempts(d: Delivery): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const h of d.history) if (h.channel && FAILED_RESULTS.has(h.result)) counts[h.channel] = (counts[h.channel] ?? 0) + 1;
+  return counts;
+}
+
+/** Applies a change's bookkeeping: the history kept short, the time of the change. */
+export function finishChange(d: Delivery, at?: string): void {
+  if (d.history.length > HISTORY_LIMIT) d.history.splice(0, d.history.length - HISTORY_LIMIT);
+  if (at) d.updatedAt = at;
+}
+
+/** A consent after a credit effect (used, given back, or found gone). */
+export function applyCredit(consent: ConsentState | undefined, effect: NonNullable<DeliveryEffects['credit']>, at?: string): ConsentState {
+  const next = consent ? { ...consent } : { credits: 0, longTerm: false, updatedAt: at ?? '' };
+  next.credits = effect.exhaust ? 0 : Math.max(0, next.credits + (effect.delta ?? 0));
+  if (effect.exhaust) next.longTerm = false;
+  if (at) next.updatedAt = at;
+  return next;
+}
+
+/** A consent after the user answered one prompt for its template. */
+export function applyConsentAnswer(consent: ConsentState | undefined, answer: { accepted: boolean; longTerm: boolean }, at: string): ConsentState {
+  const next = consent ? { ...consent } : { credits: 0, longTerm: false, updatedAt: at };
+  if (answer.longTerm) next.longTerm = answer.accepted;
+  else if (answer.accepted) next.credits = Math.min(next.credits + 1, MAX_CREDITS);
+  next.updatedAt = at;
+  return next;
+}
+
+/** Oldest first, then by key: the order deliveries are sent in. */
+export function oldestFirst(a: Delivery, b: Delivery): number {
+  return a.createdAt === b.createdAt ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.createdAt < b.createdAt ? -1 : 1;
+}
+
+/** Newest change first, then by key. */
+export function newestChangeFirst(a: Delivery, b: Delivery): number {
+  return a.updatedAt === b.updatedAt ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.updatedAt < b.updatedAt ? 1 : -1;
+}
+
+// --- the embedded engine -------------------------------------------------------------------------
+
+interface NotifyData {
+  entries: OwnEntry[];
+  /** Entry key → when its deliveries were planned. */
+  planned: Record<string, string>;
+  deliveries: Record<string, Delivery>;
+  /** openid → template id → consent. */
+  consents: Record<string, Record<string, ConsentState>>;
+  /** Files written before the interactions had their own journal kept them here: openid → last time. */
+  interactions: Record<string, string>;
+  bindingCodes: BindingCode[];
+  bindingFailures: Record<string, BindingFailures>;
+}
 
 /** One line per message a user sends: the 48-hour window opens (at) or is found closed (null). */
 type InteractionOp = { openid: string; at: string | null };
 
-export class NotifyRepo {
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * The embedded engine: notify.json (one lowdb file) and the interactions journal, held in memory by
+ * the one process that owns the data folder, with in-memory indexes for the keyed reads. A claim is
+ * trivial here: one process, and its outbox runs one pass at a time.
+ */
+export class NotifyRepo implements NotifyRepository {
+  /** Delivery keys by status. */
+  #byStatus = new Map<DeliveryStatus, Set<string>>();
   /** openid → keys of deliveries awaiting that user's next message: asked on every chat message. */
   #awaiting = new Map<string, Set<string>>();
+  #byApplication = new Map<string, Set<string>>();
+  #entries = new Map<string, OwnEntry>();
+  /** Every own entry before this position is planned (entries are appended, plans never undone). */
+  #unplannedFrom = 0;
+  /** The data object the indexes describe: a failed write reloads the file and replaces it. */
+  #indexed: NotifyData | null = null;
 
   private constructor(
     private readonly file: DataFile<NotifyData>,
@@ -135,7 +320,7 @@ export class NotifyRepo {
     // wrote must not rewrite the whole outbox file.
     private readonly interactions: JournaledFile<{ interactions: Record<string, string> }, InteractionOp>,
   ) {
-    this.#indexAwaiting();
+    this.#data();
   }
 
   static async open(store: Store): Promise<NotifyRepo> {
@@ -157,194 +342,371 @@ export class NotifyRepo {
     return new NotifyRepo(file, interactions);
   }
 
-  // --- outbox entries and deliveries --------------------------------------------------------------
+  // --- indexes -------------------------------------------------------------------------------------
 
-  entries(): readonly OwnEntry[] {
-    return this.file.data.entries;
+  /** The data, with the indexes rebuilt when the file was reloaded (after a failed write). */
+  #data(): NotifyData {
+    const data = this.file.data;
+    if (this.#indexed !== data) {
+      this.#indexed = data;
+      for (const map of [this.#byStatus, this.#awaiting, this.#byApplication, this.#entries]) map.clear();
+      this.#unplannedFrom = 0;
+      for (const d of Object.values(data.deliveries)) this.#index(d);
+      for (const e of data.entries) this.#entries.set(e.key, e);
+    }
+    return data;
   }
 
-  hasEntry(key: string): boolean {
-    return this.file.data.entries.some((e) => e.key === key);
+  #index(d: Delivery, before?: Delivery): void {
+    if (before) this.#unindex(before);
+    setIn(this.#byStatus, d.status).add(d.key);
+    if (d.applicationId) setIn(this.#byApplication, d.applicationId).add(d.key);
+    const openid = recipientOpenid(d);
+    if (openid && d.status === 'awaiting-user') setIn(this.#awaiting, openid).add(d.key);
   }
 
-  /** Adds the entries whose keys are new; returns those added. */
+  #unindex(d: Delivery): void {
+    removeFrom(this.#byStatus, d.status, d.key);
+    if (d.applicationId) removeFrom(this.#byApplication, d.applicationId, d.key);
+    const openid = recipientOpenid(d);
+    if (openid) removeFrom(this.#awaiting, openid, d.key);
+  }
+
+  /** Writes a change; the indexes follow the data, also when the write failed and the file was reloaded. */
+  async #write<R>(change: (data: NotifyData) => R): Promise<R> {
+    try {
+      return await this.file.update(() => change(this.#data()));
+    } finally {
+      this.#data();
+    }
+  }
+
+  #statusKeys(status: DeliveryStatus): Delivery[] {
+    const data = this.#data();
+    return [...(this.#byStatus.get(status) ?? [])].map((key) => data.deliveries[key]!);
+  }
+
+  // --- outbox entries ------------------------------------------------------------------------------
+
+  async entry(key: string): Promise<OwnEntry | undefined> {
+    this.#data();
+    const found = this.#entries.get(key);
+    return found && copy(found);
+  }
+
+  async hasEntry(key: string): Promise<boolean> {
+    this.#data();
+    return this.#entries.has(key);
+  }
+
+  async latestEntry(kind: string): Promise<OwnEntry | undefined> {
+    let latest: OwnEntry | undefined;
+    for (const e of this.#data().entries) if (e.kind === kind && (!latest || e.createdAt > latest.createdAt)) latest = e;
+    return latest && copy(latest);
+  }
+
   async addEntries(entries: OwnEntry[]): Promise<OwnEntry[]> {
-    const fresh = entries.filter((e) => !this.hasEntry(e.key));
+    this.#data();
+    const fresh: OwnEntry[] = [];
+    for (const e of entries) if (!this.#entries.has(e.key) && !fresh.some((f) => f.key === e.key)) fresh.push(copy(e));
     if (fresh.length === 0) return [];
-    await this.file.update((d) => {
+    await this.#write((d) => {
       d.entries.push(...fresh);
+      for (const e of fresh) this.#entries.set(e.key, e);
     });
-    return fresh;
+    return fresh.map(copy);
   }
 
-  isPlanned(entryKey: string): boolean {
-    return entryKey in this.file.data.planned;
+  async unplannedEntries(limit: number): Promise<OwnEntry[]> {
+    const { entries, planned } = this.#data();
+    while (this.#unplannedFrom < entries.length && entries[this.#unplannedFrom]!.key in planned) this.#unplannedFrom++;
+    return entries
+      .slice(this.#unplannedFrom)
+      .filter((e) => !(e.key in planned))
+      .sort((a, b) => (a.createdAt === b.createdAt ? (a.key < b.key ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
+      .slice(0, limit)
+      .map(copy);
   }
 
-  /** Records the deliveries of several entries in one write; an entry planned already is left alone. */
-  async plan(plans: Array<{ entryKey: string; deliveries: Delivery[] }>, at: string): Promise<void> {
-    const fresh = plans.filter((p) => !this.isPlanned(p.entryKey));
-    if (fresh.length === 0) return;
-    await this.file.update((d) => {
+  // --- deliveries ----------------------------------------------------------------------------------
+
+  async plan(plans: Array<{ entryKey: string; deliveries: Delivery[] }>, at: string): Promise<string[]> {
+    const { planned } = this.#data();
+    const fresh = plans.filter((p, i) => !(p.entryKey in planned) && plans.findIndex((q) => q.entryKey === p.entryKey) === i);
+    if (fresh.length === 0) return [];
+    await this.#write((d) => {
       for (const p of fresh) {
         d.planned[p.entryKey] = at;
-        for (const delivery of p.deliveries) d.deliveries[delivery.key] = delivery;
+        for (const delivery of p.deliveries) {
+          if (d.deliveries[delivery.key]) continue;
+          const stored = copy(delivery);
+          d.deliveries[stored.key] = stored;
+          this.#index(stored);
+        }
       }
+    });
+    return fresh.map((p) => p.entryKey);
+  }
+
+  async plannedOf(entryKeys: string[]): Promise<Set<string>> {
+    const { planned } = this.#data();
+    return new Set(entryKeys.filter((key) => key in planned));
+  }
+
+  async replan(deliveryKey: string, deliveries: Delivery[], _at: string): Promise<boolean> {
+    if (this.#data().deliveries[deliveryKey]?.status !== 'dead') return false;
+    return this.#write((d) => {
+      const old = d.deliveries[deliveryKey];
+      if (old?.status !== 'dead') return false;
+      delete d.deliveries[deliveryKey];
+      this.#unindex(old);
+      for (const delivery of deliveries) {
+        if (d.deliveries[delivery.key]) continue;
+        const stored = copy(delivery);
+        d.deliveries[stored.key] = stored;
+        this.#index(stored);
+      }
+      return true;
     });
   }
 
-  delivery(key: string): Delivery | undefined {
-    return this.file.data.deliveries[key];
+  async delivery(key: string): Promise<Delivery | undefined> {
+    const found = this.#data().deliveries[key];
+    return found && copy(found);
   }
 
-  deliveries(): Delivery[] {
-    return Object.values(this.file.data.deliveries);
+  async deliveriesOf(applicationId: string): Promise<Delivery[]> {
+    const data = this.#data();
+    return [...(this.#byApplication.get(applicationId) ?? [])].map((key) => copy(data.deliveries[key]!)).sort(oldestFirst);
   }
 
-  /** Pending deliveries whose time has come, oldest first. */
-  due(now: string): Delivery[] {
-    return this.deliveries()
-      .filter((d) => d.status === 'pending' && d.nextAttemptAt <= now)
-      .sort((a, b) => (a.createdAt === b.createdAt ? (a.key < b.key ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+  async claimDue(now: string, limit: number, _leaseMs: number): Promise<Delivery[]> {
+    return this.#statusKeys('pending')
+      .filter((d) => d.nextAttemptAt <= now)
+      .sort(oldestFirst)
+      .slice(0, limit)
+      .map(copy);
   }
 
-  /** Deliveries waiting for this user's next message (status awaiting-user). */
-  awaitingUser(openid: string): Delivery[] {
-    const keys = this.#awaiting.get(openid);
-    if (!keys) return [];
-    return [...keys].map((key) => this.file.data.deliveries[key]).filter((d): d is Delivery => d?.status === 'awaiting-user');
+  async releaseClaims(_keys: string[]): Promise<void> {}
+
+  async awaitingUser(openid: string): Promise<Delivery[]> {
+    const data = this.#data();
+    return [...(this.#awaiting.get(openid) ?? [])].map((key) => copy(data.deliveries[key]!)).sort(oldestFirst);
   }
 
-  /** Changes one delivery, and whatever goes with it, in one write; returns the delivery as saved. */
   async updateDelivery(key: string, change: (d: Delivery) => void, effects: DeliveryEffects = {}, at?: string): Promise<Delivery> {
     // A closed window only costs one more refused send if this is lost in a crash: its own journal.
     if (effects.forgetInteraction) await this.forgetInteraction(effects.forgetInteraction);
-    try {
-      const saved = await this.#changeDelivery(key, change, effects, at);
-      this.#indexAwaiting(saved);
-      return saved;
-    } catch (error) {
-      // A failed write reloads the file: the index follows it.
-      this.#indexAwaiting();
-      throw error;
-    }
-  }
-
-  /** The index of deliveries awaiting a user: of one delivery after it changed, or of all. */
-  #indexAwaiting(one?: Delivery): void {
-    if (!one) this.#awaiting.clear();
-    for (const d of one ? [one] : this.deliveries()) {
-      const openid = 'openid' in d.recipient ? d.recipient.openid : null;
-      if (!openid) continue;
-      const keys = this.#awaiting.get(openid);
-      if (d.status === 'awaiting-user') {
-        if (keys) keys.add(d.key);
-        else this.#awaiting.set(openid, new Set([d.key]));
-      } else if (keys?.delete(d.key) && keys.size === 0) this.#awaiting.delete(openid);
-    }
-  }
-
-  #changeDelivery(key: string, change: (d: Delivery) => void, effects: DeliveryEffects, at?: string): Promise<Delivery> {
-    return this.file.update((data) => {
-      const delivery = data.deliveries[key];
-      if (!delivery) throw new Error(`delivery ${key} vanished`);
-      change(delivery);
-      if (delivery.history.length > HISTORY_LIMIT) delivery.history.splice(0, delivery.history.length - HISTORY_LIMIT);
-      if (at) delivery.updatedAt = at;
+    const saved = await this.#write((data) => {
+      const before = data.deliveries[key];
+      if (!before) throw new Error(`delivery ${key} vanished`);
+      // Changed on a copy: a change that throws leaves the stored delivery as it was.
+      const after = copy(before);
+      change(after);
+      finishChange(after, at);
+      data.deliveries[key] = after;
+      this.#index(after, before);
       for (const entry of effects.entries ?? []) {
-        if (!data.entries.some((e) => e.key === entry.key)) data.entries.push(entry);
+        if (this.#entries.has(entry.key)) continue;
+        const stored = copy(entry);
+        data.entries.push(stored);
+        this.#entries.set(stored.key, stored);
       }
       if (effects.credit) {
-        const { openid, templateId, delta = 0, exhaust } = effects.credit;
-        const consent = (data.consents[openid] ??= {})[templateId] ??= { credits: 0, longTerm: false, updatedAt: at ?? '' };
-        consent.credits = exhaust ? 0 : Math.max(0, consent.credits + delta);
-        if (exhaust) consent.longTerm = false;
-        if (at) consent.updatedAt = at;
+        const { openid, templateId } = effects.credit;
+        const mine = (data.consents[openid] ??= {});
+        mine[templateId] = applyCredit(mine[templateId], effects.credit, at);
       }
-      return delivery;
+      return after;
     });
+    return copy(saved);
   }
 
-  /** Drops a planned entry's delivery so the next pass plans it again (a staff message nobody could receive). */
-  async replan(deliveryKey: string): Promise<void> {
-    await this.file.update((d) => {
-      const delivery = d.deliveries[deliveryKey];
-      if (!delivery) return;
-      delete d.deliveries[deliveryKey];
-      delete d.planned[delivery.entryKey];
-    });
+  async deliveryPage(filter: DeliveryFilter): Promise<DeliveryPage> {
+    const matching = this.#statusKeys(filter.status).filter(
+      (d) => (filter.confirmed === undefined || d.confirmed === filter.confirmed) && (filter.updatedSince === undefined || d.updatedAt >= filter.updatedSince),
+    );
+    return { total: matching.length, deliveries: matching.sort(newestChangeFirst).slice(0, filter.limit).map(copy) };
+  }
+
+  async deliveryGauges(): Promise<DeliveryGauges> {
+    const gauges: DeliveryGauges = { backlog: {}, dead: {}, failedAttempts: {}, needsContact: 0 };
+    for (const d of this.#statusKeys('pending')) increment(gauges.backlog, nextChannel(d) ?? 'none');
+    for (const d of this.#statusKeys('dead')) increment(gauges.dead, d.history.at(-1)?.channel ?? 'none');
+    gauges.needsContact = this.#byStatus.get('needs-contact')?.size ?? 0;
+    for (const d of Object.values(this.#data().deliveries)) {
+      for (const [channel, n] of Object.entries(failedAttempts(d))) increment(gauges.failedAttempts, channel, n);
+    }
+    return gauges;
   }
 
   // --- subscribe-message consents -----------------------------------------------------------------
 
-  consent(openid: string, templateId: string): ConsentState | undefined {
-    return this.file.data.consents[openid]?.[templateId];
+  async consent(openid: string, templateId: string): Promise<ConsentState | undefined> {
+    const found = this.#data().consents[openid]?.[templateId];
+    return found && copy(found);
   }
 
   async recordConsents(openid: string, changes: Array<{ templateId: string; accepted: boolean; longTerm: boolean }>, at: string): Promise<void> {
-    await this.file.update((d) => {
+    await this.#write((d) => {
       const mine = (d.consents[openid] ??= {});
-      for (const { templateId, accepted, longTerm } of changes) {
-        const consent = (mine[templateId] ??= { credits: 0, longTerm: false, updatedAt: at });
-        if (longTerm) consent.longTerm = accepted;
-        else if (accepted) consent.credits = Math.min(consent.credits + 1, MAX_CREDITS);
-        consent.updatedAt = at;
-      }
+      for (const change of changes) mine[change.templateId] = applyConsentAnswer(mine[change.templateId], change, at);
     });
   }
 
   // --- customer-service window ----------------------------------------------------------------------
 
-  lastInteraction(openid: string): string | undefined {
+  async lastInteraction(openid: string): Promise<string | undefined> {
     // Files written before the interactions had their own journal kept them in notify.json.
-    return this.interactions.data.interactions[openid] ?? this.file.data.interactions[openid];
+    return this.interactions.data.interactions[openid] ?? this.#data().interactions[openid];
   }
 
   async noteInteraction(openid: string, at: string): Promise<void> {
     await this.interactions.commit({ openid, at });
   }
 
-  /** WeChat said the customer-service window is closed. */
   async forgetInteraction(openid: string): Promise<void> {
-    if (this.file.data.interactions[openid]) await this.file.update((d) => void delete d.interactions[openid]);
+    if (this.#data().interactions[openid]) await this.#write((d) => void delete d.interactions[openid]);
     await this.interactions.commit({ openid, at: null });
   }
 
   // --- staff binding codes --------------------------------------------------------------------------
 
-  bindingCode(code: string): BindingCode | undefined {
-    return this.file.data.bindingCodes.find((c) => c.code === code);
+  async bindingCode(code: string): Promise<BindingCode | undefined> {
+    const found = this.#data().bindingCodes.find((c) => c.code === code);
+    return found && copy(found);
   }
 
-  liveBindingCodes(now: string): readonly BindingCode[] {
-    return this.file.data.bindingCodes.filter((c) => c.expiresAt > now);
-  }
-
-  /** Stores a code as the user's only one, dropping expired codes of everyone. */
-  async putBindingCode(code: BindingCode, now: string): Promise<void> {
-    await this.file.update((d) => {
-      d.bindingCodes = d.bindingCodes.filter((c) => c.expiresAt > now && c.username !== code.username);
-      d.bindingCodes.push(code);
+  async putBindingCode(code: BindingCode, now: string): Promise<boolean> {
+    const taken = this.#data().bindingCodes.some((c) => c.code === code.code && c.expiresAt > now && c.username !== code.username);
+    if (taken) return false;
+    await this.#write((d) => {
+      d.bindingCodes = d.bindingCodes.filter((c) => c.expiresAt > now && c.username !== code.username && c.code !== code.code);
+      d.bindingCodes.push(copy(code));
     });
+    return true;
   }
 
-  async removeBindingCode(code: string): Promise<void> {
-    await this.file.update((d) => {
+  async takeBindingCode(code: string): Promise<BindingCode | undefined> {
+    const found = this.#data().bindingCodes.find((c) => c.code === code);
+    if (!found) return undefined;
+    await this.#write((d) => {
       d.bindingCodes = d.bindingCodes.filter((c) => c.code !== code);
     });
+    return copy(found);
   }
 
-  bindingFailures(openid: string): { count: number; since: string } | undefined {
-    return this.file.data.bindingFailures[openid];
+  async bindingFailures(openid: string): Promise<BindingFailures | undefined> {
+    const found = this.#data().bindingFailures[openid];
+    return found && copy(found);
   }
 
-  async setBindingFailures(openid: string, value: { count: number; since: string } | null): Promise<void> {
-    await this.file.update((d) => {
-      if (value) d.bindingFailures[openid] = value;
-      else delete d.bindingFailures[openid];
-    });
+  async countBindingFailure(openid: string, at: string, windowStart: string): Promise<BindingFailures> {
+    return copy(
+      await this.#write((d) => {
+        const last = d.bindingFailures[openid];
+        const next = last && last.since > windowStart ? { count: last.count + 1, since: last.since } : { count: 1, since: at };
+        d.bindingFailures[openid] = next;
+        return next;
+      }),
+    );
+  }
+
+  async clearBindingFailures(openid: string): Promise<void> {
+    if (this.#data().bindingFailures[openid]) await this.#write((d) => void delete d.bindingFailures[openid]);
+  }
+
+  // --- moving an office ----------------------------------------------------------------------------
+
+  async counts(): Promise<Record<string, number>> {
+    const d = this.#data();
+    return {
+      entry: d.entries.length,
+      planned: Object.keys(d.planned).length,
+      delivery: Object.keys(d.deliveries).length,
+      consent: Object.values(d.consents).reduce((n, mine) => n + Object.keys(mine).length, 0),
+      interaction: Object.keys(this.#allInteractions()).length,
+      'binding-code': d.bindingCodes.length,
+      'binding-failure': Object.keys(d.bindingFailures).length,
+    };
+  }
+
+  async *exportRecords(): AsyncIterable<TransferRecord> {
+    const d = this.#data();
+    for (const e of d.entries) yield { kind: 'entry', data: copy(e) };
+    for (const [entryKey, at] of Object.entries(d.planned)) yield { kind: 'planned', data: { entryKey, at } };
+    for (const delivery of Object.values(d.deliveries)) yield { kind: 'delivery', data: copy(delivery) };
+    for (const [openid, mine] of Object.entries(d.consents)) {
+      for (const [templateId, consent] of Object.entries(mine)) yield { kind: 'consent', data: { openid, templateId, ...consent } };
+    }
+    for (const [openid, at] of Object.entries(this.#allInteractions())) yield { kind: 'interaction', data: { openid, at } };
+    for (const c of d.bindingCodes) yield { kind: 'binding-code', data: copy(c) };
+    for (const [openid, f] of Object.entries(d.bindingFailures)) yield { kind: 'binding-failure', data: { openid, ...f } };
+  }
+
+  async importRecords(records: AsyncIterable<TransferRecord>): Promise<void> {
+    const counts = await this.counts();
+    if (Object.values(counts).some((n) => n > 0)) throw new Error('the notify store is not empty: records are imported only into an empty one');
+    const interactions: Array<{ openid: string; at: string }> = [];
+    const incoming: NotifyData = { entries: [], planned: {}, deliveries: {}, consents: {}, interactions: {}, bindingCodes: [], bindingFailures: {} };
+    for await (const record of records) {
+      const r = record.data as any;
+      switch (record.kind) {
+        case 'entry':
+          incoming.entries.push(r as OwnEntry);
+          break;
+        case 'planned':
+          incoming.planned[r.entryKey] = r.at;
+          break;
+        case 'delivery':
+          incoming.deliveries[r.key] = r as Delivery;
+          break;
+        case 'consent': {
+          const { openid, templateId, ...consent } = r;
+          (incoming.consents[openid] ??= {})[templateId] = consent as ConsentState;
+          break;
+        }
+        case 'interaction':
+          interactions.push({ openid: r.openid, at: r.at });
+          break;
+        case 'binding-code':
+          incoming.bindingCodes.push(r as BindingCode);
+          break;
+        case 'binding-failure': {
+          const { openid, ...failures } = r;
+          incoming.bindingFailures[openid] = failures as BindingFailures;
+          break;
+        }
+        default:
+          throw new Error(`the notify store does not know records of kind ${record.kind}`);
+      }
+    }
+    // Entries in the order they were created, as the outbox plans them.
+    incoming.entries.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? -1 : 1));
+    await this.#write((d) => Object.assign(d, incoming));
+    this.#indexed = null;
+    this.#data();
+    await Promise.all(interactions.map((i) => this.interactions.commit(i)));
+  }
+
+  /** The interactions of both places they were kept (the journal wins). */
+  #allInteractions(): Record<string, string> {
+    return { ...this.#data().interactions, ...this.interactions.data.interactions };
   }
 }
 
-/** WeChat keeps counting one-time acceptances; we stop at a sane number. */
-const MAX_CREDITS = 50;
+function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set?.delete(value) && set.size === 0) map.delete(key);
+}
+
+function increment(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}

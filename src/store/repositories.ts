@@ -14,7 +14,7 @@ import { CatalogRepo, type CatalogRepository } from './catalog-repo.js';
 import { ConversationsRepo, type ConversationsRepository } from './conversations-repo.js';
 import { GuideAdditionsRepo, type GuideAdditionsRepository } from './guide-additions-repo.js';
 import { IdentitiesRepo, type IdentitiesRepository } from './identities-repo.js';
-import { NotifyRepo } from './notify-repo.js';
+import { NotifyRepo, type NotifyRepository } from './notify-repo.js';
 import { ReportRepo, type ReportRepository } from './report-repo.js';
 import { PushLedgerRepo, SubscribersRepo, type PushLedgerRepository, type SubscribersRepository } from './subscribers-repo.js';
 
@@ -29,7 +29,7 @@ export interface Repositories {
   conversations: ConversationsRepository;
   guideAdditions: GuideAdditionsRepository;
   identities: IdentitiesRepository;
-  notify: NotifyRepo;
+  notify: NotifyRepository;
   report: ReportRepository;
   subscribers: SubscribersRepository;
   pushLedger: PushLedgerRepository;

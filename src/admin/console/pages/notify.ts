@@ -5,7 +5,7 @@ import type { Router } from '@koa/router';
 import { can } from '../../../domain/roles.js';
 import { maskAddress, maskEmail, maskName, maskPhone } from '../../../domain/masking.js';
 import { QUESTION_REPLY_KIND, renderMessage } from '../../../notify/templates.js';
-import { channelLabel } from '../../../notify/outbox.js';
+import { channelLabel, LIST_LIMIT } from '../../../notify/outbox.js';
 import type { Delivery } from '../../../store/notify-repo.js';
 import type { ConsoleKit } from '../kit.js';
 import { html, type SafeHtml } from '../../../http/html.js';
@@ -35,11 +35,14 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
   router.get('/notify', kit.staff, async (ctx) => {
     const who = kit.open(ctx, 'notify');
     const full = can(who.roles, 'applications.viewPersonalData');
-    const dead = notify.outbox.deadLetters();
     // The last month's: older ones have been acted on, or no longer matter.
     const since = new Date((kit.deps.clock ?? (() => new Date()))().getTime() - UNCONFIRMED_DAYS * 86_400_000).toISOString();
-    const unconfirmed = notify.outbox.unconfirmed().filter((d) => d.updatedAt >= since);
-    const contact = notify.outbox.needsContact();
+    const [deadPage, unconfirmedPage, contactPage] = await Promise.all([notify.outbox.deadLetters(), notify.outbox.unconfirmed(since), notify.outbox.needsContact()]);
+    const { deliveries: dead } = deadPage;
+    const { deliveries: unconfirmed } = unconfirmedPage;
+    const { deliveries: contact } = contactPage;
+    const more = (page: { total: number; deliveries: Delivery[] }) =>
+      page.total > page.deliveries.length && html`<p class="hint">只显示最近的 ${LIST_LIMIT} 条。</p>`;
 
     // Who to call, read once per request before the page is drawn; a vanished request shows '—'.
     const applicants = new Map(
@@ -62,7 +65,7 @@ export function mountNotifyPage(router: Router, kit: ConsoleKit, notifyDeps: Non
       title: '消息异常',
       current: 'notify',
       wide: true,
-      body: html`<section aria-labelledby="h-contact"><h2 id="h-contact">需人工告知申请人（${contact.length}）</h2>
+      body: html`<section aria-labelledby="h-contact"><h2 id="h-contact">需人工告知申请人（${contactPage.total}）</h2>
 ${
   contact.length === 0
     ? html`<p class="empty">没有需要人工告知的消息。</p>`
@@ -75,10 +78,10 @@ ${
 <td data-label="处理"><form method="post" action="/admin/notify/contacted" class="stacked">${kit.csrf(ctx)}<input type="hidden" name="key" value="${d.key}">
 <label>备注 <input name="note" maxlength="500" placeholder="如：已电话告知"></label><button type="submit">已告知</button></form></td>
 </tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${more(contactPage)}`
 }
 </section>
-<section aria-labelledby="h-dead"><h2 id="h-dead">发送失败（${dead.length}）</h2>
+<section aria-labelledby="h-dead"><h2 id="h-dead">发送失败（${deadPage.total}）</h2>
 ${
   dead.length === 0
     ? html`<p class="empty">没有发送失败的消息。</p>`
@@ -91,10 +94,10 @@ ${
 <td data-label="最后尝试">${chinaDateTime(d.updatedAt)}</td>
 <td data-label="处理"><form method="post" action="/admin/notify/retry" class="inline">${kit.csrf(ctx)}<input type="hidden" name="key" value="${d.key}"><button type="submit">重新发送</button></form></td>
 </tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${more(deadPage)}`
 }
 </section>
-<section aria-labelledby="h-unconfirmed"><h2 id="h-unconfirmed">送达情况未知（近 ${UNCONFIRMED_DAYS} 天，${unconfirmed.length}）</h2>
+<section aria-labelledby="h-unconfirmed"><h2 id="h-unconfirmed">送达情况未知（近 ${UNCONFIRMED_DAYS} 天，${unconfirmedPage.total}）</h2>
 <p class="hint">发送时连接中断，微信没有回复结果。这类消息重发可能让对方收到两次，系统因此不再重发；如内容重要，请核实对方是否收到。</p>
 ${
   unconfirmed.length === 0
@@ -107,7 +110,7 @@ ${
 <td data-label="渠道">${d.sentVia ? channelLabel(d.sentVia) : '—'}</td>
 <td data-label="时间">${chinaDateTime(d.updatedAt)}</td>
 </tr>`,
-      )}</tbody></table>`
+      )}</tbody></table>${more(unconfirmedPage)}`
 }
 </section>`,
     });

@@ -64,6 +64,8 @@ export function mountQuestionsPage(router: Router, kit: ConsoleKit, conversation
     const status = Object.hasOwn(STATUS_LABELS, wanted) ? (wanted as Status) : 'open';
     const [{ questions: list, total }, counts] = await Promise.all([conversations.listUnanswered({ status }, { limit: SHOWN }), conversations.unansweredCounts()]);
     const count = (s: Status) => counts[s];
+    // The answers given, looked up by question (a keyed read each), for the questions shown.
+    const answers = new Map(replies ? await Promise.all(list.map(async (q) => [q.id, await replies.questionReply(q.id)] as const)) : []);
 
     kit.page(ctx, {
       title: '未答问题',
@@ -75,7 +77,7 @@ ${
   list.length === 0
     ? html`<p class="empty">没有${STATUS_LABELS[status]}的问题。</p>`
     : html`<table class="questions cards"><thead><tr><th>时间</th><th>问题</th><th>当时推荐的话题</th><th>答复提问人</th>${status === 'open' && html`<th>处理</th>`}</tr></thead><tbody>${list.map((q) => {
-        const reply = replies?.questionReply(q.id);
+        const reply = answers.get(q.id);
         return html`<tr>
 <td data-label="时间">${chinaDateTime(q.at)}</td>
 <td data-label="问题"><a href="${detailUrl(q.id)}">${maskFreeText(q.text)}</a></td>
@@ -96,7 +98,7 @@ ${
     const names = await kit.names();
     const q = await question(ctx.params.id!);
     const masked = maskFreeText(q.text);
-    const reply = replies?.questionReply(q.id);
+    const reply = await replies?.questionReply(q.id);
     const action = (what: string) => `${detailUrl(q.id)}/${what}`;
 
     let replyPart: SafeHtml | string = '';
