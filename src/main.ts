@@ -10,7 +10,7 @@ import { loadConfig, ConfigError, securityWarnings, type Config } from './config
 import { createLogger, type Logger } from './log.js';
 import { Store } from './store/store.js';
 import { backupStore } from './store/open-all.js';
-import { openEmbeddedRepositories, type Repositories } from './store/repositories.js';
+import { openRepositories, type OpenedRepositories } from './store/repositories.js';
 import type { WriteFaults } from './store/write-faults.js';
 import { createApp } from './app.js';
 import { HttpError } from './http/errors.js';
@@ -56,7 +56,8 @@ export interface Running {
   config: Config;
   server: Server;
   url: string;
-  store: Store;
+  /** The embedded engine's data folder; null on PostgreSQL. */
+  store: Store | null;
   logger: Logger;
   services: {
     accounts: StaffAccounts;
@@ -69,7 +70,7 @@ export interface Running {
     catalog: Catalog;
   };
   /** The repositories, on the engine the configuration picked (tests look into them directly). */
-  repos: Repositories;
+  repos: OpenedRepositories;
   metrics: Metrics;
   wechat: WechatApiClient;
   /** The in-process fake WeChat API; only in sandbox mode. */
@@ -104,8 +105,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const clock = options.clock ?? (() => new Date());
   const sandbox = config.mode === 'sandbox';
 
-  const store = await Store.open(config.dataDir, clock, { faults: options.storeFaults });
-  logStoreHealth(store, config, logger);
+  const repos = await openRepositories({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, clock, faults: options.storeFaults });
+  logStoreHealth(repos, config, logger);
   try {
     // What exists only once the server listens: its own address, and the WeChat client whose
     // sandbox base URL is that address (src/late.ts).
@@ -118,7 +119,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const outbox = new Late<Notify>('the notifications');
     const subscriptions = new Late<Catalog['subscriptions']>('the subscriptions');
 
-    const repos = await openEmbeddedRepositories(store, clock);
     const { accounts: accountsRepo, applications: applicationsRepo, conversations, notify: notifyRepo, identities: identitiesRepo, report: reportRepo } = repos;
     const agency = await loadAgency(config.contentDir);
     const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
@@ -231,7 +231,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       chat,
       guideModule(guide),
       notifyModule,
-      { name: 'store', jobs: [backupJob({ backup: () => backupStore(store, clock()) })] },
+      // On PostgreSQL, backups are the database's (pg_dump; README, "Backups").
+      ...(repos.store ? [{ name: 'store', jobs: [backupJob({ backup: () => backupStore(repos.store!, clock()) })] }] : []),
       catalogModule,
       identityModule(identities),
       documentsModule({ applications, calendar, agency, templates: documentTemplates, applicantDocuments, links }),
@@ -328,7 +329,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         // A bot already loading is let finish, so that it is not left running on a closed store.
         await ready.catch(() => undefined);
         await chat.stop();
-        await store.close();
+        await repos.close();
         logger.info('stopped');
       })());
 
@@ -336,7 +337,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       config,
       server,
       url,
-      store,
+      store: repos.store,
       logger,
       services: { accounts, applications, calendar, guide, agency, notify, jobs, catalog },
       repos,
@@ -357,7 +358,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
     return running;
   } catch (error) {
-    await store.close();
+    await repos.close();
     throw error;
   }
 }
@@ -366,20 +367,24 @@ export async function start(config: Config, options: StartOptions = {}): Promise
  * A full or failing disk: one line when writes start failing and one when they work again, however
  * many requests were refused in between (each got a 503 or a kind chat message).
  */
-function logStoreHealth(store: Store, config: Config, logger: Logger): void {
-  store.health.onChange((change) => {
+function logStoreHealth(repos: OpenedRepositories, config: Config, logger: Logger): void {
+  const where = repos.store ? 'DATA_DIR' : 'the database';
+  const place = repos.store ? { dataDir: config.dataDir } : { database: repos.describe.database };
+  repos.health.onChange((change) => {
     if (change.state === 'failing') {
       logger.error(
-        { dataDir: config.dataDir, file: change.file, code: change.code, error: change.message },
-        `DATA_DIR cannot be written (${change.code}): changes are refused with 503 until a write works again; reads and chat answers go on`,
+        { ...place, file: change.file, code: change.code, error: change.message },
+        `${where} cannot be written (${change.code}): changes are refused with 503 until a write works again; reads and chat answers go on`,
       );
     } else {
-      logger.warn({ dataDir: config.dataDir, refused: change.refused, seconds: Math.round(change.seconds) }, 'DATA_DIR can be written again');
+      logger.warn({ ...place, refused: change.refused, seconds: Math.round(change.seconds) }, `${where} can be written again`);
     }
   });
-  if (store.tightened.files || store.tightened.folders) {
-    logger.warn({ dataDir: config.dataDir, ...store.tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
+  const tightened = repos.store?.tightened;
+  if (tightened && (tightened.files || tightened.folders)) {
+    logger.warn({ dataDir: config.dataDir, ...tightened }, 'data files and folders were readable by other users: made private (0600 files, 0700 folders)');
   }
+  if (repos.database) logger.info(repos.describe, 'store: PostgreSQL');
 }
 
 /**

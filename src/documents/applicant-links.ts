@@ -84,3 +84,9 @@ export async function loadLinkKey(dataDir: string): Promise<Buffer> {
     await unlink(draft).catch(() => undefined);
   }
 }
+
+/** Puts `key` in `dataDir` (an office moved here from PostgreSQL: links already sent keep opening). */
+export async function saveLinkKey(dataDir: string, key: Buffer): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(dataDir, KEY_FILE), `${key.toString('hex')}\n`, { mode: 0o600 });
+}

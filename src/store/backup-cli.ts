@@ -18,7 +18,12 @@ export async function runBackupCli(argv: string[], env: NodeJS.ProcessEnv, out: 
   }
   let dataDir: string;
   try {
-    dataDir = path.resolve(loadConfig(env).dataDir);
+    const config = loadConfig(env);
+    if (config.databaseUrl) {
+      err(`DATABASE_URL is set: this office's data is in PostgreSQL, which backs itself up with pg_dump and restores with pg_restore (README, "Backups on PostgreSQL"); npm run ${command} is for the embedded store in DATA_DIR\n`);
+      return 2;
+    }
+    dataDir = path.resolve(config.dataDir);
   } catch (error) {
     if (error instanceof ConfigError) {
       err(`${error.message}\n`);

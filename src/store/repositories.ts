@@ -4,8 +4,22 @@
 // each concern's repository interface is declared beside its embedded implementation
 // (src/store/<concern>-repo.ts), and the PostgreSQL one implements the same interface
 // (src/store/pg/<concern>-repo.ts).
-import type { Store } from './store.js';
-import type { WriteHealth } from './write-faults.js';
+import { Store } from './store.js';
+import type { WriteFaults, WriteHealth } from './write-faults.js';
+import { maskPassword } from '../config.js';
+import { Database } from './pg/database.js';
+import { migrate } from './pg/migrate.js';
+import { PgCoordination } from './pg/coordination.js';
+import { PgAccountsRepo } from './pg/accounts-repo.js';
+import { PgApplicationsRepo } from './pg/applications-repo.js';
+import { PgAuditRepo } from './pg/audit-repo.js';
+import { PgCatalogRepo } from './pg/catalog-repo.js';
+import { PgConversationsRepo } from './pg/conversations-repo.js';
+import { PgGuideAdditionsRepo } from './pg/guide-additions-repo.js';
+import { PgIdentitiesRepo } from './pg/identities-repo.js';
+import { PgNotifyRepo } from './pg/notify-repo.js';
+import { PgReportRepo } from './pg/report-repo.js';
+import { PgPushLedgerRepo, PgSubscribersRepo } from './pg/subscribers-repo.js';
 import { LocalCoordination, type Coordination } from './coordination.js';
 import { AccountsRepo, type AccountsRepository } from './accounts-repo.js';
 import { ApplicationsRepo, type ApplicationsRepository } from './applications-repo.js';
@@ -39,6 +53,92 @@ export interface Repositories {
   health: WriteHealth;
   /** Reports the duration of every durable write (the metrics). */
   onWrite(listener: (write: { file: string; seconds: number; ok: boolean }) => void): void;
+}
+
+/** The repositories a server opened, and what closes them. */
+export interface OpenedRepositories extends Repositories {
+  /** The embedded engine's data folder (null on PostgreSQL, where backups are pg_dump's). */
+  store: Store | null;
+  /** PostgreSQL only: the database connection. */
+  database: Database | null;
+  /** What the start log says about the engine (never a password). */
+  describe: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  dataDir: string;
+  /** DATABASE_URL: PostgreSQL when set. */
+  databaseUrl: string | null;
+  clock: () => Date;
+  /** Test seam of the embedded store (src/store/write-faults.ts). */
+  faults?: WriteFaults;
+}
+
+/**
+ * Opens the repositories on the engine the configuration picks. PostgreSQL: the schema is brought
+ * up to date first (under an advisory lock, refusing a newer schema: src/store/pg/migrate.ts).
+ */
+export async function openRepositories(options: OpenOptions): Promise<OpenedRepositories> {
+  if (options.databaseUrl) {
+    const database = new Database(options.databaseUrl);
+    try {
+      const applied = await migrate(database);
+      const repos = await openPostgresRepositories(database, options.clock);
+      return {
+        ...repos,
+        store: null,
+        database,
+        describe: { engine: 'postgres', database: maskPassword(options.databaseUrl), migrationsApplied: applied },
+        close: () => database.close(),
+      };
+    } catch (error) {
+      await database.close().catch(() => {});
+      throw error;
+    }
+  }
+  const store = await Store.open(options.dataDir, options.clock, { faults: options.faults });
+  try {
+    const repos = await openEmbeddedRepositories(store, options.clock);
+    return { ...repos, store, database: null, describe: { engine: 'embedded', dataDir: options.dataDir }, close: () => store.close() };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Opens every repository of the PostgreSQL engine on `database` (already migrated). */
+export async function openPostgresRepositories(database: Database, clock: () => Date): Promise<Repositories> {
+  const [accounts, applications, audit, catalog, conversations, guideAdditions, identities, notify, report, subscribers, pushLedger] = await Promise.all([
+    PgAccountsRepo.open(database),
+    PgApplicationsRepo.open(database),
+    PgAuditRepo.open(database),
+    PgCatalogRepo.open(database),
+    PgConversationsRepo.open(database),
+    PgGuideAdditionsRepo.open(database),
+    PgIdentitiesRepo.open(database),
+    PgNotifyRepo.open(database),
+    PgReportRepo.open(database, clock),
+    PgSubscribersRepo.open(database),
+    PgPushLedgerRepo.open(database),
+  ]);
+  return {
+    engine: 'postgres',
+    accounts,
+    applications,
+    audit,
+    catalog,
+    conversations,
+    guideAdditions,
+    identities,
+    notify,
+    report,
+    subscribers,
+    pushLedger,
+    coordination: new PgCoordination(database),
+    health: database.health,
+    onWrite: (listener) => database.onWrite(listener),
+  };
 }
 
 /** Opens every repository of the embedded store in `store` (its data folder, already locked). */
