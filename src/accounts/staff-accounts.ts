@@ -61,13 +61,27 @@ export class StaffAccounts {
       const problem = passwordProblem(configured.password, configured.username);
       // Said in the operator's terms (the variable), not the console form's.
       if (problem) throw new Error(`ADMIN_PASSWORD is refused by the password policy: ${problem}. Choose another one.`);
-      await this.createUser('system', { username: configured.username, password: configured.password, roles: ['admin'] });
+      await this.#firstAdmin(() => this.createUser('system', { username: configured.username!, password: configured.password!, roles: ['admin'] }));
       return null;
     }
     if (!sandbox) return null;
     const password = generatePassword();
-    await this.createUser('system', { username: 'admin', password, roles: ['admin', 'handler'], displayName: '管理员' });
-    return { username: 'admin', password };
+    const made = await this.#firstAdmin(() => this.createUser('system', { username: 'admin', password, roles: ['admin', 'handler'], displayName: '管理员' }));
+    return made ? { username: 'admin', password } : null;
+  }
+
+  /**
+   * Makes the first admin; false when another instance on the same database made one at the same
+   * start (the name is taken by an admin): that instance says so, this one starts without.
+   */
+  async #firstAdmin(create: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await create();
+      return true;
+    } catch (error) {
+      if ((error as DomainError).code === 'conflict' && (await this.repo.users()).some((u) => u.roles.includes('admin'))) return false;
+      throw error;
+    }
   }
 
   /** Who the staff are, without their sessions and backoffs: for names and pickers on every page. */
