@@ -29,7 +29,7 @@ if (explain) {
   lines.push('', `为什么：${why.reason}`);
   lines.push(`规范化：${why.normalised}`);
   const found = (label: string, words: string[]) => (words.length ? `${label} ${words.join('、')}` : null);
-  lines.push('范围词：' + ([found('强', why.anchors.strong), found('弱', why.anchors.weak), found('业务', why.anchors.business), found('其他服务', why.anchors.offTopic)].filter(Boolean).join('；') || '无'));
+  lines.push('范围词：' + ([found('强', why.anchors.strong), found('弱', why.anchors.weak), found('业务', why.anchors.business), found('其他服务', why.anchors.offTopic), found('总是拒答', why.anchors.offTopicAlways)].filter(Boolean).join('；') || '无'));
   lines.push('词项（?=指南未收录；数字=在覆盖率中的权重）：' + why.terms.map((t) => `${t.term}/${t.pos}${t.known ? '' : '?'}:${t.weight}`).join(' '));
   lines.push('排序（合成得分 = 词得分/最高 + 字得分/最高 × 权重）：');
   for (const r of why.ranking) lines.push(`  ${r.id}「${r.title}」 合成 ${r.score}　词 ${r.words}　字 ${r.chars}　覆盖 ${r.coverage}`);

@@ -112,7 +112,7 @@ export interface Explanation {
   /** The question's terms after normalisation, with their weight in the coverage. */
   terms: { term: string; pos: string; weight: number; known: boolean }[];
   /** Scope words found: strong anchors, weak anchors, the office's business, other services. */
-  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[] };
+  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[]; offTopicAlways: string[] };
   /** The best entries with their fused score, its word and character parts, and coverage. */
   ranking: { id: string; title: string; score: number; words: number; chars: number; coverage: number }[];
   /** The status ask() gives and why. */
@@ -251,6 +251,11 @@ export function createGuide(input: GuideInput): Guide {
     if (best === undefined) {
       status = 'out-of-scope';
       reason = 'no entry shares a word with the question';
+    } else if (anchors.offTopicAlways.length > 0) {
+      // A request that is not for information at all (a poem, small talk) or is another service's
+      // business under a disclosure word (营业执照年报 is the company's filing, not our 年报).
+      status = 'out-of-scope';
+      reason = `another request: ${anchors.offTopicAlways.join('/')}`;
     } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
@@ -445,12 +450,18 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
   const weak = list(scope?.weakAnchors);
   const business = list(scope?.business);
   const offTopic = list(scope?.offTopic);
-  return (text: string) => ({
-    strong: strong.filter((w) => text.includes(w)),
-    weak: weak.filter((w) => text.includes(w)),
-    business: business.filter((w) => text.includes(w)),
-    offTopic: offTopic.filter((w) => text.includes(w)),
-  });
+  const offTopicAlways = list(scope?.offTopicAlways);
+  return (text: string) => {
+    const always = offTopicAlways.filter((w) => text.includes(w));
+    return {
+      strong: strong.filter((w) => text.includes(w)),
+      weak: weak.filter((w) => text.includes(w)),
+      // A poem about a 防空洞 is not a question about the 防空洞: the chat must not answer it from the catalog.
+      business: always.length > 0 ? [] : business.filter((w) => text.includes(w)),
+      offTopic: offTopic.filter((w) => text.includes(w)),
+      offTopicAlways: always,
+    };
+  };
 }
 
 function dedupe(tokens: Token[]): Token[] {

@@ -55,6 +55,11 @@ export interface ScopeData {
   business: string[];
   /** Other services and small talk (社保, 公积金, 天气…): with no anchor, the question is declined. */
   offTopic: string[];
+  /**
+   * Requests no anchor word makes the guide's business (写一首诗 about a 防空洞, a company's 营业执照年报):
+   * a question holding one is declined whatever else it names.
+   */
+  offTopicAlways?: string[];
 }
 
 export type AskStatus = 'answered' | 'unsure' | 'out-of-scope';
