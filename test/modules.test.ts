@@ -48,19 +48,20 @@ test("on a whole server, every module's routes answer under their host, its cons
   const app = await startApp(t);
   const api = client(app.url);
 
-  // The jobs, from the notify, store and catalog modules, in that order, with their schedules.
+  // The jobs, from the notify, store and catalog modules, in that order, with their schedules (the
+  // store's backup on the embedded engine: PostgreSQL is backed up by pg_dump).
   t.deepEqual(
     app.services.jobs.jobs.map((job) => [job.name, job.cron.length > 0]),
     [
       ['outbox', true],
       ['deadline-reminders', true],
       ['unanswered-digest', true],
-      ['backup', true],
+      ...(app.repos.engine === 'embedded' ? [['backup', true]] : []),
       ['push-new-items', true],
       ['feed-import', true],
     ],
   );
-  t.truthy(app.services.jobs.find('backup')!.nextRun(), 'scheduled: the jobs were started');
+  t.truthy(app.services.jobs.find('outbox')!.nextRun(), 'scheduled: the jobs were started');
 
   const staff = await staffLogin(app.url);
   for (const route of ['/admin/v1/notify/dead-letters', '/admin/v1/catalog/items', '/admin/v1/calendar', '/admin/v1/reports/annual?year=2025']) {

@@ -1,9 +1,9 @@
 // The second pass of `npm test`: every test that starts the server (test/helpers/app.ts) runs again
 // with the server on PostgreSQL (GONGKAI_TEST_ENGINE=postgres: a throwaway database per data folder).
 // The repositories' own tests already run on both engines in the first pass. Files about the data
-// folder itself (its disk faults, its backups, its permissions) and the deploy test (nginx in front
-// of one server) stay on the embedded engine. Without PostgreSQL the pass is left out, saying so;
-// in CI (GONGKAI_REQUIRE_PG=1) that is a failure.
+// folder itself (its disk faults, backups and permissions, sandbox:reset wiping it) and the deploy
+// test (nginx in front of one server) stay on the embedded engine. Without PostgreSQL the pass is
+// left out, saying so; in CI (GONGKAI_REQUIRE_PG=1) that is a failure.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pgReachable, PG_ADMIN_URL } from '../helpers/pg.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const EMBEDDED_ONLY = new Set(['disk-faults.test.ts', 'disk-faults-browser.test.ts', 'store-backup.test.ts', 'security-files.test.ts', 'deploy.test.ts']);
+const EMBEDDED_ONLY = new Set(['disk-faults.test.ts', 'disk-faults-browser.test.ts', 'store-backup.test.ts', 'security-files.test.ts', 'sandbox-reset.test.ts', 'deploy.test.ts']);
 
 if (!(await pgReachable())) {
   process.stdout.write(`PostgreSQL at ${PG_ADMIN_URL} does not answer: the tests ran on the embedded engine only.\n`);
