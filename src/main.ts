@@ -121,7 +121,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
     const { accounts: accountsRepo, applications: applicationsRepo, conversations, notify: notifyRepo, identities: identitiesRepo, report: reportRepo } = repos;
     const agency = await loadAgency(config.contentDir);
-    const calendar = await CalendarSource.open(config.contentDir, config.dataDir);
+    const calendar = await CalendarSource.open(config.contentDir, repos.calendars);
     const documentTemplates = await loadDocumentTemplates(config.contentDir);
     const metrics = new Metrics({
       outbox: () => notifyRepo.deliveryGauges(),
@@ -299,6 +299,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     })();
     ready.catch(chat.refuse);
     jobs.start();
+    // Instances on one database: a calendar another instance took in counts here within a minute.
+    const calendarRefresh =
+      repos.engine === 'postgres'
+        ? setInterval(() => void calendar.refresh().catch((error: unknown) => logger.warn({ err: error }, 'reading the uploaded calendars failed')), 60_000).unref()
+        : undefined;
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.
     if (await catalog.push.hasUnfinishedRun()) {
@@ -324,6 +329,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        clearInterval(calendarRefresh);
         await jobs.stop();
         await notify.idle();
         // A bot already loading is let finish, so that it is not left running on a closed store.

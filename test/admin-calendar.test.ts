@@ -1,5 +1,6 @@
 import test from 'ava';
 import { startApp, client, mpLogin, staffLogin, personApplication, testClock } from './helpers/app.js';
+import { pgReachable, testDatabase } from './helpers/pg.js';
 
 // A 2027 notice as holiday-cn publishes it (these dates are made up for the test: the real 2027
 // notice is not out). 元旦 off 2027-01-01; a made-up holiday week 2027-01-04..08.
@@ -54,4 +55,17 @@ test('only admins upload calendars', async (t) => {
   const handler = await staffLogin(app.url, 'han', 'han-password-123');
   t.is((await call('PUT', '/admin/v1/calendar/2027', NOTICE_2027, handler)).status, 403);
   t.is((await call('GET', '/admin/v1/calendar', undefined, handler)).status, 200);
+});
+
+test('on one database, a calendar uploaded at one instance counts at the other once it reads them again', async (t) => {
+  if (!(await pgReachable())) return t.pass('PostgreSQL is not reachable: one instance only');
+  const database = await testDatabase(t);
+  const clock = testClock('2026-12-07T02:00:00Z');
+  const a = await startApp(t, { clock, env: { DATABASE_URL: database } });
+  const b = await startApp(t, { clock, env: { DATABASE_URL: database } });
+  t.is((await client(a.url)('PUT', '/admin/v1/calendar/2027', NOTICE_2027, await staffLogin(a.url))).status, 200);
+  t.true(b.services.calendar.current().isWorkingDay('2027-01-05'), 'not before it reads them again');
+  await b.services.calendar.refresh();
+  t.false(b.services.calendar.current().isWorkingDay('2027-01-05'));
+  t.deepEqual(b.services.calendar.files().find((f) => f.year === 2027)?.days.length, NOTICE_2027.days.length);
 });

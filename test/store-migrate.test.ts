@@ -52,6 +52,8 @@ if (withPostgres) {
     const id = submitted.body.id;
     t.is((await call('POST', `/admin/v1/applications/${id}/events`, { type: 'request-supplement', on: '2026-11-30', items: ['请写明文件名称'] }, admin)).status, 200);
     t.is((await call('POST', '/admin/v1/users', { username: 'han', password: 'han-password-123', roles: ['handler'] }, admin)).status, 201);
+    const notice = { year: 2027, papers: ['https://www.gov.cn/test-notice-2027'], days: [{ name: '元旦', date: '2027-01-01', isOffDay: true }] };
+    t.is((await call('PUT', '/admin/v1/calendar/2027', notice, admin)).status, 200);
     await first.services.notify.runOutbox();
     const before = await snapshot(first.url);
     await first.stop();
@@ -65,6 +67,7 @@ if (withPostgres) {
     // Served from PostgreSQL: the same views, the accounts with their passwords, the retried submit.
     const onPg = await startApp(t, { clock, dataDir: await tempDir(t), env: { DATABASE_URL: url } });
     t.is(onPg.repos.engine, 'postgres');
+    t.truthy(onPg.services.calendar.files().find((f) => f.year === 2027), 'the uploaded calendar moved too');
     t.deepEqual(await snapshot(onPg.url), before);
     await staffLogin(onPg.url, 'han', 'han-password-123');
     const retried = await client(onPg.url)('POST', '/mp/v1/applications', personApplication(), { ...(await mpLogin(onPg.url, 'citizen-1')), 'Idempotency-Key': 'submit-key-1' });

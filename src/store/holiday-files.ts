@@ -92,3 +92,22 @@ export async function saveHolidayFile(dir: string, file: HolidayFile): Promise<s
   await writeFileDurably(target, `${JSON.stringify(valid, null, 4)}\n`);
   return target;
 }
+
+/** Where staff-uploaded years are kept: a folder here, a table on PostgreSQL (pg/holiday-calendars.ts). */
+export interface UploadedCalendars {
+  list(): Promise<HolidayFile[]>;
+  save(file: HolidayFile): Promise<void>;
+}
+
+/** The embedded engine's: one YYYY.json a year in DATA_DIR/holidays. */
+export function uploadedCalendarsIn(dataDir: string): UploadedCalendars {
+  const dir = path.join(dataDir, 'holidays');
+  return {
+    list: () =>
+      readHolidayFiles(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      }),
+    save: async (file) => void (await saveHolidayFile(dir, file)),
+  };
+}

@@ -112,6 +112,10 @@ export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv, out:
     out(`Moving ${source.label} → ${target.label}\n`);
     const report = await moveOffice(transferables(source.repos), transferables(target.repos));
     await target.takeLinkKey(await source.linkKey());
+    // Uploaded holiday calendars: a year the target already has is replaced by the source's.
+    const calendars = await source.repos.calendars.list();
+    for (const file of calendars) await target.repos.calendars.save(file);
+    if (calendars.length) out(`  ${'calendars'.padEnd(15)} uploaded years ${calendars.map((f) => f.year).join(', ')}\n`);
     for (const [name, kinds] of Object.entries(report.moved)) {
       const line = Object.entries(kinds).map(([kind, n]) => `${kind} ${n}`).join(', ') || '-';
       out(`  ${name.padEnd(15)} ${line}\n`);

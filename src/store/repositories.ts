@@ -10,6 +10,8 @@ import { maskPassword } from '../config.js';
 import { Database } from './pg/database.js';
 import { migrate } from './pg/migrate.js';
 import { PgCoordination } from './pg/coordination.js';
+import { pgUploadedCalendars } from './pg/holiday-calendars.js';
+import { uploadedCalendarsIn, type UploadedCalendars } from './holiday-files.js';
 import { PgAccountsRepo } from './pg/accounts-repo.js';
 import { PgApplicationsRepo } from './pg/applications-repo.js';
 import { PgAuditRepo } from './pg/audit-repo.js';
@@ -49,6 +51,8 @@ export interface Repositories {
   pushLedger: PushLedgerRepository;
   /** What several instances agree on: job runs, the WeChat access token, shared secrets. */
   coordination: Coordination;
+  /** Holiday calendars staff uploaded (next year's, once announced). */
+  calendars: UploadedCalendars;
   /** Whether writes work (a full disk, a database that went away); the log says when this changes. */
   health: WriteHealth;
   /** Reports the duration of every durable write (the metrics). */
@@ -136,6 +140,7 @@ export async function openPostgresRepositories(database: Database, clock: () => 
     subscribers,
     pushLedger,
     coordination: new PgCoordination(database),
+    calendars: pgUploadedCalendars(database),
     health: database.health,
     onWrite: (listener) => database.onWrite(listener),
   };
@@ -170,6 +175,7 @@ export async function openEmbeddedRepositories(store: Store, clock: () => Date):
     subscribers,
     pushLedger,
     coordination: new LocalCoordination(),
+    calendars: uploadedCalendarsIn(store.dir),
     health: store.health,
     onWrite: (listener) => store.onWrite(listener),
   };
