@@ -61,7 +61,9 @@ export async function createDeadlineReminders(deps: RemindersDeps): Promise<Remi
         audience: 'staff',
         applicationId: app.id,
         createdAt: at,
-        data: {},
+        // The limit it was made for: the outbox may plan it later (several instances, a restart),
+        // when the consultation already ended and the request says nothing of that date any more.
+        data: { consultationEndsBy: chineseDate(view.consultationEndsBy) },
       });
     }
     const reminder = reminderFor(view, today, calendar);
