@@ -135,7 +135,9 @@ export class PgAccountsRepo implements AccountsRepository {
   }
 
   async changeLoginWindows<R>(keys: LoginWindowKey[], now: number, change: (windows: LoginWindow[]) => R): Promise<R> {
-    return this.db.transaction(async (client) => {
+    // On a pool of their own: a flood of guesses (every one of them a transaction locking the same
+    // rows) waits there, and never takes the connections the chat and the APIs answer with.
+    return this.db.side('logins', 2).transaction(async (client) => {
       // One upsert creates the windows never seen and locks them all, in the order given: every
       // caller gives pair, name, address, so two attempts never wait on each other in a circle.
       const params: unknown[] = [this.#office, now];

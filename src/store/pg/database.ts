@@ -76,8 +76,26 @@ export class Database {
     this.#writeListeners.push(listener);
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  #closed: Promise<void> | null = null;
+  readonly #sides = new Map<string, Database>();
+
+  /**
+   * A small pool of its own for one kind of work that may come in floods (login attempts), so that
+   * a flood queues there and the chat and the APIs keep their connections. Closed with this one.
+   */
+  side(name: string, max: number): Database {
+    let side = this.#sides.get(name);
+    if (!side) {
+      side = new Database(this.url, { office: this.office, max, applicationName: `gongkai-${name}` });
+      this.#sides.set(name, side);
+    }
+    return side;
+  }
+
+  /** Ends the pools once; a second close (a failed start that already stopped) waits for the first. */
+  close(): Promise<void> {
+    this.#closed ??= Promise.all([this.pool.end(), ...[...this.#sides.values()].map((side) => side.close())]).then(() => undefined);
+    return this.#closed;
   }
 
   async #timed<T>(what: string, run: () => Promise<T>): Promise<T> {
