@@ -12,6 +12,7 @@ import type { WechatApiClient } from '../src/wechat/api-client.js';
 import type { WechatInbound } from '../src/wechat/xml.js';
 import type { Metrics } from '../src/metrics/metrics.js';
 import { createWechatWebhook } from '../src/wechat/webhook.js';
+import type { SharedUrlUses } from '../src/wechat/used-urls.js';
 import { createWaitingPuppet } from '../src/wechat/waiting-puppet.js';
 import { isStoreWriteError } from '../src/store/write-faults.js';
 import { createDialog, type DialogDeps } from './dialog.js';
@@ -29,6 +30,8 @@ export interface ChatModuleDeps {
   /** The WeChat client: a getter, as it exists only once the server listens (src/main.ts). */
   wechat: () => Pick<WechatApiClient, 'userUnionId' | 'sendCustomText'>;
   metrics: Pick<Metrics, 'customerServiceSend'>;
+  /** Several instances: the signed URLs any of them accepted (a replay is refused everywhere). */
+  sharedUrlUses?: SharedUrlUses;
   logger: Logger;
   clock: () => Date;
 }
@@ -56,6 +59,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     puppet: pushes,
     logger,
     clock: deps.clock,
+    sharedUrlUses: deps.sharedUrlUses,
     // The 48-hour window is worth noting, but not worth failing the answer over when the disk is full.
     onInbound: async (inbound) => {
       await noteInbound(deps.notify, inbound).catch((error: unknown) => {

@@ -221,6 +221,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       identities,
       wechat: () => wechat.get(),
       metrics,
+      sharedUrlUses: repos.coordination.urlUses,
       logger,
       clock,
     });

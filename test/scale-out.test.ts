@@ -54,6 +54,14 @@ if (withPostgres) {
     // A later resend of the same message, on either instance, gets the stored answer.
     t.is((await push(b.url, textXml('o-citizen', '申请公开要多久', msgId))).reply, first.reply);
 
+    // A signed URL seen at one instance cannot carry another body at the other (plain mode signs
+    // only the URL); the very same push again is answered "success" and not processed twice.
+    const signed = { timestamp: Math.floor(Date.now() / 1000), nonce: 'captured-nonce-1' };
+    const original = textXml('o-victim', '查询进度', String(Date.now() + 1));
+    t.is((await push(a.url, original, signed)).status, 200);
+    t.is((await push(b.url, textXml('o-victim', '取消订阅', String(Date.now() + 2)), signed)).status, 401);
+    t.is((await push(b.url, original, signed)).body, 'success');
+
     // A submit retried with the same key on both instances at once is stored once.
     const headers = async (url: string) => ({ ...(await mpLogin(url, 'o-mp-citizen')), 'Idempotency-Key': 'scale-out-submit-1' });
     const [x, y] = await Promise.all([

@@ -4,6 +4,7 @@
 // process, so every question has a trivial answer; on PostgreSQL (src/store/pg/coordination.ts)
 // the answers are rows and advisory locks.
 import type { AccessTokenPersistence } from '../wechat/access-token.js';
+import type { SharedUrlUses } from '../wechat/used-urls.js';
 
 export interface Coordination {
   /**
@@ -19,6 +20,8 @@ export interface Coordination {
   takeOverStaleRuns(ttlMs: number): Promise<string[]>;
   /** Where the access token of WeChat account `appid` is kept and who may refresh it. */
   accessToken(appid: string): AccessTokenPersistence | undefined;
+  /** The signed webhook URLs every instance accepted; undefined: this process's memory is all. */
+  urlUses: SharedUrlUses | undefined;
   /** A secret every instance shares (e.g. the key that signs applicants' letter links). */
   sharedSecret(name: string, make: () => Buffer, loadLocal: () => Promise<Buffer>): Promise<Buffer>;
   close(): Promise<void>;
@@ -39,6 +42,7 @@ export class LocalCoordination implements Coordination {
   accessToken(): AccessTokenPersistence | undefined {
     return undefined;
   }
+  readonly urlUses = undefined;
   async sharedSecret(_name: string, _make: () => Buffer, loadLocal: () => Promise<Buffer>): Promise<Buffer> {
     return loadLocal();
   }

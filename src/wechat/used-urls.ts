@@ -11,6 +11,25 @@ import { createHash } from 'node:crypto';
 
 export type UrlUse = 'first' | 'same-body' | 'replayed';
 
+/**
+ * Where several instances behind one balancer remember the URLs any of them accepted
+ * (src/store/pg/coordination.ts): a captured URL replayed at another instance is refused there too.
+ */
+export type SharedUrlUses = (key: string, bodyDigest: string, untilMs: number) => Promise<UrlUse>;
+
+export function urlKey(timestamp: string, nonce: string): string {
+  return `${timestamp}\n${nonce}`;
+}
+
+export function bodyDigest(body: string): string {
+  return createHash('sha256').update(body).digest('base64');
+}
+
+/** When a URL with this timestamp can no longer pass the window check (either side of now). */
+export function forgetAfter(timestamp: string, nowMs: number, windowMs: number): number {
+  return Math.max(nowMs, Number(timestamp) * 1000) + windowMs;
+}
+
 export class UsedUrls {
   // key → body hash and when the key may be forgotten (ms). A Map keeps insertion order, which is
   // nearly expiry order, so pruning looks at the front only.
@@ -21,14 +40,18 @@ export class UsedUrls {
   /** Records this use of (timestamp, nonce) and says whether it is the first. */
   use(timestamp: string, nonce: string, body: string, nowMs: number): UrlUse {
     this.#prune(nowMs);
-    const key = `${timestamp}\n${nonce}`;
-    const digest = createHash('sha256').update(body).digest('base64');
+    const key = urlKey(timestamp, nonce);
+    const digest = bodyDigest(body);
     const earlier = this.#seen.get(key);
     if (earlier) return earlier.body === digest ? 'same-body' : 'replayed';
-    // Remembered until the timestamp can no longer pass the window check (either side of now).
-    this.#seen.set(key, { body: digest, until: Math.max(nowMs, Number(timestamp) * 1000) + this.windowMs });
+    this.#seen.set(key, { body: digest, until: forgetAfter(timestamp, nowMs, this.windowMs) });
     if (this.#seen.size > this.maxEntries) this.#seen.delete(this.#seen.keys().next().value!);
     return 'first';
+  }
+
+  /** Drops what this process noted of a URL (another instance used it first: its answer stands). */
+  forget(timestamp: string, nonce: string): void {
+    this.#seen.delete(urlKey(timestamp, nonce));
   }
 
   #prune(nowMs: number): void {

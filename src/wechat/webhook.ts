@@ -14,7 +14,8 @@ import { isWithinReplayWindow, verifyPlainSignature, DEFAULT_REPLAY_WINDOW_SECON
 import { WechatCipher, WechatCryptoError } from './crypto.js';
 import { buildEncryptedReplyXml, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseInboundXml, WechatXmlError, type WechatInbound } from './xml.js';
 import type { OfficialAccountPuppet } from './puppet.js';
-import { UsedUrls } from './used-urls.js';
+import { UsedUrls, bodyDigest, forgetAfter, urlKey, type SharedUrlUses } from './used-urls.js';
+import { isStoreWriteError } from '../store/write-faults.js';
 
 export interface WebhookOptions {
   token: string;
@@ -27,6 +28,8 @@ export interface WebhookOptions {
   replayWindowSeconds?: number;
   /** WeChat's pushes are a few KB; anything much larger is not from WeChat. */
   maxBodyBytes?: number;
+  /** Several instances: the URLs every instance accepted (src/wechat/used-urls.ts); unset, this process's. */
+  sharedUrlUses?: SharedUrlUses;
   /** Told about every new (not retried) push before the bot answers it, e.g. to open the 48-hour window. */
   onInbound?: (inbound: WechatInbound) => Promise<void>;
 }
@@ -51,18 +54,30 @@ export function createWechatWebhook(options: WebhookOptions): Router {
   }
 
   /** A signed URL is accepted once (used-urls.ts); false: a same-body repeat, answer "success" only. */
-  function firstUse(query: Record<string, unknown>, body: string): boolean {
+  async function firstUse(query: Record<string, unknown>, body: string): Promise<boolean> {
     const q = single(query);
-    const use = usedUrls.use(q.timestamp!, q.nonce!, body, clock().getTime());
+    const now = clock().getTime();
+    let use = usedUrls.use(q.timestamp!, q.nonce!, body, now);
+    if (use === 'first' && options.sharedUrlUses) {
+      try {
+        use = await options.sharedUrlUses(urlKey(q.timestamp!, q.nonce!), bodyDigest(body), forgetAfter(q.timestamp!, now, windowSeconds * 1000));
+        // Another instance took this URL first, with its body: asked again, the shared record answers.
+        if (use !== 'first') usedUrls.forget(q.timestamp!, q.nonce!);
+      } catch (error) {
+        // The database is away: this instance's own memory still refuses replays here, and WeChat
+        // must get its answer within 5 s.
+        if (!isStoreWriteError(error)) throw error;
+      }
+    }
     if (use === 'replayed') throw new HttpError(401, 'replayed', 'this signed URL was already used');
     return use === 'first';
   }
 
-  router.get('/wechat', (ctx) => {
+  router.get('/wechat', async (ctx) => {
     checkSignature(ctx.query);
     const echostr = single(ctx.query).echostr;
     if (typeof echostr !== 'string' || echostr === '') throw new HttpError(400, 'bad-request', 'echostr missing');
-    if (!firstUse(ctx.query, `GET\n${echostr}`)) throw new HttpError(401, 'replayed', 'this signed URL was already used');
+    if (!(await firstUse(ctx.query, `GET\n${echostr}`))) throw new HttpError(401, 'replayed', 'this signed URL was already used');
     ctx.type = 'text/plain';
     ctx.body = echostr;
   });
@@ -77,7 +92,7 @@ export function createWechatWebhook(options: WebhookOptions): Router {
       throw new HttpError(status === 413 ? 413 : 400, status === 413 ? 'too-large' : 'bad-request', 'body could not be read');
     }
 
-    if (!firstUse(ctx.query, body)) {
+    if (!(await firstUse(ctx.query, body))) {
       ctx.type = 'text/plain';
       ctx.body = 'success';
       return;

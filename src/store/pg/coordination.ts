@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Coordination } from '../coordination.js';
 import type { AccessTokenPersistence, StoredAccessToken } from '../../wechat/access-token.js';
+import type { SharedUrlUses } from '../../wechat/used-urls.js';
 import type { Database } from './database.js';
 
 export class PgCoordination implements Coordination {
@@ -91,6 +92,25 @@ export class PgCoordination implements Coordination {
       },
     };
   }
+
+  #urlUsesSincePrune = 0;
+
+  readonly urlUses: SharedUrlUses = async (key, bodyDigest, untilMs) => {
+    // Forgotten once past the window, a few at a time, by whoever happens to ask.
+    if (++this.#urlUsesSincePrune >= 500) {
+      this.#urlUsesSincePrune = 0;
+      void this.db.query('DELETE FROM used_urls WHERE office = $1 AND until < now()', [this.db.office], 'used_urls').catch(() => {});
+    }
+    const inserted = await this.db.query(
+      `INSERT INTO used_urls (office, key, body_digest, until) VALUES ($1, $2, $3, to_timestamp($4 / 1000.0))
+       ON CONFLICT (office, key) DO NOTHING`,
+      [this.db.office, key, bodyDigest, untilMs],
+      'used_urls',
+    );
+    if (inserted.rowCount === 1) return 'first';
+    const { rows } = await this.db.query<{ body_digest: string }>('SELECT body_digest FROM used_urls WHERE office = $1 AND key = $2', [this.db.office, key], 'used_urls');
+    return rows[0]?.body_digest === bodyDigest ? 'same-body' : 'replayed';
+  };
 
   async sharedSecret(name: string, make: () => Buffer, _loadLocal?: () => Promise<Buffer>): Promise<Buffer> {
     // The first instance's secret wins; the others read it.
