@@ -12,7 +12,7 @@ import { startProduct } from './servers.js';
 
 const SAMPLE_SUBMISSIONS = 16;
 /** Seeded applicants are numbered from here, so they never meet the ones a bench submits. */
-const SEED_IDENTITY_OFFSET = 50_000_000;
+export const SEED_IDENTITY_OFFSET = 50_000_000;
 
 /** Real stored requests in a variety of states, as the product wrote them. */
 export async function sampleApplications(): Promise<StoredApplication[]> {

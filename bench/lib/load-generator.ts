@@ -69,9 +69,11 @@ class Tally {
 
   /** Sends request n and records it, its latency counted from `since`. */
   async one(agent: http.Agent, target: LoadTarget, since: number): Promise<void> {
-    const request = signedWechatText(target.requests, sequence++);
+    const n = sequence++;
+    const request = signedWechatText(target.requests, n);
+    const base = target.urls?.length ? target.urls[n % target.urls.length]! : target.url;
     try {
-      const { status, body } = await send(agent, new URL(target.url), request);
+      const { status, body } = await send(agent, new URL(base), request);
       if (status === 200 && body.includes(this.expect)) {
         this.completed += 1;
         this.latencies.record(performance.now() - since);

@@ -27,6 +27,11 @@ export interface WechatTextRequests {
 export interface LoadTarget {
   /** http://127.0.0.1:port */
   url: string;
+  /**
+   * Several instances behind one balancer: request n goes to urls[n % urls.length] (round robin,
+   * as nginx's default upstream spreads them); `url` is then not used.
+   */
+  urls?: string[];
   requests: WechatTextRequests;
 }
 
@@ -78,6 +83,11 @@ export class LoadGenerator {
     });
     await once(child, 'spawn');
     return new LoadGenerator(child);
+  }
+
+  /** The generator's process id (its CPU time is read from /proc). */
+  get pid(): number {
+    return this.#child.pid!;
   }
 
   /** Runs one phase; phases run one after another. */

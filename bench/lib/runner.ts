@@ -25,6 +25,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { key: 'push', file: 'push.bench.ts', notInQuick: 'takes half a minute at its fixed 10,000 subscribers; run `npm run bench -- --only push`' },
   { key: 'startup', file: 'startup.bench.ts' },
   { key: 'memory', file: 'memory.bench.ts' },
+  { key: 'engines', file: 'engines.bench.ts' },
 ];
 
 export interface RunOptions extends BenchOptions {
