@@ -2,7 +2,7 @@
 // "我要补正" (or a first picture) and then several messages of text and pictures, ended by "提交补正".
 // The draft is plain data the dialog stores between messages, like the application form.
 import { chineseDate } from '../src/domain/applications/labels.js';
-import { dueDateText, provisionalNote } from '../src/applications/applicant-text.js';
+import { dueDateText, provisionalNote, supplementReceivedLine } from '../src/applications/applicant-text.js';
 import type { ApplicationsService } from '../src/applications/service.js';
 import { MAX_SUPPLEMENT_IMAGES, MAX_SUPPLEMENT_TEXT } from '../src/applications/service.js';
 import type { StoredApplication } from '../src/store/applications-repo.js';
@@ -82,7 +82,7 @@ export function createSupplementChat(deps: SupplementChatDeps) {
     const note = provisionalNote(view);
     return (
       `补正已收到（申请 ${view.trackingNo}，${parts}），工作人员会尽快查看。\n` +
-      `答复期限从收到补正之日起重新计算，我们将最迟于 ${dueDateText(view)}（含当日）作出答复（条例第三十条、第三十三条）。` +
+      supplementReceivedLine(dueDateText(view)) +
       (note ? `\n${note}` : '') +
       '\n回复“查询进度”可随时查看办理情况。'
     );

@@ -71,7 +71,7 @@ test('the 补正 and decision messages in the simulator, the supplement on the c
 
   // The applicant answers in the chat, in one message.
   const received = await say(page, '补正：2025年，黄石市某某路人防地下室', /补正已收到/);
-  t.regex(received, /最迟于 \d{4}年\d+月\d+日(（暂定）)?（含当日）作出答复/);
+  t.regex(received, /最迟于\d{4}年\d+月\d+日(（暂定）)?（含当日）作出答复/);
   await page.screenshot({ path: path.join(OUTPUT, 'journey-supplement-answered.png') });
 
   // The clerk's console shows it arrived, and offers delivery by WeChat (the applicant chose it).

@@ -105,7 +105,7 @@ test('补正 in the chat: the notice reaches the applicant with its items, perio
   const received = await c.say('提交补正');
   t.regex(received, new RegExp(`补正已收到（申请 ${trackingNo}，文字和 1 张图片）`));
   // Received Thursday 5 March: 20 working days from then.
-  t.regex(received, /最迟于 2026年4月2日（含当日）作出答复/);
+  t.regex(received, /最迟于2026年4月2日（含当日）作出答复/);
 
   // The clerk sees what arrived: the text and the picture, and the new due date.
   const seen = await call('GET', `/admin/v1/applications/${application.id}`, undefined, staff);
@@ -135,7 +135,7 @@ test('"补正：…" in one message answers the pending 补正 of a chat request
   t.regex(await c.say('今天天气怎么样'), /如果这是补正材料，请回复“补正：”/);
   const reply = await c.say('补正：黄石市某某地下室人防工程');
   t.regex(reply, new RegExp(`补正已收到（申请 ${trackingNo}，文字）`));
-  t.regex(reply, /最迟于 2026年3月30日（含当日）/);
+  t.regex(reply, /最迟于2026年3月30日（含当日）/);
   t.like((await app.services.applications.get(application.id)).events.at(-1), { type: 'supplement-received', text: '黄石市某某地下室人防工程', by: 'applicant' });
 });
 

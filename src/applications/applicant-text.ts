@@ -62,6 +62,11 @@ export function dueDateText(view: Pick<ApplicationView, 'dueDate' | 'dueDateProv
 }
 
 /** Why a due date is provisional, in one sentence; '' when it is not. */
+/** What a 补正 received means for the reply (第三十条、第三十三条): the chat's confirmation and the notification. */
+export function supplementReceivedLine(dueText: string): string {
+  return `答复期限从收到补正之日起重新计算，我们将最迟于${dueText}（含当日）作出答复（条例第三十条、第三十三条）。`;
+}
+
 export function provisionalNote(view: Pick<ApplicationView, 'dueDate' | 'dueDateProvisional'>): string {
   if (!view.dueDate || !view.dueDateProvisional) return '';
   return `${yearOf(view.dueDate)}年的放假调休安排尚未公布，这个日期按周一至周五推算，已除去法律规定的节日假期，调休安排公布后可能变动。`;

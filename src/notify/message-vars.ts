@@ -9,7 +9,7 @@ import { APPLICANT_TYPE_LABELS, DELIVERY_METHOD_LABELS, ORG_KIND_LABELS } from '
 import { maskFreeText, maskName } from '../domain/masking.js';
 import type { StoredApplication } from '../store/applications-repo.js';
 import type { ApplicationView } from '../applications/view.js';
-import { CHANNEL_NAMES, SUPPLEMENT_HOW, dueDateText, groundLine, provisionalNote, tellApplicant } from '../applications/applicant-text.js';
+import { CHANNEL_NAMES, SUPPLEMENT_HOW, dueDateText, groundLine, provisionalNote, supplementReceivedLine, tellApplicant } from '../applications/applicant-text.js';
 import { LINK_VALID_DAYS } from '../documents/applicant-links.js';
 
 /** Every value a template may name; data/notify/templates.json is checked against this list. */
@@ -36,6 +36,8 @@ export const KNOWN_VARS: ReadonlySet<string> = new Set([
   'supplementLastDay',
   /** How to send the 补正 on the channel the applicant used, or nothing. */
   'supplementHow',
+  /** What a 补正 received means for the reply, with the new due date (the chat says the same). */
+  'supplementReceivedLine',
   /** The link to this step's document (补正 notice, reply letter), or nothing: template messages open it. */
   'documentUrl',
   /** A line of its own, with its line break, naming and linking the step's document; or nothing. */
@@ -116,6 +118,7 @@ export function applicationVars(
     documentLine: '',
     groundLine: '',
     supplementHow: '',
+    supplementReceivedLine: supplementReceivedLine(view.dueDate ? dueDateText(view) : '待定'),
     // Staff reminders are about today's state; a consult-start message overrides it with its own date.
     consultationEndsBy: view.consultationEndsBy ? chineseDate(view.consultationEndsBy) : '—',
     receivedOn: view.receivedOn ? chineseDate(view.receivedOn) : '待确认',
