@@ -24,7 +24,9 @@ const files = readdirSync(path.join(ROOT, 'test'))
   .map((name) => path.join('test', name));
 
 process.stdout.write(`The same ${files.length} server tests again, with the server on PostgreSQL:\n`);
-const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'), ...files, ...process.argv.slice(2)], {
+// One file at a time: each of its tests starts a server with a database and pools of its own, and
+// two files' worth at once can keep PostgreSQL on 2 cores from accepting connections in time.
+const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'), '--concurrency=1', ...files, ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: 'inherit',
   env: { ...process.env, GONGKAI_TEST_ENGINE: 'postgres' },

@@ -35,8 +35,10 @@ export class Database {
       connectionString: url,
       max: options.max ?? 10,
       application_name: options.applicationName ?? 'gongkai',
-      // A request must not hang on a database that went away: fail fast, answer 503.
-      connectionTimeoutMillis: 3000,
+      // A request must not hang on a database that went away: past this, answer 503. Long enough
+      // for a busy server to accept a connection (a refused one fails at once anyway); WeChat's
+      // pushes do not wait for it: they are answered within 4 s and the reply follows later.
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
     });
     // An idle client losing its connection (the server restarted) must not crash the process.
