@@ -13,7 +13,7 @@ import { StoreFileError } from './durable-json-file.js';
 import { Database } from './pg/database.js';
 import { migrate, SchemaTooNewError } from './pg/migrate.js';
 import { PgCoordination } from './pg/coordination.js';
-import { openEmbeddedRepositories, openPostgresRepositories, type Repositories } from './repositories.js';
+import { CONCERNS, openEmbeddedRepositories, openPostgresRepositories, type Repositories } from './repositories.js';
 import { moveOffice, MoveError, type TransferableSet } from './move.js';
 import { randomBytes } from 'node:crypto';
 
@@ -67,8 +67,7 @@ async function open(where: string, clock: () => Date): Promise<Side> {
 }
 
 function transferables(repos: Repositories): TransferableSet {
-  const { accounts, applications, audit, catalog, conversations, guideAdditions, identities, notify, report, subscribers, pushLedger } = repos;
-  return { accounts, applications, audit, catalog, conversations, guideAdditions, identities, notify, report, subscribers, pushLedger };
+  return Object.fromEntries(CONCERNS.map((name) => [name, repos[name]]));
 }
 
 export async function runMigrateCli(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void, err: (text: string) => void): Promise<number> {

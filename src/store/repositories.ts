@@ -111,34 +111,35 @@ export async function openRepositories(options: OpenOptions): Promise<OpenedRepo
   }
 }
 
+/** The repositories proper: what each engine implements once per concern (and moves, store:migrate). */
+export const CONCERNS = ['accounts', 'applications', 'audit', 'catalog', 'conversations', 'guideAdditions', 'identities', 'notify', 'report', 'subscribers', 'pushLedger'] as const;
+export type ConcernName = (typeof CONCERNS)[number];
+
+/** Opens each concern's repository, all at once. */
+async function openEach(openers: { [K in ConcernName]: () => Promise<Repositories[K]> }): Promise<Pick<Repositories, ConcernName>> {
+  const names = Object.keys(openers) as ConcernName[];
+  const opened = await Promise.all(names.map((name) => openers[name]()));
+  return Object.fromEntries(names.map((name, i) => [name, opened[i]])) as Pick<Repositories, ConcernName>;
+}
+
 /** Opens every repository of the PostgreSQL engine on `database` (already migrated). */
 export async function openPostgresRepositories(database: Database, clock: () => Date): Promise<Repositories> {
-  const [accounts, applications, audit, catalog, conversations, guideAdditions, identities, notify, report, subscribers, pushLedger] = await Promise.all([
-    PgAccountsRepo.open(database),
-    PgApplicationsRepo.open(database),
-    PgAuditRepo.open(database),
-    PgCatalogRepo.open(database),
-    PgConversationsRepo.open(database),
-    PgGuideAdditionsRepo.open(database),
-    PgIdentitiesRepo.open(database),
-    PgNotifyRepo.open(database),
-    PgReportRepo.open(database, clock),
-    PgSubscribersRepo.open(database),
-    PgPushLedgerRepo.open(database),
-  ]);
+  const concerns = await openEach({
+    accounts: () => PgAccountsRepo.open(database),
+    applications: () => PgApplicationsRepo.open(database),
+    audit: () => PgAuditRepo.open(database),
+    catalog: () => PgCatalogRepo.open(database),
+    conversations: () => PgConversationsRepo.open(database),
+    guideAdditions: () => PgGuideAdditionsRepo.open(database),
+    identities: () => PgIdentitiesRepo.open(database),
+    notify: () => PgNotifyRepo.open(database),
+    report: () => PgReportRepo.open(database, clock),
+    subscribers: () => PgSubscribersRepo.open(database),
+    pushLedger: () => PgPushLedgerRepo.open(database),
+  });
   return {
     engine: 'postgres',
-    accounts,
-    applications,
-    audit,
-    catalog,
-    conversations,
-    guideAdditions,
-    identities,
-    notify,
-    report,
-    subscribers,
-    pushLedger,
+    ...concerns,
     coordination: new PgCoordination(database),
     calendars: pgUploadedCalendars(database),
     health: database.health,
@@ -148,32 +149,22 @@ export async function openPostgresRepositories(database: Database, clock: () => 
 
 /** Opens every repository of the embedded store in `store` (its data folder, already locked). */
 export async function openEmbeddedRepositories(store: Store, clock: () => Date): Promise<Repositories> {
-  const [accounts, applications, audit, catalog, conversations, guideAdditions, identities, notify, report, subscribers, pushLedger] = await Promise.all([
-    AccountsRepo.open(store),
-    ApplicationsRepo.open(store),
-    AuditRepo.open(store),
-    CatalogRepo.open(store),
-    ConversationsRepo.open(store),
-    GuideAdditionsRepo.open(store),
-    IdentitiesRepo.open(store),
-    NotifyRepo.open(store),
-    ReportRepo.open(store, clock),
-    SubscribersRepo.open(store),
-    PushLedgerRepo.open(store),
-  ]);
+  const concerns = await openEach({
+    accounts: () => AccountsRepo.open(store),
+    applications: () => ApplicationsRepo.open(store),
+    audit: () => AuditRepo.open(store),
+    catalog: () => CatalogRepo.open(store),
+    conversations: () => ConversationsRepo.open(store),
+    guideAdditions: () => GuideAdditionsRepo.open(store),
+    identities: () => IdentitiesRepo.open(store),
+    notify: () => NotifyRepo.open(store),
+    report: () => ReportRepo.open(store, clock),
+    subscribers: () => SubscribersRepo.open(store),
+    pushLedger: () => PushLedgerRepo.open(store),
+  });
   return {
     engine: 'embedded',
-    accounts,
-    applications,
-    audit,
-    catalog,
-    conversations,
-    guideAdditions,
-    identities,
-    notify,
-    report,
-    subscribers,
-    pushLedger,
+    ...concerns,
     coordination: new LocalCoordination(),
     calendars: uploadedCalendarsIn(store.dir),
     health: store.health,
