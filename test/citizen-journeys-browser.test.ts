@@ -2,7 +2,7 @@
 // with the clerk's side in the console: the 补正 card, the answer typed in the chat, the supplement
 // on the clerk's page, the decision card, and the reply letter its 详情 opens. Screenshots go to
 // test/output/ (journey-*.png).
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { incoming, launchChromium, outputFolder, say, waitForIncoming } from './helpers/browser.js';
@@ -19,7 +19,8 @@ test.after.always(async () => {
   await browser?.close();
 });
 
-test('the 补正 and decision messages in the simulator, the supplement on the clerk\'s page, and the letter behind 详情', async (t) => {
+/** The server and its simulator page, with the page's script errors collected. */
+async function openSimulator(t: ExecutionContext) {
   const running = await startApp(t);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   t.teardown(() => context.close());
@@ -28,6 +29,11 @@ test('the 补正 and decision messages in the simulator, the supplement on the c
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(`${running.url}/sandbox`);
   await page.waitForSelector('body[data-ready="true"]');
+  return { running, context, page, problems };
+}
+
+test('the 补正 and decision messages in the simulator, the supplement on the clerk\'s page, and the letter behind 详情', async (t) => {
+  const { running, context, page, problems } = await openSimulator(t);
   await waitForIncoming(page, 0, /欢迎关注/);
 
   await say(page, '我要申请', /以什么身份申请/);
@@ -110,14 +116,7 @@ test('the 补正 and decision messages in the simulator, the supplement on the c
 });
 
 test('the mini-program panel shows a pending 补正 with its items and answers it', async (t) => {
-  const running = await startApp(t);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${running.url}/sandbox`);
-  await page.waitForSelector('body[data-ready="true"]');
+  const { running, context, page, problems } = await openSimulator(t);
   await page.click('#mp-login');
   await page.waitForSelector('#mp-session:has-text("o-sandbox-user-a")');
   await page.click('#mp-sample');
