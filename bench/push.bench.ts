@@ -56,13 +56,7 @@ export async function run(): Promise<BenchResult> {
       push: { sendsPerSecond: RATE, concurrency: Number(process.env.BENCH_PUSH_CONCURRENCY ?? Math.min(RATE, 100)), dailyQuota: { 'official-account': null, miniprogram: null } },
     });
 
-    const staff = (username: string, role: Actor['roles'][number]): Actor => ({ username, roles: [role] });
-    for (const [title, category] of [['2026年部门预算公开', 'budgets'], ['人防工程维护采购意向', 'procurement'], ['人防警报试鸣公告', 'emergency']]) {
-      const item = await catalog.service.draft({ title, category }, 'clerk');
-      await catalog.service.review(item.id, { type: 'submit' }, staff('clerk', 'submitter'));
-      await catalog.service.review(item.id, { type: 'approve' }, staff('secrecy', 'reviewer'));
-      await catalog.service.review(item.id, { type: 'approve' }, staff('chief', 'leader'));
-    }
+    // Subscribed first: a digest carries only what was published after its subscriber subscribed.
     const sets = [['budgets'], ['procurement', 'budgets'], ['emergency'], ['budgets', 'emergency', 'procurement']];
     const subscriptions = Array.from({ length: SUBSCRIBERS }, (_, i) =>
       i % 10 < 7
@@ -70,6 +64,13 @@ export async function run(): Promise<BenchResult> {
         : catalog.subscriptions.replace('miniprogram', `mp-${i}`, sets[i % sets.length]),
     );
     await Promise.all(subscriptions);
+    const staff = (username: string, role: Actor['roles'][number]): Actor => ({ username, roles: [role] });
+    for (const [title, category] of [['2026年部门预算公开', 'budgets'], ['人防工程维护采购意向', 'procurement'], ['人防警报试鸣公告', 'emergency']]) {
+      const item = await catalog.service.draft({ title, category }, 'clerk');
+      await catalog.service.review(item.id, { type: 'submit' }, staff('clerk', 'submitter'));
+      await catalog.service.review(item.id, { type: 'approve' }, staff('secrecy', 'reviewer'));
+      await catalog.service.review(item.id, { type: 'approve' }, staff('chief', 'leader'));
+    }
 
     const start = performance.now();
     const cpuBefore = process.cpuUsage();
