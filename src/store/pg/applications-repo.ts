@@ -27,10 +27,13 @@ const SELECT_APP = `SELECT a.data, coalesce((SELECT jsonb_agg(e.data ORDER BY e.
 
 const INTENT_COLUMNS = `key, application_id AS "applicationId", event_index AS "eventIndex", kind, audience, created_at AS "createdAt"`;
 
+/** Notifications from the JSON array in parameter `param` ($1 is the office), in their order. */
+const INSERT_INTENTS = (param: string) => `INSERT INTO application_intents (office, key, application_id, event_index, kind, audience, created_at, planned)
+  SELECT $1, r->>'key', r->>'applicationId', (r->>'eventIndex')::integer, r->>'kind', r->>'audience', r->>'createdAt', coalesce((r->>'planned')::boolean, false)
+  FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS t(r, ord) ORDER BY t.ord`;
+
 /** Rows per statement when many requests are written or read at once (an import, a transfer). */
 const BATCH = 500;
-
-class IdempotencyTaken extends Error {}
 
 export class PgApplicationsRepo implements ApplicationsRepository {
   private constructor(private readonly db: Database) {}
@@ -100,25 +103,17 @@ export class PgApplicationsRepo implements ApplicationsRepository {
       return await this.db.transaction(async (client) => {
         const seqs = await this.#takeSequences(client, drafts.map((d) => d.year));
         const apps = drafts.map((draft, i) => draft.build(seqs[i]!));
-        await this.#insertApplications(client, apps);
-        for (const [i, draft] of drafts.entries()) {
-          if (!draft.idempotencyKey) continue;
-          // A submit retried on another instance at the same moment waits here for the first one's
-          // transaction; when that one committed, this one stores nothing and answers the first.
-          const claimed = await client.query(
-            'INSERT INTO application_idempotency (office, key, application_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key',
-            [this.db.office, draft.idempotencyKey, apps[i]!.id, now],
-          );
-          if (claimed.rowCount === 0) throw new IdempotencyTaken();
-        }
-        await this.#insertIntents(
-          client,
-          drafts.flatMap((draft, i) => draft.intents(apps[i]!)),
-        );
+        // A submit retried on another instance at the same moment waits at its key for the first
+        // one's transaction; when that one committed, the key is taken and this one stores nothing.
+        const keys = drafts.flatMap((draft, i) => (draft.idempotencyKey ? [{ key: draft.idempotencyKey, applicationId: apps[i]!.id, at: now }] : []));
+        await this.#insertApplications(client, apps, {
+          keys,
+          intents: drafts.flatMap((draft, i) => draft.intents(apps[i]!)),
+        });
         return apps.map((app) => ({ application: structuredClone(app), created: true }));
       }, 'applications');
     } catch (error) {
-      if (!(error instanceof IdempotencyTaken)) throw error;
+      if (!isUniqueViolation(error, 'application_idempotency_pkey')) throw error;
       // The transaction was rolled back, numbers included: answer the request that took the key.
       const key = drafts.find((d) => d.idempotencyKey)!.idempotencyKey!;
       const winner = await this.idempotent(key);
@@ -275,7 +270,15 @@ export class PgApplicationsRepo implements ApplicationsRepository {
     });
   }
 
-  async #insertApplications(client: Queryable, apps: StoredApplication[]): Promise<void> {
+  /**
+   * Requests with their events, and with them (a submit) their idempotency keys and notifications:
+   * one statement, so a submit costs one round trip besides its tracking number and its commit.
+   */
+  async #insertApplications(
+    client: Queryable,
+    apps: StoredApplication[],
+    with_: { keys: Array<{ key: string; applicationId: string; at: string }>; intents: StoredIntent[] } = { keys: [], intents: [] },
+  ): Promise<void> {
     if (apps.length === 0) return;
     const rows = apps.map((app) => {
       const { events, ...data } = app;
@@ -295,29 +298,27 @@ export class PgApplicationsRepo implements ApplicationsRepository {
         events,
       };
     });
-    const json = JSON.stringify(rows);
     await client.query(
-      `INSERT INTO applications (office, id, tracking_no, created_at, openid, identity_key, status, closed, received_on, closed_on, event_count, data)
-       SELECT $1, r->>'id', r->>'tracking_no', r->>'created_at', r->>'openid', r->>'identity_key', r->>'status', (r->>'closed')::boolean,
-         r->>'received_on', r->>'closed_on', (r->>'event_count')::integer, r->'data'
-       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, ord) ORDER BY t.ord`,
-      [this.db.office, json],
-    );
-    await client.query(
-      `INSERT INTO application_events (office, application_id, idx, data)
-       SELECT $1, r.id, (e.ord - 1)::integer, e.value
-       FROM jsonb_to_recordset($2::jsonb) AS r(id text, events jsonb), jsonb_array_elements(r.events) WITH ORDINALITY AS e(value, ord)`,
-      [this.db.office, json],
+      `WITH apps AS (
+         INSERT INTO applications (office, id, tracking_no, created_at, openid, identity_key, status, closed, received_on, closed_on, event_count, data)
+         SELECT $1, r->>'id', r->>'tracking_no', r->>'created_at', r->>'openid', r->>'identity_key', r->>'status', (r->>'closed')::boolean,
+           r->>'received_on', r->>'closed_on', (r->>'event_count')::integer, r->'data'
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, ord) ORDER BY t.ord
+       ), events AS (
+         INSERT INTO application_events (office, application_id, idx, data)
+         SELECT $1, r.id, (e.ord - 1)::integer, e.value
+         FROM jsonb_to_recordset($2::jsonb) AS r(id text, events jsonb), jsonb_array_elements(r.events) WITH ORDINALITY AS e(value, ord)
+       ), keys AS (
+         INSERT INTO application_idempotency (office, key, application_id, at)
+         SELECT $1, k->>'key', k->>'applicationId', k->>'at' FROM jsonb_array_elements($3::jsonb) AS k
+       )
+       ${INSERT_INTENTS('$4')}`,
+      [this.db.office, JSON.stringify(rows), JSON.stringify(with_.keys), JSON.stringify(with_.intents)],
     );
   }
 
   async #insertIntents(client: Queryable, intents: StoredIntent[]): Promise<void> {
     if (intents.length === 0) return;
-    await client.query(
-      `INSERT INTO application_intents (office, key, application_id, event_index, kind, audience, created_at, planned)
-       SELECT $1, r->>'key', r->>'applicationId', (r->>'eventIndex')::integer, r->>'kind', r->>'audience', r->>'createdAt', coalesce((r->>'planned')::boolean, false)
-       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, ord) ORDER BY t.ord`,
-      [this.db.office, JSON.stringify(intents)],
-    );
+    await client.query(INSERT_INTENTS('$2'), [this.db.office, JSON.stringify(intents)]);
   }
 }
