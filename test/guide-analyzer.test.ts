@@ -15,6 +15,7 @@ const resources: AnalyzerResources = {
       ['流程', '步骤'],
     ],
     misspellings: { 复义: '复议', 申情: '申请' },
+    english: { request: '申请', 'how long': '多久', id: '身份证' },
   },
   stopwords: { words: ['的', '吗', '我', '想', '请问', '一下', '了解', '具体', '要'] },
 };
@@ -31,7 +32,13 @@ const cases: Array<[string, string, string[]]> = [
   ['traditional characters are folded to simplified', '申請公開要多長時間', ['申请', '期限']],
   ['stop words and punctuation are dropped', '请问，我想了解一下！！', []],
   ['full-width letters are folded and lower-cased', 'ＥＭＡＩＬ', ['email']],
+  ['English words and phrases are read as their Chinese word', 'How long does my Request take? ID?', ['期限', '申请', '身份证']],
 ];
+
+test('analyzer: an English word is read only as a whole word', (t) => {
+  t.false(analyzer.terms('I did it').includes('身份证'));
+  t.false(analyzer.terms('requested').includes('申请'));
+});
 
 for (const [title, text, mustContain] of cases) {
   test(`analyzer: ${title}`, (t) => {

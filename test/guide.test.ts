@@ -240,3 +240,18 @@ test('the guide tells remedies from the domain table: 复议前置 for refusals 
     for (const entry of guide.entries()) t.notRegex(entry.answer, /不经复议[，,]?直接/, entry.id);
   }
 });
+
+test('an anchor inside a word without its sense does not count; a service applied for declines despite 申请', (t) => {
+  const guide = createGuide({
+    ...base,
+    scope: {
+      anchors: ['公开'], weakAnchors: ['申请', '材料'], business: [], offTopic: ['补贴', '护照', '报名'],
+      notAnchors: ['公开课'],
+    },
+  });
+  t.is(guide.ask('公开课怎么报名').status, 'out-of-scope');
+  t.not(guide.ask('申请公开收费吗').status, 'out-of-scope');
+  t.is(guide.ask('帮我申请高龄补贴要交钱吗').status, 'out-of-scope');
+  t.is(guide.ask('办护照要交钱吗').status, 'out-of-scope');
+  t.not(guide.ask('申请公开补贴发放名单收费吗').status, 'out-of-scope');
+});

@@ -62,7 +62,7 @@ export function createAnalyzer(resources: AnalyzerResources, jieba: Jieba): Anal
   const toCanonical = synonymMap(resources.synonyms);
   const domainWords = new Set(Object.values(resources.dictionary.groups).flat().map(foldCase));
   const stopwords = new Set((resources.stopwords?.words ?? []).map(foldCase));
-  const fixTypos = typoFixer(resources.synonyms.misspellings ?? {});
+  const fixTypos = typoFixer({ ...(resources.synonyms.misspellings ?? {}), ...(resources.synonyms.english ?? {}) });
   const vocabulary = [...domainWords, ...toCanonical.keys(), ...toCanonical.values()];
 
   jieba.loadDict(userDictionary(vocabulary));
@@ -208,12 +208,19 @@ function isHan(ch: string): boolean {
   return /\p{Script=Han}/u.test(ch);
 }
 
-/** One pass of longest-first replacement, so a fix never feeds another fix. */
+/**
+ * One pass of longest-first replacement, so a fix never feeds another fix. A key that begins or ends
+ * with a Latin letter or digit matches whole words only there ("limit" not inside "unlimited", "id"
+ * not inside "did").
+ */
 function typoFixer(misspellings: Record<string, string>): (text: string) => string {
   const keys = Object.keys(misspellings).map(foldCase).sort((a, b) => b.length - a.length);
   if (keys.length === 0) return (text) => text;
   const lookup = new Map(Object.entries(misspellings).map(([k, v]) => [foldCase(k), v]));
-  const pattern = new RegExp(keys.map(escapeRegExp).join('|'), 'g');
+  const latin = /[a-z0-9]/;
+  const pattern = new RegExp(keys.map((k) =>
+    (latin.test(k.charAt(0)) ? '(?<![a-z0-9])' : '') + escapeRegExp(k) + (latin.test(k.charAt(k.length - 1)) ? '(?![a-z0-9])' : ''),
+  ).join('|'), 'g');
   return (text) => text.replace(pattern, (m) => lookup.get(m) ?? m);
 }
 

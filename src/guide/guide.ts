@@ -112,7 +112,7 @@ export interface Explanation {
   /** The question's terms after normalisation, with their weight in the coverage. */
   terms: { term: string; pos: string; weight: number; known: boolean }[];
   /** Scope words found: strong anchors, weak anchors, the office's business, other services. */
-  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[]; offTopicAlways: string[] };
+  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[]; offTopicAlways: string[]; appliedFor: string[] };
   /** The best entries with their fused score, its word and character parts, and coverage. */
   ranking: { id: string; title: string; score: number; words: number; chars: number; coverage: number }[];
   /** The status ask() gives and why. */
@@ -206,11 +206,18 @@ export function createGuide(input: GuideInput): Guide {
       for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
     }
     let charText = normalised;
+    let scores: Float64Array | undefined;
     if ([...scored].some((t) => !subjectTerms.has(t))) {
-      for (const t of subjectTerms) scored.delete(t);
-      for (const w of subjectWords) charText = charText.split(w).join(' ');
+      const without = new Set([...scored].filter((t) => !subjectTerms.has(t)));
+      scores = entryIndex.score(without);
+      // Only when the other words meet some entry: 防空洞能住吗 is still about the 防空洞.
+      if (scores.some((s) => s > 0)) {
+        scored.clear();
+        for (const t of without) scored.add(t);
+        for (const w of subjectWords) charText = charText.split(w).join(' ');
+      } else scores = undefined;
     }
-    const scores = entryIndex.score(scored);
+    scores ??= entryIndex.score(scored);
     phrasingIndex.score(scored, phrasingScores);
     bestPhrasing.fill(0);
     for (let p = 0; p < phrasingScores.length; p++) {
@@ -259,11 +266,12 @@ export function createGuide(input: GuideInput): Guide {
     } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
-    } else if (anchors.offTopic.length > 0 && !(anchors.weak.length >= 2 && cover >= options.minCoverage)) {
+    } else if (anchors.offTopic.length > 0 && (anchors.appliedFor.length > 0 || !(anchors.weak.length >= 2 && cover >= options.minCoverage))) {
       // Another service's word declines, unless disclosure words and the guide's coverage say the
       // service is only the setting: a 物业 applying for its residents, a 营业执照 as a company's ID.
+      // A service applied for (申请高龄补贴) is never only the setting.
       status = 'out-of-scope';
-      reason = `another service: ${anchors.offTopic.join('/')}`;
+      reason = `another service: ${anchors.offTopic.join('/')}${anchors.appliedFor.length ? ' (applied for)' : ''}`;
     } else if (cover >= options.minCoverage || (anchors.weak.length > 0 && cover >= options.weakAnchorCoverage)) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = cover >= options.minCoverage ? `coverage ${round(cover)} ≥ ${options.minCoverage}` : `weak anchor ${anchors.weak.join('/')}, coverage ${round(cover)} ≥ ${options.weakAnchorCoverage}`;
@@ -451,17 +459,40 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
   const business = list(scope?.business);
   const offTopic = list(scope?.offTopic);
   const offTopicAlways = list(scope?.offTopicAlways);
+  const notAnchors = list(scope?.notAnchors).sort((a, b) => b.length - a.length);
   return (text: string) => {
     const always = offTopicAlways.filter((w) => text.includes(w));
+    // 公开课 is not 公开: the anchors are looked for in the text without such words.
+    let anchorText = text;
+    for (const w of notAnchors) if (anchorText.includes(w)) anchorText = anchorText.split(w).join(' ');
+    const others = offTopic.filter((w) => text.includes(w));
     return {
-      strong: strong.filter((w) => text.includes(w)),
-      weak: weak.filter((w) => text.includes(w)),
+      strong: strong.filter((w) => anchorText.includes(w)),
+      weak: weak.filter((w) => anchorText.includes(w)),
       // A poem about a 防空洞 is not a question about the 防空洞: the chat must not answer it from the catalog.
-      business: always.length > 0 ? [] : business.filter((w) => text.includes(w)),
-      offTopic: offTopic.filter((w) => text.includes(w)),
+      business: always.length > 0 ? [] : business.filter((w) => anchorText.includes(w)),
+      offTopic: others,
       offTopicAlways: always,
+      appliedFor: others.filter((w) => appliedForPattern(w).test(text)),
     };
   };
+}
+
+/**
+ * Another service is what the citizen applies for when its word follows 申请, 申办 or 办理 closely
+ * (申请低保, 申请高龄补贴, 办理公租房) or directly follows 办 (办护照): then 申请 is that service's, not
+ * a disclosure request, and only a strong anchor keeps the question. So too when it is asked how the
+ * service is applied for (营业执照怎么申请).
+ */
+const appliedForCache = new Map<string, RegExp>();
+function appliedForPattern(word: string): RegExp {
+  let re = appliedForCache.get(word);
+  if (re === undefined) {
+    const w = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`(?:申请|申办|办理)\\p{Script=Han}{0,3}${w}|办${w}|${w}(?:怎么|如何|咋|怎样)(?:申请|申办|办)`, 'u');
+    appliedForCache.set(word, re);
+  }
+  return re;
 }
 
 function dedupe(tokens: Token[]): Token[] {

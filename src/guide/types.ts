@@ -36,6 +36,12 @@ export interface SynonymData {
   groups: string[][];
   /** Typos and homophone slips, replaced in the raw text before segmentation. */
   misspellings?: Record<string, string>;
+  /**
+   * English words and phrases read as the Chinese word before segmentation, as whole words only
+   * ("request" → 申请, "fax" → 传真; "id" is not read inside "did"), so that a question asked in
+   * English meets the entries and the scope words like one asked in Chinese.
+   */
+  english?: Record<string, string>;
 }
 
 export interface StopwordData {
@@ -60,6 +66,11 @@ export interface ScopeData {
    * a question holding one is declined whatever else it names.
    */
   offTopicAlways?: string[];
+  /**
+   * Words that hold an anchor without its sense (公开课, 公开招聘, 公开道歉): the anchor inside them
+   * does not count, so 公开课报名 is judged by its other words.
+   */
+  notAnchors?: string[];
 }
 
 export type AskStatus = 'answered' | 'unsure' | 'out-of-scope';
