@@ -125,6 +125,8 @@ export function officeInfo(
 
 /** Interactions closer together than this are not written again: the window is 48 hours. */
 const INTERACTION_RESOLUTION_MS = 10 * 60_000;
+/** How long a nudge waits for others to join its pass: unnoticeable to a citizen, long enough to batch a burst. */
+const NUDGE_DELAY_MS = 25;
 
 export function createNotify(deps: NotifyDeps): Notify {
   const clock = deps.clock ?? (() => new Date());
@@ -160,11 +162,20 @@ export function createNotify(deps: NotifyDeps): Notify {
   const consents = new SubscribeConsents(deps.repo, deps.templates, clock);
   const binding = new StaffBinding(deps.repo, deps.accounts, clock, deps.binding);
 
-  const nudge = () => {
+  const runPass = () => {
     outbox.run().catch((error: unknown) => {
       // A full disk was logged once by the store; the next pass tries again.
       if (!isStoreWriteError(error)) deps.logger?.error({ err: error }, 'outbox pass failed');
     });
+  };
+  // Nudges close together share one pass: a burst of submits is planned and sent together, and the
+  // request that caused a notification is answered before the outbox's statements compete with it.
+  let pending: NodeJS.Timeout | null = null;
+  const nudge = () => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      runPass();
+    }, NUDGE_DELAY_MS);
   };
 
   return {
@@ -222,7 +233,15 @@ export function createNotify(deps: NotifyDeps): Notify {
       return { text: entry.data.replyText ?? '', by: entry.data.by ?? '', at: entry.createdAt, delivery: await deps.repo.delivery(key) };
     },
     handleBindingMessage: (openid, text) => binding.handleBindingMessage(openid, text),
-    idle: () => outbox.idle(),
+    async idle() {
+      // A pass still waiting for its moment runs now, so nothing nudged is left unsent.
+      if (pending) {
+        clearTimeout(pending);
+        pending = null;
+        runPass();
+      }
+      await outbox.idle();
+    },
   };
 }
 
