@@ -7,6 +7,7 @@
 // that runs one service for all its departments later adds offices, not a second schema.
 import pg from 'pg';
 import { StoreWriteError, WriteHealth } from '../write-faults.js';
+import { newInstance, type Instance, type InstanceTiming } from './instance.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -17,11 +18,15 @@ export interface DatabaseOptions {
   max?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Who this process is among the office's instances (src/store/pg/instance.ts); a new id by default. */
+  instance?: Instance | Partial<InstanceTiming>;
 }
 
 export class Database {
   readonly pool: pg.Pool;
   readonly office: string;
+  /** This process among the instances on the database: its claims carry this id. */
+  readonly instance: Instance;
   /** Whether the database answers; its changes are what the log says about an outage. */
   readonly health = new WriteHealth();
   readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
@@ -31,6 +36,7 @@ export class Database {
     options: DatabaseOptions = {},
   ) {
     this.office = options.office ?? 'default';
+    this.instance = options.instance && 'id' in options.instance ? options.instance : newInstance(options.instance);
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 10,
@@ -88,7 +94,7 @@ export class Database {
   side(name: string, max: number): Database {
     let side = this.#sides.get(name);
     if (!side) {
-      side = new Database(this.url, { office: this.office, max, applicationName: `gongkai-${name}` });
+      side = new Database(this.url, { office: this.office, max, applicationName: `gongkai-${name}`, instance: this.instance });
       this.#sides.set(name, side);
     }
     return side;
