@@ -7,6 +7,7 @@
 // that runs one service for all its departments later adds offices, not a second schema.
 import pg from 'pg';
 import { StoreWriteError, WriteHealth } from '../write-faults.js';
+import { DomainError } from '../../domain/errors.js';
 import { newInstance, type Instance, type InstanceTiming } from './instance.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -115,6 +116,7 @@ export class Database {
       this.health.succeeded(started);
       return result;
     } catch (error) {
+      if (isUnstorableText(error)) throw new DomainError('bad-request', '请求中含有无法处理的字符');
       if (!isConnectionError(error)) throw error;
       this.health.failed(what, error);
       throw new StoreWriteError(what, connectionCode(error), { cause: error });
@@ -140,6 +142,16 @@ export function isConnectionError(error: unknown): boolean {
   if (/^(08|57P|53|58)/.test(code)) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection is insufficient/i.test(message);
+}
+
+/**
+ * SQLSTATE 22021 and 22P05: text PostgreSQL cannot hold, in practice U+0000 (a NUL in a hostile
+ * request's path or body). The embedded store takes it (and finds nothing by it); here the request
+ * is refused with a 400, not a 500.
+ */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
 }
 
 function connectionCode(error: unknown): string {
