@@ -17,9 +17,11 @@ export interface OutboxPolicy {
   /** At most this many deliveries per pass, so one pass cannot run for hours. */
   batchSize: number;
   /**
-   * How long a pass holds the deliveries it claimed (several instances share the outbox): another
-   * instance takes them after this when the claimer died, so a send whose answer never came is
-   * repeated within WeChat's 10 minutes of client_msg_id memory.
+   * How long at most a pass holds the deliveries it claimed (several instances share the outbox).
+   * Another instance takes them over sooner when the claimer died (PostgreSQL: once it stopped
+   * beating, src/store/pg/instance.ts); after this, even from an instance that still beats but is
+   * stuck. Either way within WeChat's 10 minutes of client_msg_id memory, so a send whose answer
+   * never came is repeated while WeChat still drops the repeat.
    */
   claimLeaseMs: number;
 }

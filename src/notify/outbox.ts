@@ -16,9 +16,12 @@
  *   delivered, and are retried on every channel.
  * - One pass at a time per process (single-flight): a run requested during a pass runs once more
  *   right after it. Several instances (PostgreSQL) share the outbox: each entry is planned once (the
- *   store's unique key), and a pass claims the due deliveries it sends (claimDue, with a lease), so
- *   two instances never send one delivery, and what a dead instance had claimed is taken again
- *   once its lease ran out.
+ *   store's unique key), and a pass claims the due deliveries it sends (claimDue), so two instances
+ *   never send one delivery. What an instance that died had claimed is taken over once the others
+ *   see it dead (it stopped beating: within seconds, src/store/pg/instance.ts), and follows the
+ *   rules above for a send cut off by a crash. An instance only taken for dead (stopped by its
+ *   machine for a while) finds, when it wakes, that the delivery changed since it read it: the send
+ *   is recorded before it is made, and only on the delivery as the pass read it, so it leaves it.
  */
 import { DomainError } from '../domain/errors.js';
 import type { NotificationIntent } from '../store/applications-repo.js';
@@ -58,7 +61,8 @@ export interface OutboxDeps {
   logger?: { warn(obj: object, msg: string): void };
 }
 
-type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'awaiting-user' | 'next';
+/** 'taken': another instance took the delivery over before this pass could send it. */
+type Outcome = 'sent' | 'unconfirmed' | 'retrying' | 'dead' | 'needs-contact' | 'awaiting-user' | 'next' | 'taken';
 
 /** Entries planned per store round trip. */
 const PLAN_BATCH = 100;
@@ -225,9 +229,23 @@ export class Outbox {
 
   async #attempt(d: Delivery, channel: ChannelName, clientMsgId: string | null): Promise<Outcome> {
     const credit = d.inFlight ? null : await this.deps.channels.credit(channel, d);
-    // Recorded before the send: after a crash, the next pass knows what may have gone out.
+    // Recorded before the send: after a crash, the next pass knows what may have gone out. Only on
+    // the delivery as this pass read it: if it changed meanwhile, another instance took it over
+    // (it took this one for dead) and may have sent it; this pass leaves it to that one.
     if (!d.inFlight) {
-      await this.#update(d, (x) => (x.inFlight = { channel, clientMsgId, at: this.#now() }), credit ? { credit: { ...credit, delta: -1 } } : {});
+      try {
+        await this.#update(
+          d,
+          (x) => {
+            if (!unchanged(x, d)) throw new ConflictError('delivery');
+            x.inFlight = { channel, clientMsgId, at: this.#now() };
+          },
+          credit ? { credit: { ...credit, delta: -1 } } : {},
+        );
+      } catch (error) {
+        if (isConflictError(error)) return 'taken';
+        throw error;
+      }
     }
     let result: { msgid: string | null };
     try {
@@ -479,6 +497,24 @@ export function channelLabel(channel: ChannelName | null): string {
 
 function notDead(): DomainError {
   return new DomainError('conflict', '这条消息不在发送失败列表中，无需重试');
+}
+
+/**
+ * Whether a delivery is still as a pass read it, as far as sending goes: still due, nothing in
+ * flight, and no attempt recorded since (history is capped, so its last entry is compared too).
+ */
+function unchanged(now: Delivery, read: Delivery): boolean {
+  const last = (d: Delivery) => JSON.stringify([d.history.length, d.history.at(-1)?.at, d.history.at(-1)?.channel, d.history.at(-1)?.result]);
+  return (
+    now.status === 'pending' &&
+    !now.inFlight &&
+    now.status === read.status &&
+    now.channelIndex === read.channelIndex &&
+    now.attempts === read.attempts &&
+    now.nextAttemptAt === read.nextAttemptAt &&
+    now.updatedAt === read.updatedAt &&
+    last(now) === last(read)
+  );
 }
 
 /** The application intent a delivery was planned from ("<appId>:<eventIndex>:<audience>"), rebuilt from it. */

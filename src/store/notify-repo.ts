@@ -180,9 +180,11 @@ export interface NotifyRepository extends Transferable {
   /**
    * Takes up to `limit` pending deliveries whose time has come, oldest first, for this process
    * alone until `leaseMs` after `now` or until releaseClaims: another instance claiming at the same
-   * time gets others, and takes these again only once the lease ran out (their claimer died).
+   * time gets others, and takes these again only once this process died (PostgreSQL: its instance
+   * stopped beating, within seconds) or the lease ran out.
    */
   claimDue(now: string, limit: number, leaseMs: number): Promise<Delivery[]>;
+  /** Gives up this process's claims on these (a claim another instance took over stays its). */
   releaseClaims(keys: string[]): Promise<void>;
   /** Deliveries waiting for this user's next message (status awaiting-user). */
   awaitingUser(openid: string): Promise<Delivery[]>;

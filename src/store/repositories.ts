@@ -10,6 +10,7 @@ import { maskPassword } from '../config.js';
 import { Database } from './pg/database.js';
 import { migrate } from './pg/migrate.js';
 import { PgCoordination } from './pg/coordination.js';
+import { Heartbeat } from './pg/instance.js';
 import { pgUploadedCalendars } from './pg/holiday-calendars.js';
 import { uploadedCalendarsIn, type UploadedCalendars } from './holiday-files.js';
 import { PgAccountsRepo } from './pg/accounts-repo.js';
@@ -81,22 +82,30 @@ export interface OpenOptions {
 
 /**
  * Opens the repositories on the engine the configuration picks. PostgreSQL: the schema is brought
- * up to date first (under an advisory lock, refusing a newer schema: src/store/pg/migrate.ts).
+ * up to date first (under an advisory lock, refusing a newer schema: src/store/pg/migrate.ts), and
+ * the server beats as an instance until it closes them (src/store/pg/instance.ts).
  */
 export async function openRepositories(options: OpenOptions): Promise<OpenedRepositories> {
   if (options.databaseUrl) {
     const database = new Database(options.databaseUrl);
+    // While this server runs the others see it alive, and take over what it held once it is not.
+    const heartbeat = new Heartbeat(database);
     try {
       const applied = await migrate(database);
       const repos = await openPostgresRepositories(database, options.clock);
+      await heartbeat.start();
       return {
         ...repos,
         store: null,
         database,
-        describe: { engine: 'postgres', database: maskPassword(options.databaseUrl), migrationsApplied: applied },
-        close: () => database.close(),
+        describe: { engine: 'postgres', database: maskPassword(options.databaseUrl), migrationsApplied: applied, instance: database.instance.id },
+        close: async () => {
+          await heartbeat.stop();
+          await database.close();
+        },
       };
     } catch (error) {
+      await heartbeat.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
     }

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { tempDir } from './temp.js';
 import type { WriteFaults } from '../../src/store/write-faults.js';
-import { testDatabase } from './pg.js';
+import { testDatabase, type EngineName } from './pg.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
@@ -34,13 +34,20 @@ export function testClock(iso: string): TestClock {
 
 export async function startApp(
   t: ExecutionContext,
-  options: { env?: NodeJS.ProcessEnv; clock?: TestClock; dataDir?: string; storeFaults?: WriteFaults } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    clock?: TestClock;
+    dataDir?: string;
+    storeFaults?: WriteFaults;
+    /** The engine of this server; by default the pass's (GONGKAI_TEST_ENGINE, embedded when unset). */
+    engine?: EngineName;
+  } = {},
 ): Promise<Running & { logs: string[] }> {
   const dataDir = options.dataDir ?? (await tempDir(t));
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: dataDir,
-    ...(await testEngineEnv(t, dataDir)),
+    ...(await testEngineEnv(t, dataDir, options.engine)),
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     DEMO_DATA: 'off',
@@ -64,8 +71,8 @@ export async function startApp(
  * that restarts the server on its data folder finds its data again.
  */
 const databases = new Map<string, string>();
-async function testEngineEnv(t: ExecutionContext, dataDir: string): Promise<NodeJS.ProcessEnv> {
-  if (process.env.GONGKAI_TEST_ENGINE !== 'postgres') return {};
+async function testEngineEnv(t: ExecutionContext, dataDir: string, engine?: EngineName): Promise<NodeJS.ProcessEnv> {
+  if ((engine ?? (process.env.GONGKAI_TEST_ENGINE === 'postgres' ? 'postgres' : 'embedded')) !== 'postgres') return {};
   let url = databases.get(dataDir);
   if (!url) databases.set(dataDir, (url = await testDatabase(t)));
   return { DATABASE_URL: url };

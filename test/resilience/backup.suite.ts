@@ -2,6 +2,7 @@
 // over HTTP, restored with `npm run restore` into a new folder, holds every request acknowledged
 // before the backup started, with its tracking number, and nothing that was never acknowledged.
 // Here rather than in test/ because it runs two commands and two starts beside a load.
+// Embedded store only: it is about the data folder (on PostgreSQL, backups are pg_dump's).
 import test from 'ava';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { verifyBackup } from '../../src/store/backup.js';
 test('a backup taken while requests are submitted over HTTP, restored into a new folder, holds every request acknowledged before it started', async (t) => {
   t.timeout(5 * 60_000);
   const dataDir = await tempDir(t);
-  const app = await startApp(t, { dataDir });
+  const app = await startApp(t, { dataDir, engine: 'embedded' });
   const call = client(app.url);
 
   // Load: 4 citizens at a time, each logging in and submitting until told to stop.
@@ -54,7 +55,7 @@ test('a backup taken while requests are submitted over HTTP, restored into a new
   const restoredDir = path.join(await tempDir(t), 'data');
   const restore = await cli('restore', restoredDir, path.join(dest, folder!));
   t.is(restore.code, 0, restore.stderr);
-  const again = await startApp(t, { dataDir: restoredDir });
+  const again = await startApp(t, { dataDir: restoredDir, engine: 'embedded' });
   const staff = await staffLogin(again.url);
   const restored = new Map<string, string>();
   for (let page = 1; ; page++) {

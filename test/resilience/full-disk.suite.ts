@@ -3,7 +3,8 @@
 // journal appends that still fit in an allocated page may succeed, and are then kept), one log line
 // says so, reads and the chat go on within WeChat's 5 s, and once space is freed the server takes
 // writes again by itself. After a restart every acknowledged request is there, and nothing else.
-// The same with injected ENOSPC and EIO is test/disk-faults.test.ts.
+// The same with injected ENOSPC and EIO is test/disk-faults.test.ts. Embedded store only: it is
+// about the data folder's disk (PostgreSQL going away is test/pg-outage.test.ts).
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,7 +55,7 @@ test('a full tmpfs under the data folder: 503s and one log line, reads and chat 
   t.teardown(() => run('umount', ['-l', dataDir]).then(() => undefined));
 
   // No injected faults: the seam only shortens how long writes must work before the log says so.
-  const app = await startApp(t, { dataDir, storeFaults: new ScriptedFaults() });
+  const app = await startApp(t, { dataDir, storeFaults: new ScriptedFaults(), engine: 'embedded' });
   const call = client(app.url);
   const staff = await staffLogin(app.url);
   const citizens = await Promise.all(Array.from({ length: 20 }, (_, i) => mpLogin(app.url, `o-full-${i}`)));
@@ -101,7 +102,7 @@ test('a full tmpfs under the data folder: 503s and one log line, reads and chat 
   t.is(app.logs.filter((line) => line.includes('DATA_DIR can be written again')).length, 1);
 
   await app.stop();
-  const again = await startApp(t, { dataDir });
+  const again = await startApp(t, { dataDir, engine: 'embedded' });
   const list = await client(again.url)('GET', '/admin/v1/applications', undefined, await staffLogin(again.url));
   t.deepEqual(list.body.applications.map((a: { id: string }) => a.id).sort(), [...acked].sort(), 'every acknowledged request, and nothing refused');
 });

@@ -1,7 +1,12 @@
 // What the resilience suites share: the fake WeChat API on a real port of the test process (so it
 // outlives the server under test and remembers every message it was sent), the environment that
-// starts the server in production mode against it, a look at the data folder from outside, and a
-// seeded random source so a failing run can be repeated.
+// starts the server in production mode against it, a look at the data folder (or the database)
+// from outside, and a seeded random source so a failing run can be repeated.
+//
+// The suites about the server's behaviour (crash, outage, hostile) declare each test once per
+// engine: on the embedded store, and again with the server on PostgreSQL when it answers (always in
+// CI, GONGKAI_REQUIRE_PG=1: test/helpers/pg.ts). The suites about the data folder itself (backup,
+// full-disk) stay on the embedded store.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,7 +17,12 @@ import Koa from 'koa';
 import { createFakeWechatApi, type FakeOutboxRecord, type FakeWechatApi } from '../../src/wechat/fake-api.js';
 import { Store } from '../../src/store/store.js';
 import { copyDataFolder } from '../../src/store/folder-copy.js';
-import { ApplicationsRepo } from '../../src/store/applications-repo.js';
+import { ApplicationsRepo, type ApplicationsRepository } from '../../src/store/applications-repo.js';
+import { NotifyRepo, type Delivery, type NotifyRepository } from '../../src/store/notify-repo.js';
+import { Database } from '../../src/store/pg/database.js';
+import { PgApplicationsRepo } from '../../src/store/pg/applications-repo.js';
+import { PgNotifyRepo } from '../../src/store/pg/notify-repo.js';
+import type { EngineName } from '../helpers/pg.js';
 import { ADMIN } from '../helpers/app.js';
 import { APPID, TOKEN } from '../helpers/wechat-client.js';
 
@@ -231,21 +241,54 @@ export function chinaToday(now: Date = new Date()): string {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A test's name, said to be on PostgreSQL in its PostgreSQL variant. */
+export function onEngine(name: string, engine: EngineName): string {
+  return engine === 'postgres' ? `${name} (PostgreSQL)` : name;
+}
+
+/** Where a server keeps its records: its data folder, or the database DATABASE_URL names. */
+export interface StoreAt {
+  dir: string;
+  databaseUrl: string | null;
+}
+
 /**
- * The applications as the next start will find them: the product's own store opened on a copy of
- * the folder (snapshot plus journal replayed), so a damaged journal fails here as it would there.
+ * The applications and the notifications' deliveries as the next start will find them. Embedded:
+ * the product's own store opened on a copy of the folder (snapshot plus journal replayed), so a
+ * damaged journal fails here as it would there. PostgreSQL: the repositories on the database.
  */
-export async function storedApplications(dir: string): Promise<any[]> {
-  const copy = await copyDataFolder(dir);
+export async function storedRecords(at: StoreAt): Promise<{ applications: any[]; deliveries: Delivery[] }> {
+  if (at.databaseUrl) {
+    const db = new Database(at.databaseUrl, { max: 2, applicationName: 'gongkai-resilience-check' });
+    try {
+      return await readRecords(await PgApplicationsRepo.open(db), await PgNotifyRepo.open(db));
+    } finally {
+      await db.close();
+    }
+  }
+  const copy = await copyDataFolder(at.dir);
   try {
     const store = await Store.open(copy.dir);
     try {
-      const repo = await ApplicationsRepo.open(store);
-      return (await repo.page({ order: 'stored', limit: await repo.count(), offset: 0 })).applications;
+      return await readRecords(await ApplicationsRepo.open(store), await NotifyRepo.open(store));
     } finally {
       await store.close();
     }
   } finally {
     await copy.remove();
   }
+}
+
+async function readRecords(applications: ApplicationsRepository, notify: NotifyRepository): Promise<{ applications: any[]; deliveries: Delivery[] }> {
+  return {
+    applications: (await applications.page({ order: 'stored', limit: await applications.count(), offset: 0 })).applications,
+    deliveries: await storedDeliveries(notify),
+  };
+}
+
+/** Every delivery of the notifications' repository, on either engine. */
+export async function storedDeliveries(notify: NotifyRepository): Promise<Delivery[]> {
+  const deliveries: Delivery[] = [];
+  for await (const record of notify.exportRecords()) if (record.kind === 'delivery') deliveries.push(record.data as Delivery);
+  return deliveries;
 }

@@ -1,17 +1,17 @@
 // Coordination of several instances through PostgreSQL (the contract: src/store/coordination.ts).
 // Time is the database's (now()), so instances whose clocks drift still agree on whose lease ran out.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import type { Coordination } from '../coordination.js';
 import type { AccessTokenPersistence, StoredAccessToken } from '../../wechat/access-token.js';
 import type { SharedUrlUses } from '../../wechat/used-urls.js';
 import type { Database } from './database.js';
 
 export class PgCoordination implements Coordination {
-  /** Who this instance is in job_runs.holder: host, process and a random part (a restart is someone else). */
-  readonly holder = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  /** Who this instance is in job_runs.holder: its id among the instances (src/store/pg/instance.ts). */
+  readonly holder: string;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.holder = db.instance.id;
+  }
 
   async claimRun(key: string, ttlMs: number): Promise<boolean> {
     const { rowCount } = await this.db.query(

@@ -7,6 +7,8 @@
 // that runs one service for all its departments later adds offices, not a second schema.
 import pg from 'pg';
 import { StoreWriteError, WriteHealth } from '../write-faults.js';
+import { DomainError } from '../../domain/errors.js';
+import { newInstance, type Instance, type InstanceTiming } from './instance.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -17,11 +19,15 @@ export interface DatabaseOptions {
   max?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /** Who this process is among the office's instances (src/store/pg/instance.ts); a new id by default. */
+  instance?: Instance | Partial<InstanceTiming>;
 }
 
 export class Database {
   readonly pool: pg.Pool;
   readonly office: string;
+  /** This process among the instances on the database: its claims carry this id. */
+  readonly instance: Instance;
   /** Whether the database answers; its changes are what the log says about an outage. */
   readonly health = new WriteHealth();
   readonly #writeListeners: Array<(write: { file: string; seconds: number; ok: boolean }) => void> = [];
@@ -31,6 +37,7 @@ export class Database {
     options: DatabaseOptions = {},
   ) {
     this.office = options.office ?? 'default';
+    this.instance = options.instance && 'id' in options.instance ? options.instance : newInstance(options.instance);
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 10,
@@ -88,7 +95,7 @@ export class Database {
   side(name: string, max: number): Database {
     let side = this.#sides.get(name);
     if (!side) {
-      side = new Database(this.url, { office: this.office, max, applicationName: `gongkai-${name}` });
+      side = new Database(this.url, { office: this.office, max, applicationName: `gongkai-${name}`, instance: this.instance });
       this.#sides.set(name, side);
     }
     return side;
@@ -109,6 +116,7 @@ export class Database {
       this.health.succeeded(started);
       return result;
     } catch (error) {
+      if (isUnstorableText(error)) throw new DomainError('bad-request', '请求中含有无法处理的字符');
       if (!isConnectionError(error)) throw error;
       this.health.failed(what, error);
       throw new StoreWriteError(what, connectionCode(error), { cause: error });
@@ -134,6 +142,16 @@ export function isConnectionError(error: unknown): boolean {
   if (/^(08|57P|53|58)/.test(code)) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|connection is insufficient/i.test(message);
+}
+
+/**
+ * SQLSTATE 22021 and 22P05: text PostgreSQL cannot hold, in practice U+0000 (a NUL in a hostile
+ * request's path or body). The embedded store takes it (and finds nothing by it); here the request
+ * is refused with a 400, not a 500.
+ */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
 }
 
 function connectionCode(error: unknown): string {

@@ -1,10 +1,12 @@
 // Notifications on PostgreSQL (migration 020_notify.sql): the same NotifyRepository as the embedded
 // notify.json, for any number of instances. What the embedded engine gets from being one process
 // is a key or a lock here: an entry is planned once (notify_planned's key), a due delivery is sent
-// by the one instance that claimed it (FOR UPDATE SKIP LOCKED, with a lease another instance waits
-// out when its claimer died), and a delivery changes in a transaction that holds its row.
+// by the one instance that claimed it (FOR UPDATE SKIP LOCKED; the claim names its instance, and
+// is taken over once that instance stops beating, migration 080), and a delivery changes in a
+// transaction that holds its row.
 import type { PoolClient } from 'pg';
 import type { Database, Queryable } from './database.js';
+import { BEAT_SQL, instanceAlive } from './instance.js';
 import type { TransferRecord } from '../transfer.js';
 import {
   failedAttempts,
@@ -142,17 +144,25 @@ export class PgNotifyRepo implements NotifyRepository {
 
   async claimDue(now: string, limit: number, leaseMs: number): Promise<Delivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    // One statement: the rows are locked (others skip them) until it commits with their lease set.
+    const { id, staleMs } = this.db.instance;
+    // One statement: the rows are locked (others skip them) until it commits with their claim set.
+    // A claim is free once released, once its lease ran out, or once the instance holding it is no
+    // longer alive (src/store/pg/instance.ts): a restarted or surviving instance takes a dead one's
+    // claims within seconds. Claiming is a beat of this instance too, so that a claim is safe from
+    // the others for staleMs even where nothing else beats (tools, tests).
     const { rows } = await this.db.query<{ data: Delivery }>(
-      `WITH due AS (
+      `WITH beat AS (${BEAT_SQL}),
+       due AS (
          SELECT key FROM notify_deliveries
-         WHERE office = $1 AND status = 'pending' AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
-         ORDER BY created_at, key LIMIT $3
+         WHERE office = $1 AND status = 'pending' AND next_attempt_at <= $3
+           AND (claimed_until IS NULL OR claimed_until <= $3
+             OR (claimed_by IS NOT NULL AND claimed_by <> $2 AND NOT ${instanceAlive('claimed_by', '$6')}))
+         ORDER BY created_at, key LIMIT $4
          FOR UPDATE SKIP LOCKED
        )
-       UPDATE notify_deliveries d SET claimed_until = $4 FROM due WHERE d.office = $1 AND d.key = due.key
+       UPDATE notify_deliveries d SET claimed_until = $5, claimed_by = $2 FROM due WHERE d.office = $1 AND d.key = due.key
        RETURNING d.data`,
-      [this.#office, now, limit, until],
+      [this.#office, id, now, limit, until, staleMs],
       'notify',
     );
     return rows.map((r) => r.data).sort(oldestFirst);
@@ -160,7 +170,12 @@ export class PgNotifyRepo implements NotifyRepository {
 
   async releaseClaims(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.db.query('UPDATE notify_deliveries SET claimed_until = NULL WHERE office = $1 AND key = ANY($2::text[])', [this.#office, keys], 'notify');
+    // Only this instance's own: a claim another instance took over (it took this one for dead) stays its.
+    await this.db.query(
+      'UPDATE notify_deliveries SET claimed_until = NULL, claimed_by = NULL WHERE office = $1 AND key = ANY($2::text[]) AND claimed_by = $3',
+      [this.#office, keys, this.db.instance.id],
+      'notify',
+    );
   }
 
   async awaitingUser(openid: string): Promise<Delivery[]> {

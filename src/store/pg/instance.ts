@@ -1,0 +1,103 @@
+// The instances of one office on one PostgreSQL, and which of them are alive, so that what an
+// instance held when it died (its outbox claims) is taken over within seconds, not once its leases
+// run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
+// random part, so a restarted process is someone else. A running server beats: its row in
+// `instances` (migration 080) gets seen_at = now() every heartbeatMs, on a connection of its own, so
+// requests queued in the main pool cannot hold the beat up. An instance not seen for staleMs, or
+// without a row (it stopped cleanly), is dead. The time is the database's: hosts' clocks do not matter.
+//
+// A live process can still look dead (the machine stopped it for longer than staleMs, or its
+// heartbeat connection hangs). So nothing takes this belief alone as leave to send a message: the
+// outbox records a send before making it, and only on a delivery nobody changed since it read it
+// (src/notify/outbox.ts). An instance taken for dead cannot send what the one that took over sent,
+// and the one that took over follows the rules for a send cut off by a crash.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Database } from './database.js';
+
+export interface InstanceTiming {
+  /** How often a running instance beats. */
+  heartbeatMs: number;
+  /** An instance not seen for this long is dead: what it held is taken over. */
+  staleMs: number;
+}
+
+/** Five beats may be missed before the others take an instance for dead. */
+export const DEFAULT_INSTANCE_TIMING: InstanceTiming = { heartbeatMs: 2_000, staleMs: 10_000 };
+
+export interface Instance extends InstanceTiming {
+  readonly id: string;
+}
+
+export function newInstance(timing: Partial<InstanceTiming> = {}): Instance {
+  return { id: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, ...DEFAULT_INSTANCE_TIMING, ...timing };
+}
+
+/** Notes that instance $2 is alive now (a statement whose $1 is the office). */
+export const BEAT_SQL = 'INSERT INTO instances (office, id) VALUES ($1, $2) ON CONFLICT (office, id) DO UPDATE SET seen_at = now()';
+
+/**
+ * The SQL condition "the instance named in `column` is alive": seen within the last `staleParam`
+ * milliseconds, in a statement whose $1 is the office.
+ */
+export function instanceAlive(column: string, staleParam: string): string {
+  return `EXISTS (SELECT 1 FROM instances i WHERE i.office = $1 AND i.id = ${column} AND i.seen_at > now() - ${staleParam} * interval '1 millisecond')`;
+}
+
+/** Beats between two clean-ups of the rows of instances gone for a day (a restart leaves one). */
+const FORGET_EVERY = 500;
+
+/** The beat of a running server on `db`: started once the schema is current, stopped as it stops. */
+export class Heartbeat {
+  #timer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | null = null;
+  #beats = 0;
+  #stopped = false;
+
+  constructor(private readonly db: Database) {}
+
+  /** The first beat, then one every heartbeatMs. */
+  async start(): Promise<void> {
+    await this.#beat();
+    if (this.#stopped) return;
+    this.#timer = setInterval(() => {
+      // A beat still under way (a slow database) is not doubled.
+      if (!this.#beating) this.#beating = this.#beat().finally(() => (this.#beating = null));
+    }, this.db.instance.heartbeatMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * Stops beating and removes this instance's row: the others may take what it still holds at once.
+   * Called once its outbox is idle and its jobs stopped, so there is nothing left to take.
+   */
+  async stop(): Promise<void> {
+    const started = this.#beats > 0 || this.#timer !== undefined;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#beating;
+    if (!started) return;
+    await this.#connection()
+      .query('DELETE FROM instances WHERE office = $1 AND id = $2', [this.db.office, this.db.instance.id], 'instances')
+      .catch(() => {});
+  }
+
+  async #beat(): Promise<void> {
+    const connection = this.#connection();
+    try {
+      await connection.query(BEAT_SQL, [this.db.office, this.db.instance.id], 'instances');
+      if (++this.#beats % FORGET_EVERY === 0) {
+        await connection.query(`DELETE FROM instances WHERE office = $1 AND seen_at < now() - interval '1 day'`, [this.db.office], 'instances');
+      }
+    } catch {
+      // The database is away: the main pool's health says so (and the log), and every write fails
+      // with it. A beat that fails while the rest works only lets others take this instance's claims,
+      // which the outbox is ready for (see above).
+    }
+  }
+
+  /** One connection of its own, so that a flood queued in the main pool cannot delay a beat. */
+  #connection(): Database {
+    return this.db.side('heartbeat', 1);
+  }
+}
