@@ -5,6 +5,8 @@
 // a while, then waking) sends nothing that the one that took over sent. Each "instance" is its own
 // Database (its own id, pool and connections), as two server processes are.
 import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Store } from '../src/store/store.js';
@@ -17,7 +19,9 @@ import { WechatApiClient } from '../src/wechat/api-client.js';
 import { createNotify, loadNotifyTemplates } from '../src/notify/index.js';
 import type { Delivery, NotifyRepository } from '../src/store/notify-repo.js';
 import { Database } from '../src/store/pg/database.js';
-import { Heartbeat, type InstanceTiming } from '../src/store/pg/instance.js';
+import { BEAT_SQL, Heartbeat, newInstance, type InstanceTiming } from '../src/store/pg/instance.js';
+import { PgConversationsRepo } from '../src/store/pg/conversations-repo.js';
+import { MESSAGE_CLAIM_MS } from '../src/store/conversations-repo.js';
 import { migrate } from '../src/store/pg/migrate.js';
 import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { pgReachable, testDatabase } from './helpers/pg.js';
@@ -169,6 +173,56 @@ if (withPostgres) {
     t.like(await first, { sent: 0, unconfirmed: 0 });
     t.is(h.fake.calls('template_send'), 1, 'the instance that woke did not send it');
     t.like(await h.repo.delivery(key), { status: 'sent', confirmed: true, inFlight: null });
+  });
+
+  test('a chat message an instance was answering when it died is answered by another once it is seen dead, long before MESSAGE_CLAIM_MS', async (t) => {
+    const [dead, live, taker] = await instances(t, 3);
+    const [a, b, c] = await Promise.all([dead!, live!, taker!].map((db) => PgConversationsRepo.open(db)));
+    const beating = new Heartbeat(live!);
+    await beating.start();
+    t.teardown(() => beating.stop());
+    // `dead` beat once, claimed a message and was killed; `live` claimed one and goes on beating.
+    await dead!.query(BEAT_SQL, [dead!.office, dead!.instance.id]);
+    const now = new Date();
+    t.is(await a!.claimMessage('o1', 'm1', now), 'claimed');
+    t.is(await b!.claimMessage('o2', 'm2', now), 'claimed');
+    const killed = Date.now();
+    t.is(await c!.claimMessage('o1', 'm1', now), 'in-progress', 'a claim is its instance’s while it may be alive');
+
+    let taken: unknown = 'in-progress';
+    while (taken === 'in-progress' && Date.now() - killed < 3 * TIMING.staleMs) {
+      await sleep(100);
+      taken = await c!.claimMessage('o1', 'm1', new Date(now.getTime() + (Date.now() - killed)));
+    }
+    const delay = Date.now() - killed;
+    t.is(taken, 'claimed', 'the retry reaching another instance is answered there');
+    t.true(delay < MESSAGE_CLAIM_MS / 2, `taken over after ${delay} ms`);
+    t.is(await c!.claimMessage('o2', 'm2', new Date(now.getTime() + delay)), 'in-progress', 'the live instance’s message stays its own');
+  });
+
+  test('a server started again on the same machine takes over at once what its killed predecessor held', async (t) => {
+    // A pid that was a process here and is not one now: a server killed with kill -9.
+    const gone = spawn(process.execPath, ['-e', '']);
+    const pid = gone.pid!;
+    await once(gone, 'exit');
+    const predecessor = newInstance(TIMING);
+    const url = await testDatabase(t);
+    const killed = new Database(url, { instance: { ...predecessor, id: predecessor.id.replace(`:${process.pid}:`, `:${pid}:`) } });
+    const restarted = new Database(url, { instance: TIMING });
+    t.teardown(() => Promise.all([killed.close(), restarted.close()]));
+    await migrate(killed);
+    t.not(killed.instance.id, predecessor.id, 'the killed instance’s id names its pid');
+
+    const [before, after] = await Promise.all([PgNotifyRepo.open(killed), PgNotifyRepo.open(restarted)]);
+    await before.plan([{ entryKey: 'd0', deliveries: [delivery('d0')] }], T0);
+    const now = new Date(Date.parse(T0) + 60_000).toISOString();
+    t.deepEqual(keysOf(await before.claimDue(now, 10, LEASE_MS)), ['d0']);
+    t.deepEqual(await after.claimDue(now, 10, LEASE_MS), [], 'its predecessor beat a moment ago');
+
+    const heartbeat = new Heartbeat(restarted);
+    await heartbeat.start();
+    t.teardown(() => heartbeat.stop());
+    t.deepEqual(keysOf(await after.claimDue(now, 10, LEASE_MS)), ['d0'], 'no wait for staleMs: its process is gone');
   });
 }
 

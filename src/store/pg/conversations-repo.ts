@@ -3,6 +3,7 @@
 // instance each reaches), and the unanswered questions. See src/store/conversations-repo.ts for
 // the contract both engines keep.
 import type pg from 'pg';
+import { instanceDead } from './instance.js';
 import type { Database } from './database.js';
 import { ConflictError } from '../conflict.js';
 import type { TransferRecord } from '../transfer.js';
@@ -45,13 +46,17 @@ export class PgConversationsRepo implements ConversationsRepository {
 
   async claimMessage(openid: string, messageId: string, now: Date): Promise<MessageClaim> {
     const expired = new Date(now.getTime() - MESSAGE_CLAIM_MS).toISOString();
-    // A claim released between the two statements is tried again: it is then free to take.
+    const { id, staleMs } = this.db.instance;
+    // A claim released between the two statements is tried again: it is then free to take. So is
+    // one whose instance died (src/store/pg/instance.ts), before MESSAGE_CLAIM_MS has passed.
     for (let attempt = 0; attempt < 3; attempt++) {
       const taken = await this.db.query(
-        `INSERT INTO conversation_messages (office, openid, message_id, claimed_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (office, openid, message_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-           WHERE conversation_messages.answered_at IS NULL AND conversation_messages.claimed_at <= $5`,
-        [this.db.office, openid, messageId, now.toISOString(), expired],
+        `INSERT INTO conversation_messages (office, openid, message_id, claimed_at, claimed_by) VALUES ($1, $2, $3, $4, $6)
+         ON CONFLICT (office, openid, message_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at, claimed_by = EXCLUDED.claimed_by
+           WHERE conversation_messages.answered_at IS NULL
+             AND (conversation_messages.claimed_at <= $5
+               OR (conversation_messages.claimed_by <> $6 AND ${instanceDead('conversation_messages.claimed_by', '$7')}))`,
+        [this.db.office, openid, messageId, now.toISOString(), expired, id, staleMs],
         'conversations',
       );
       if (taken.rowCount === 1) return 'claimed';

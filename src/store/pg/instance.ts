@@ -1,10 +1,15 @@
 // The instances of one office on one PostgreSQL, and which of them are alive, so that what an
 // instance held when it died (its outbox claims) is taken over within seconds, not once its leases
 // run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
-// random part, so a restarted process is someone else. A running server beats: its row in
+// random part, so a restarted process is someone else; the host part names the machine's boot too,
+// so that a restart finds the rows of its own machine's dead processes and drops them at once
+// (Heartbeat.start): a single server killed and started again takes over without waiting staleMs. A running server beats: its row in
 // `instances` (migration 080) gets seen_at = now() every heartbeatMs, on a connection of its own, so
-// requests queued in the main pool cannot hold the beat up. An instance not seen for staleMs, or
-// without a row (it stopped cleanly), is dead. The time is the database's: hosts' clocks do not matter.
+// requests queued in the main pool cannot hold the beat up. An instance whose row was not seen for
+// staleMs is dead; one that stops cleanly, or is found dead on its machine, has its row marked dead
+// at once (seen_at = -infinity). An id without a row (a tool, a test without a beat, or gone for a
+// day) is not judged: its claims run out with their leases. The time is the database's: hosts'
+// clocks do not matter.
 //
 // A live process can still look dead (the machine stopped it for longer than staleMs, or its
 // heartbeat connection hangs). So nothing takes this belief alone as leave to send a message: the
@@ -12,6 +17,7 @@
 // (src/notify/outbox.ts). An instance taken for dead cannot send what the one that took over sent,
 // and the one that took over follows the rules for a send cut off by a crash.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Database } from './database.js';
 
@@ -30,19 +36,51 @@ export interface Instance extends InstanceTiming {
 }
 
 export function newInstance(timing: Partial<InstanceTiming> = {}): Instance {
-  return { id: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, ...DEFAULT_INSTANCE_TIMING, ...timing };
+  return { id: `${machine()}:${process.pid}:${randomBytes(3).toString('hex')}`, ...DEFAULT_INSTANCE_TIMING, ...timing };
+}
+
+/** This machine since it booted: its host name and boot id (where Linux tells it). */
+function machine(): string {
+  let boot = '';
+  try {
+    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
+  } catch {
+    // Not Linux: the host name alone, and no instance is ever judged dead by its pid.
+  }
+  return boot ? `${os.hostname()}/${boot}` : os.hostname();
+}
+
+/** The pid of an instance started on this machine since its boot, or null. */
+export function localPid(id: string): number | null {
+  const here = machine();
+  if (!here.includes('/') || !id.startsWith(`${here}:`)) return null;
+  const pid = Number(id.slice(here.length + 1).split(':')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Notes that instance $2 is alive now (a statement whose $1 is the office). */
 export const BEAT_SQL = 'INSERT INTO instances (office, id) VALUES ($1, $2) ON CONFLICT (office, id) DO UPDATE SET seen_at = now()';
 
 /**
- * The SQL condition "the instance named in `column` is alive": seen within the last `staleParam`
- * milliseconds, in a statement whose $1 is the office.
+ * The SQL condition "the instance named in `column` is known to be dead": its row was not seen for
+ * the last `staleParam` milliseconds, or was marked dead; in a statement whose $1 is the office.
  */
-export function instanceAlive(column: string, staleParam: string): string {
-  return `EXISTS (SELECT 1 FROM instances i WHERE i.office = $1 AND i.id = ${column} AND i.seen_at > now() - ${staleParam} * interval '1 millisecond')`;
+export function instanceDead(column: string, staleParam: string): string {
+  return `EXISTS (SELECT 1 FROM instances i WHERE i.office = $1 AND i.id = ${column} AND i.seen_at <= now() - ${staleParam} * interval '1 millisecond')`;
 }
+
+/** Marks instances $2 (an array; $1 is the office) dead: what they held is free at once. */
+const MARK_DEAD_SQL = `UPDATE instances SET seen_at = '-infinity' WHERE office = $1 AND id = ANY($2::text[])`;
 
 /** Beats between two clean-ups of the rows of instances gone for a day (a restart leaves one). */
 const FORGET_EVERY = 500;
@@ -56,8 +94,9 @@ export class Heartbeat {
 
   constructor(private readonly db: Database) {}
 
-  /** The first beat, then one every heartbeatMs. */
+  /** Forgets this machine's dead instances, beats, then beats every heartbeatMs. */
   async start(): Promise<void> {
+    await this.#forgetDeadNeighbours();
     await this.#beat();
     if (this.#stopped) return;
     this.#timer = setInterval(() => {
@@ -68,7 +107,7 @@ export class Heartbeat {
   }
 
   /**
-   * Stops beating and removes this instance's row: the others may take what it still holds at once.
+   * Stops beating and marks this instance dead: the others may take what it still holds at once.
    * Called once its outbox is idle and its jobs stopped, so there is nothing left to take.
    */
   async stop(): Promise<void> {
@@ -78,8 +117,26 @@ export class Heartbeat {
     await this.#beating;
     if (!started) return;
     await this.#connection()
-      .query('DELETE FROM instances WHERE office = $1 AND id = $2', [this.db.office, this.db.instance.id], 'instances')
+      .query(MARK_DEAD_SQL, [this.db.office, [this.db.instance.id]], 'instances')
       .catch(() => {});
+  }
+
+  /**
+   * Marks dead the instances of this machine whose process is gone (killed, crashed), so what they
+   * held is taken over now rather than staleMs after their last beat.
+   */
+  async #forgetDeadNeighbours(): Promise<void> {
+    const connection = this.#connection();
+    try {
+      const { rows } = await connection.query<{ id: string }>(`SELECT id FROM instances WHERE office = $1 AND seen_at > '-infinity'`, [this.db.office], 'instances');
+      const dead = rows.map((r) => r.id).filter((id) => {
+        const pid = localPid(id);
+        return pid !== null && pid !== process.pid && !processExists(pid);
+      });
+      if (dead.length) await connection.query(MARK_DEAD_SQL, [this.db.office, dead], 'instances');
+    } catch {
+      // As for a beat: the database being away is said elsewhere, and staleMs still frees them.
+    }
   }
 
   async #beat(): Promise<void> {

@@ -6,7 +6,7 @@
 // transaction that holds its row.
 import type { PoolClient } from 'pg';
 import type { Database, Queryable } from './database.js';
-import { BEAT_SQL, instanceAlive } from './instance.js';
+import { BEAT_SQL, instanceDead } from './instance.js';
 import type { TransferRecord } from '../transfer.js';
 import {
   failedAttempts,
@@ -156,7 +156,7 @@ export class PgNotifyRepo implements NotifyRepository {
          SELECT key FROM notify_deliveries
          WHERE office = $1 AND status = 'pending' AND next_attempt_at <= $3
            AND (claimed_until IS NULL OR claimed_until <= $3
-             OR (claimed_by IS NOT NULL AND claimed_by <> $2 AND NOT ${instanceAlive('claimed_by', '$6')}))
+             OR (claimed_by <> $2 AND ${instanceDead('claimed_by', '$6')}))
          ORDER BY created_at, key LIMIT $4
          FOR UPDATE SKIP LOCKED
        )
