@@ -83,43 +83,70 @@ export class PgConversationsRepo implements ConversationsRepository {
   async saveTurn(openid: string, turn: Turn, now: Date): Promise<string | null> {
     const at = now.toISOString();
     const office = this.db.office;
-    const reply = await this.db.transaction(async (client) => {
-      if (turn.messageId) {
-        // The first answer saved for a message id is its answer; a later one saves nothing.
-        const won = await client.query(
-          `INSERT INTO conversation_messages (office, openid, message_id, claimed_at, answered_at, reply) VALUES ($1, $2, $3, $4, $4, $5)
-           ON CONFLICT (office, openid, message_id) DO UPDATE SET answered_at = EXCLUDED.answered_at, reply = EXCLUDED.reply
-             WHERE conversation_messages.answered_at IS NULL`,
-          [office, openid, turn.messageId, at, turn.reply],
-        );
-        if (won.rowCount === 0) return (await this.#message(client, openid, turn.messageId))?.reply ?? null;
-      }
-      if (turn.form === undefined && turn.version !== undefined) {
-        // Nothing to write, but the answer was worked out from the form as read: still so?
-        const { rows } = await client.query<{ version: number }>('SELECT version FROM conversations WHERE office = $1 AND openid = $2', [office, openid]);
-        if ((rows[0]?.version ?? 0) !== turn.version) throw new ConflictError('conversation');
-      }
-      if (turn.form !== undefined) {
-        // The row is locked by the upsert; a turn from a stale read matches no row and saves nothing.
-        const { rows } = await client.query<{ version: number; inserted: boolean }>(
-          `INSERT INTO conversations (office, openid, form, version, updated_at) VALUES ($1, $2, $3, 1, $4)
-           ON CONFLICT (office, openid) DO UPDATE SET form = EXCLUDED.form, version = conversations.version + 1, updated_at = EXCLUDED.updated_at
-             WHERE $5::integer IS NULL OR conversations.version = $5
-           RETURNING version, (xmax = 0) AS inserted`,
-          [office, openid, turn.form === null ? null : JSON.stringify(turn.form), at, turn.version ?? null],
-        );
-        const row = rows[0];
-        if (!row || (row.inserted && turn.version !== undefined && turn.version !== 0)) throw new ConflictError('conversation');
-      }
-      if (turn.unanswered) await this.#insertQuestion(client, turn.unanswered);
-      return turn.reply;
-    }, 'conversations');
+    const reply = turn.messageId && turn.form === undefined && turn.version !== undefined && !turn.unanswered
+      ? await this.#saveAnswer(openid, turn.messageId, turn.reply, turn.version, at)
+      : await this.db.transaction(async (client) => {
+          if (turn.messageId) {
+            // The first answer saved for a message id is its answer; a later one saves nothing.
+            const won = await client.query(
+              `INSERT INTO conversation_messages (office, openid, message_id, claimed_at, answered_at, reply) VALUES ($1, $2, $3, $4, $4, $5)
+               ON CONFLICT (office, openid, message_id) DO UPDATE SET answered_at = EXCLUDED.answered_at, reply = EXCLUDED.reply
+                 WHERE conversation_messages.answered_at IS NULL`,
+              [office, openid, turn.messageId, at, turn.reply],
+            );
+            if (won.rowCount === 0) return (await this.#message(client, openid, turn.messageId))?.reply ?? null;
+          }
+          if (turn.form === undefined && turn.version !== undefined) {
+            // Nothing to write, but the answer was worked out from the form as read: still so?
+            const { rows } = await client.query<{ version: number }>('SELECT version FROM conversations WHERE office = $1 AND openid = $2', [office, openid]);
+            if ((rows[0]?.version ?? 0) !== turn.version) throw new ConflictError('conversation');
+          }
+          if (turn.form !== undefined) {
+            // The row is locked by the upsert; a turn from a stale read matches no row and saves nothing.
+            const { rows } = await client.query<{ version: number; inserted: boolean }>(
+              `INSERT INTO conversations (office, openid, form, version, updated_at) VALUES ($1, $2, $3, 1, $4)
+               ON CONFLICT (office, openid) DO UPDATE SET form = EXCLUDED.form, version = conversations.version + 1, updated_at = EXCLUDED.updated_at
+                 WHERE $5::integer IS NULL OR conversations.version = $5
+               RETURNING version, (xmax = 0) AS inserted`,
+              [office, openid, turn.form === null ? null : JSON.stringify(turn.form), at, turn.version ?? null],
+            );
+            const row = rows[0];
+            if (!row || (row.inserted && turn.version !== undefined && turn.version !== 0)) throw new ConflictError('conversation');
+          }
+          if (turn.unanswered) await this.#insertQuestion(client, turn.unanswered);
+          return turn.reply;
+        }, 'conversations');
     if (++this.#turnsSincePrune >= PRUNE_EVERY) {
       this.#turnsSincePrune = 0;
       const before = new Date(now.getTime() - ANSWERED_RETENTION_MS).toISOString();
       await this.db.query('DELETE FROM conversation_messages WHERE office = $1 AND claimed_at < $2', [office, before], 'conversations');
     }
     return reply;
+  }
+
+  /**
+   * The usual turn (a guide answer: the form as read stays as it is) in one statement, not a
+   * transaction of four: the answer is saved only while the conversation is still at `version`.
+   */
+  async #saveAnswer(openid: string, messageId: string, reply: string | null, version: number, at: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ won: boolean; version: number }>(
+      `WITH current AS (SELECT coalesce((SELECT version FROM conversations WHERE office = $1 AND openid = $2), 0) AS version),
+       won AS (
+         INSERT INTO conversation_messages (office, openid, message_id, claimed_at, answered_at, reply)
+         SELECT $1, $2, $3, $4, $4, $5 FROM current WHERE current.version = $6
+         ON CONFLICT (office, openid, message_id) DO UPDATE SET answered_at = EXCLUDED.answered_at, reply = EXCLUDED.reply
+           WHERE conversation_messages.answered_at IS NULL
+         RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM won) AS won, current.version FROM current`,
+      [this.db.office, openid, messageId, at, reply, version],
+      'conversations',
+    );
+    if (rows[0]!.won) return reply;
+    // The first answer saved for a message id is its answer; otherwise the form moved on meanwhile.
+    const earlier = await this.#message(null, openid, messageId);
+    if (earlier?.answered_at) return earlier.reply;
+    throw new ConflictError('conversation');
   }
 
   async recordUnanswered(question: UnansweredQuestion): Promise<void> {
