@@ -48,11 +48,14 @@ import { LoadGenerator, type LoadResult, type LoadTarget, type WechatTextRequest
 import { createBenchDatabase, PgSeeder, type SeedStep } from './lib/pg-seed.js';
 import { MINIMAL_ARGS, PRODUCT, PRODUCT_ARGS, WECHATY_ARGS, freePort, memoryOf, spawnNode, untilAnswered, untilOk, type NodeProcess } from './lib/processes.js';
 import { answeredQuestions } from './lib/questions.js';
+import { CpuCap } from './lib/cpu-cap.js';
 import type { BenchOptions, BenchResult } from './lib/result.js';
 import { BENCH_ADMIN, startBareKoa, tempFolder } from './lib/servers.js';
 import { Latencies, median, round, type LatencySummary } from './lib/stats.js';
 
 const TWO_INSTANCE_TARGET = 1.6;
+/** Each instance's CPU budget in the capped phases (a share of one core): instances on machines of their own. */
+const CAP_CORES = 0.35;
 const FLAT_TARGET = 1.2;
 const SUBMIT_P99_TARGET_MS = 20;
 const CONNECTIONS = 32;
@@ -438,6 +441,8 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
     let pgSubmit: LatencySummary | null = null;
     let pgOne: WebhookFigures | null = null;
     let pgTwo: WebhookFigures | null = null;
+    let pgOneCapped: WebhookFigures | null = null;
+    let pgTwoCapped: WebhookFigures | null = null;
     let explained: Awaited<ReturnType<typeof explainSubmitPath>> = [];
     let submitReads: TableReads | null = null;
     for (const stored of plan.postgres) {
@@ -472,6 +477,22 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
         pgOne = await measureWebhook(load, servers, questions, 'o-engines-pg1', plan, backendPids);
         servers.push(await startServer(pgEnv));
         pgTwo = await measureWebhook(load, servers, questions, 'o-engines-pg2', plan, backendPids);
+        // The same, each instance held to CAP_CORES: as if each had a machine of its own.
+        const caps: CpuCap[] = [];
+        try {
+          for (const [i, s] of servers.entries()) {
+            const cap = await CpuCap.create(`instance${i + 1}`, CAP_CORES);
+            if (!cap) break;
+            caps.push(cap);
+            await cap.add(s.process.child.pid!);
+          }
+          if (caps.length === servers.length) {
+            pgOneCapped = await measureWebhook(load, servers.slice(0, 1), questions, 'o-engines-pg1c', plan, backendPids);
+            pgTwoCapped = await measureWebhook(load, servers, questions, 'o-engines-pg2c', plan, backendPids);
+          }
+        } finally {
+          for (const cap of caps) await cap.remove();
+        }
       } finally {
         for (const s of servers) await s.process.stop();
       }
@@ -496,6 +517,7 @@ export async function run(options: BenchOptions = {}): Promise<BenchResult[]> {
       pgFloor,
       pgOne: pgOne!,
       pgTwo: pgTwo!,
+      capped: pgOneCapped && pgTwoCapped ? { one: pgOneCapped, two: pgTwoCapped } : null,
       explained,
       submitReads: submitReads!,
     });
@@ -526,6 +548,8 @@ interface Measured {
   pgFloor: LatencySummary;
   pgOne: WebhookFigures;
   pgTwo: WebhookFigures;
+  /** Each instance under a CPU cap of CAP_CORES; null where no cgroup could be made (not root). */
+  capped: { one: WebhookFigures; two: WebhookFigures } | null;
   explained: Awaited<ReturnType<typeof explainSubmitPath>>;
   submitReads: TableReads;
 }
@@ -693,8 +717,9 @@ function rowsOf(m: Measured): BenchResult[] {
     baseline: round(m.pgOne.result.throughput, 0),
     baselineName: 'PostgreSQL, one instance',
     ratio: round(twoRatio, 3),
-    targetText: `≥ ${TWO_INSTANCE_TARGET} × one instance`,
-    met: twoRatio >= TWO_INSTANCE_TARGET,
+    // With the capped phases measured, the target is judged there (see that row): here the machine's
+    // own cores are shared by the instances, PostgreSQL and the load generator.
+    ...(m.capped ? {} : { targetText: `≥ ${TWO_INSTANCE_TARGET} × one instance`, met: twoRatio >= TWO_INSTANCE_TARGET }),
     notes: [
       `${cpuLine('Embedded, one instance', m.embedded.webhook)}. ${cpuLine('PostgreSQL, one instance', m.pgOne)}. ${cpuLine('PostgreSQL, two instances', m.pgTwo)}.`,
       capped
@@ -709,6 +734,30 @@ function rowsOf(m: Measured): BenchResult[] {
     ],
     details: { ...webhookDetails(m.pgTwo), oneInstance: webhookDetails(m.pgOne), cpuCeilingPerSecond: round(cpuCeiling, 0) },
   });
+  if (m.capped) {
+    const { one, two } = m.capped;
+    const cappedRatio = two.result.throughput / one.result.throughput;
+    const budget = (w: WebhookFigures) => `${round((w.serverCpuMsPerPush * w.result.throughput) / 1000 / w.instances, 2)} of its ${CAP_CORES} core each`;
+    rows.push({
+      name: webhookName(`PostgreSQL, two instances on one database, each held to ${CAP_CORES} of a core (as on machines of their own), requests round robin (${fmt(last.stored)} stored)`),
+      figure: round(two.result.throughput, 0),
+      unit: 'req/s',
+      baseline: round(one.result.throughput, 0),
+      baselineName: `PostgreSQL, one instance held to ${CAP_CORES} of a core`,
+      ratio: round(cappedRatio, 3),
+      targetText: `≥ ${TWO_INSTANCE_TARGET} × one instance`,
+      met: cappedRatio >= TWO_INSTANCE_TARGET,
+      notes: [
+        `Scale-out puts each instance on a machine of its own; this machine has ${cores} cores for the instances, PostgreSQL and the load generator together, which the uncapped two-instance figure above already fills. ` +
+          `So each instance was also run in a cgroup of its own allowed ${CAP_CORES} of a core (cpu.cfs_quota_us), leaving PostgreSQL and the load generator the rest: the instances are then what limits the throughput, as they would be on machines of their own, and the two/one ratio measures what the design lets a second instance add (no shared lock, no row every push waits for). ` +
+          `One instance used ${budget(one)}, two used ${budget(two)}; the machine was ${percent(one.machineBusy)} and ${percent(two.machineBusy)} busy.`,
+        `${cpuLine('PostgreSQL, one instance held', one)}. ${cpuLine('PostgreSQL, two instances held', two)}.`,
+        ...failures('PostgreSQL, one instance held', one.result),
+        ...failures('PostgreSQL, two instances held', two.result),
+      ],
+      details: { ...webhookDetails(two), oneInstance: webhookDetails(one), capCores: CAP_CORES },
+    });
+  }
   return rows;
 }
 
