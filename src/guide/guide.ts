@@ -460,6 +460,7 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
   const offTopic = list(scope?.offTopic);
   const offTopicAlways = list(scope?.offTopicAlways);
   const notAnchors = list(scope?.notAnchors).sort((a, b) => b.length - a.length);
+  const patterns = (scope?.anchorPatterns ?? []).map((p) => new RegExp(p, 'u'));
   return (text: string) => {
     const always = offTopicAlways.filter((w) => text.includes(w));
     // 公开课 is not 公开: the anchors are looked for in the text without such words.
@@ -467,7 +468,7 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
     for (const w of notAnchors) if (anchorText.includes(w)) anchorText = anchorText.split(w).join(' ');
     const others = offTopic.filter((w) => text.includes(w));
     return {
-      strong: strong.filter((w) => anchorText.includes(w)),
+      strong: [...strong.filter((w) => anchorText.includes(w)), ...patterns.flatMap((re) => re.exec(anchorText)?.[0] ?? [])],
       weak: weak.filter((w) => anchorText.includes(w)),
       // A poem about a 防空洞 is not a question about the 防空洞: the chat must not answer it from the catalog.
       business: always.length > 0 ? [] : business.filter((w) => anchorText.includes(w)),

@@ -71,6 +71,11 @@ export interface ScopeData {
    * does not count, so 公开课报名 is judged by its other words.
    */
   notAnchors?: string[];
+  /**
+   * Regular expressions (on the normalised question) that act as strong anchors: ways of asking that
+   * a word list cannot hold, such as 申请 with no object after it (帮我爹申请行不, 把申请交上去).
+   */
+  anchorPatterns?: string[];
 }
 
 export type AskStatus = 'answered' | 'unsure' | 'out-of-scope';
