@@ -300,10 +300,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     })();
     ready.catch(chat.refuse);
     jobs.start();
-    // Instances on one database: a calendar another instance took in counts here within a minute.
+    // Instances on one database: a calendar another instance took in counts here within a minute,
+    // and what staff added to the guide there answers citizens here within a minute.
     const calendarRefresh =
       repos.engine === 'postgres'
-        ? setInterval(() => void calendar.refresh().catch((error: unknown) => logger.warn({ err: error }, 'reading the uploaded calendars failed')), 60_000).unref()
+        ? setInterval(() => {
+            void calendar.refresh().catch((error: unknown) => logger.warn({ err: error }, 'reading the uploaded calendars failed'));
+            void guide.ready
+              .then(() => guide.refresh())
+              .catch((error: unknown) => logger.warn({ err: error }, 'reading the guide additions failed'));
+          }, 60_000).unref()
         : undefined;
     // A push run that a crash interrupted resumes now rather than at its next scheduled time, while
     // WeChat still remembers the client_msg_id of its last sends.

@@ -9,6 +9,13 @@ import { loadGuideService } from '../src/guide/service.js';
 import { GuideAdditionsRepo } from '../src/store/guide-additions-repo.js';
 import { Store } from '../src/store/store.js';
 import { tempDir } from './helpers/temp.js';
+import { pgReachable, testDatabase } from './helpers/pg.js';
+import { Database } from '../src/store/pg/database.js';
+import { migrate } from '../src/store/pg/migrate.js';
+import { PgGuideAdditionsRepo } from '../src/store/pg/guide-additions-repo.js';
+
+// Before any test is declared: ava takes declarations only until the file's first await after one.
+const withPostgres = await pgReachable();
 
 /** A question the shipped guide does not answer. */
 // A question the guide does not answer with overdue-no-reply until staff link it (checked in the test).
@@ -82,3 +89,32 @@ test('bad input gives a clear Chinese message and changes nothing', async (t) =>
   t.is(JSON.stringify(guide.guide.entries()), before);
   t.deepEqual(JSON.parse(await readFile(path.join(dir, 'guide-additions.json'), 'utf8')).data, { phrasings: [], entries: [] });
 });
+
+if (withPostgres) {
+  test('instances on one database: what staff add on one answers on the other once it refreshed', async (t) => {
+    const url = await testDatabase(t);
+    const [one, other] = [new Database(url), new Database(url)];
+    t.teardown(() => Promise.all([one.close(), other.close()]));
+    await migrate(one);
+    const agency = await loadAgency('data');
+    const [a, b] = await Promise.all(
+      [one, other].map(async (db) => loadGuideService('data', agency, undefined, await PgGuideAdditionsRepo.open(db))),
+    );
+    t.false(await b!.refresh(), 'nothing added yet: the guide is not rebuilt');
+
+    await a!.addPhrasing('overdue-no-reply', UNANSWERED, 'han');
+    const entry = await a!.addEntry({ section: b!.guide.sections()[0]!.id, question: '人防办的停车场对外开放吗', answer: '对外开放，工作日8:30至17:30。' }, 'han');
+    t.not(b!.ask(UNANSWERED).entry?.id, 'overdue-no-reply', 'the other instance has not read them yet');
+
+    t.true(await b!.refresh());
+    t.is(b!.ask(UNANSWERED).entry?.id, 'overdue-no-reply');
+    t.is(b!.guide.entry(entry.id)?.title, '人防办的停车场对外开放吗');
+    t.false(await b!.refresh(), 'read once, not rebuilt again');
+
+    // An addition made on the other instance meanwhile is kept with them.
+    await b!.addPhrasing('overdue-no-reply', '信寄出去一直没动静', 'li');
+    t.true(await a!.refresh());
+    t.true(a!.guide.entry('overdue-no-reply')!.questions.includes('信寄出去一直没动静'));
+    t.true(a!.guide.entry('overdue-no-reply')!.questions.includes(UNANSWERED));
+  });
+}

@@ -64,6 +64,11 @@ export interface GuideService {
   addPhrasing(entryId: string, text: string, by?: string): Promise<void>;
   /** Adds a new entry, stored and answered from at once. Bad input: DomainError('validation'). */
   addEntry(draft: EntryDraft, by?: string): Promise<RenderedEntry>;
+  /**
+   * Reads the stored additions again and rebuilds the guide if other instances on the same database
+   * added some since; true when it did. A guide without a store for additions has nothing to read.
+   */
+  refresh(): Promise<boolean>;
 }
 
 /** What a guide that staff can extend is built from: the content data and the stored additions. */
@@ -118,7 +123,7 @@ interface Builder extends EditableGuide {
   createGuide: typeof CreateGuide;
   /**
    * The additions as read at the build, and those made here since. Another instance's additions
-   * show here after a restart: the guide is built once per start.
+   * show here once refresh() read them.
    */
   stored: { phrasings: StoredPhrasing[]; entries: StoredEntry[] };
 }
@@ -216,6 +221,17 @@ function serviceOf(source: Guide | Builder | Promise<Builder>): GuideService {
       guide = next;
       return next.entry(stored.id)!;
     }),
+    refresh: () =>
+      oneAtATime(async () => {
+        if (!editable) return false;
+        const builder = editing();
+        const latest = await storedAdditions(builder.additions);
+        // Additions are only ever added: the same counts are the same additions.
+        if (latest.phrasings.length === builder.stored.phrasings.length && latest.entries.length === builder.stored.entries.length) return false;
+        guide = buildWith(builder, latest.phrasings, latest.entries);
+        builder.stored = latest;
+        return true;
+      }),
     ask(question) {
       const result = current().ask(question);
       return result.entry ? { ...result, answer: result.entry.answer, title: result.entry.title } : result;
