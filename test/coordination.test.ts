@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Database } from '../src/store/pg/database.js';
 import { migrate } from '../src/store/pg/migrate.js';
 import { PgCoordination } from '../src/store/pg/coordination.js';
+import { Heartbeat } from '../src/store/pg/instance.js';
 import { LocalCoordination } from '../src/store/coordination.js';
 import { createJobs, runKey } from '../src/jobs/jobs.js';
 import { AccessTokenManager } from '../src/wechat/access-token.js';
@@ -53,6 +54,18 @@ if (withPostgres) {
     const taker = fromB.length ? b! : c!;
     await taker.coordination.finishRun('deadline-reminders@2026-12-07T00:00Z', true);
     t.deepEqual(await a!.coordination.takeOverStaleRuns(1), [], 'a finished run is never taken over');
+  });
+
+  test('a run whose instance is known dead is taken over before its lease runs out', async (t) => {
+    const [a, b] = await instances(t, 2);
+    const beating = new Heartbeat(a!.db);
+    await beating.start();
+    t.true(await a!.coordination.claimRun('catalog-digest@2026-12-07T00:00Z', 10 * 60_000));
+    t.deepEqual(await b!.coordination.takeOverStaleRuns(60_000), [], 'its instance beats');
+    // It stops (or its restart on this machine finds its process gone): it is marked dead at once.
+    await beating.stop();
+    t.deepEqual(await b!.coordination.takeOverStaleRuns(60_000), ['catalog-digest@2026-12-07T00:00Z']);
+    t.false(await a!.coordination.renewRun('catalog-digest@2026-12-07T00:00Z', 60_000), 'the first learns it lost it');
   });
 
   test('two instances scheduling the same job every second run each minute’s fire once', async (t) => {

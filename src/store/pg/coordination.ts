@@ -4,6 +4,7 @@ import type { Coordination } from '../coordination.js';
 import type { AccessTokenPersistence, StoredAccessToken } from '../../wechat/access-token.js';
 import type { SharedUrlUses } from '../../wechat/used-urls.js';
 import type { Database } from './database.js';
+import { instanceDead } from './instance.js';
 
 export class PgCoordination implements Coordination {
   /** Who this instance is in job_runs.holder: its id among the instances (src/store/pg/instance.ts). */
@@ -42,15 +43,17 @@ export class PgCoordination implements Coordination {
   }
 
   async takeOverStaleRuns(ttlMs: number): Promise<string[]> {
-    // SKIP LOCKED: two instances looking at once take different runs, never the same one.
+    // SKIP LOCKED: two instances looking at once take different runs, never the same one. A run is
+    // stale when its lease ran out, or sooner when its instance is known dead (src/store/pg/instance.ts).
     const { rows } = await this.db.query<{ key: string }>(
       `UPDATE job_runs SET holder = $2, lease_until = now() + $3 * interval '1 millisecond', takeovers = takeovers + 1
        WHERE (office, key) IN (
          SELECT office, key FROM job_runs
-         WHERE office = $1 AND finished_at IS NULL AND lease_until < now()
+         WHERE office = $1 AND finished_at IS NULL
+           AND (lease_until < now() OR (holder <> $2 AND ${instanceDead('holder', '$4')}))
          ORDER BY claimed_at LIMIT 20 FOR UPDATE SKIP LOCKED)
        RETURNING key`,
-      [this.db.office, this.holder, ttlMs],
+      [this.db.office, this.holder, ttlMs, this.db.instance.staleMs],
       'job_runs',
     );
     return rows.map((r) => r.key);
