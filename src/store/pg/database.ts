@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { StoreWriteError, WriteHealth } from '../write-faults.js';
 import { DomainError } from '../../domain/errors.js';
-import { newInstance, type Instance, type InstanceTiming } from './instance.js';
+import { newInstance, type Instance, type InstanceTiming } from './instance-id.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -3,70 +3,23 @@
 // run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
 // random part, so a restarted process is someone else; the host part names the machine's boot too,
 // so that a restart finds the rows of its own machine's dead processes and drops them at once
-// (Heartbeat.start): a single server killed and started again takes over without waiting staleMs. A running server beats: its row in
-// `instances` (migration 080) gets seen_at = now() every heartbeatMs, on a connection of its own, so
-// requests queued in the main pool cannot hold the beat up. An instance whose row was not seen for
-// staleMs is dead; one that stops cleanly, or is found dead on its machine, has its row marked dead
-// at once (seen_at = -infinity). An id without a row (a tool, a test without a beat, or gone for a
-// day) is not judged: its claims run out with their leases. The time is the database's: hosts'
-// clocks do not matter.
+// (Heartbeat.start): a single server killed and started again takes over without waiting staleMs. A
+// running server beats: its row in `instances` (migration 080) gets seen_at = now() every
+// heartbeatMs, on a connection of its own, so requests queued in the main pool cannot hold the beat
+// up. An instance whose row was not seen for staleMs is dead; one that stops cleanly, or is found
+// dead on its machine, has its row marked dead at once (seen_at = -infinity). An id without a row
+// (a tool, a test without a beat, or gone for a day) is not judged: its claims run out with their
+// leases. The time is the database's: hosts' clocks do not matter.
 //
 // A live process can still look dead (the machine stopped it for longer than staleMs, or its
 // heartbeat connection hangs). So nothing takes this belief alone as leave to send a message: the
 // outbox records a send before making it, and only on a delivery nobody changed since it read it
 // (src/notify/outbox.ts). An instance taken for dead cannot send what the one that took over sent,
 // and the one that took over follows the rules for a send cut off by a crash.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import type { Database } from './database.js';
+import { localPid, processExists } from './instance-id.js';
 
-export interface InstanceTiming {
-  /** How often a running instance beats. */
-  heartbeatMs: number;
-  /** An instance not seen for this long is dead: what it held is taken over. */
-  staleMs: number;
-}
-
-/** Five beats may be missed before the others take an instance for dead. */
-export const DEFAULT_INSTANCE_TIMING: InstanceTiming = { heartbeatMs: 2_000, staleMs: 10_000 };
-
-export interface Instance extends InstanceTiming {
-  readonly id: string;
-}
-
-export function newInstance(timing: Partial<InstanceTiming> = {}): Instance {
-  return { id: `${machine()}:${process.pid}:${randomBytes(3).toString('hex')}`, ...DEFAULT_INSTANCE_TIMING, ...timing };
-}
-
-/** This machine since it booted: its host name and boot id (where Linux tells it). */
-function machine(): string {
-  let boot = '';
-  try {
-    boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 8);
-  } catch {
-    // Not Linux: the host name alone, and no instance is ever judged dead by its pid.
-  }
-  return boot ? `${os.hostname()}/${boot}` : os.hostname();
-}
-
-/** The pid of an instance started on this machine since its boot, or null. */
-export function localPid(id: string): number | null {
-  const here = machine();
-  if (!here.includes('/') || !id.startsWith(`${here}:`)) return null;
-  const pid = Number(id.slice(here.length + 1).split(':')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { DEFAULT_INSTANCE_TIMING, newInstance, type Instance, type InstanceTiming } from './instance-id.js';
 
 /** Notes that instance $2 is alive now (a statement whose $1 is the office). */
 export const BEAT_SQL = 'INSERT INTO instances (office, id) VALUES ($1, $2) ON CONFLICT (office, id) DO UPDATE SET seen_at = now()';
