@@ -1,8 +1,8 @@
 // The instances of one office on one PostgreSQL, and which of them are alive, so that what an
-// instance held when it died (its outbox claims) is taken over within seconds, not once its leases
+// instance held when it died (outbox messages, chat messages, job runs) is taken over within seconds, not once its leases
 // run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
 // random part, so a restarted process is someone else; the host part names the machine's boot too,
-// so that a restart finds the rows of its own machine's dead processes and drops them at once
+// so that a restart finds the rows of its own machine's dead processes and marks them dead at once
 // (Heartbeat.start): a single server killed and started again takes over without waiting staleMs. A
 // running server beats: its row in `instances` (migration 080) gets seen_at = now() every
 // heartbeatMs, on a connection of its own, so requests queued in the main pool cannot hold the beat
