@@ -1,6 +1,6 @@
 // The instances of one office on one PostgreSQL, and which of them are alive, so that what an
-// instance held when it died (outbox messages, chat messages, job runs) is taken over within seconds, not once its leases
-// run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
+// instance held when it died (outbox messages, chat messages, job runs) is taken over within
+// seconds, not once its leases run out. An instance is one process's Database (its pool), with an id of its own: host, pid and a
 // random part, so a restarted process is someone else; the host part names the machine's boot too,
 // so that a restart finds the rows of its own machine's dead processes and marks them dead at once
 // (Heartbeat.start): a single server killed and started again takes over without waiting staleMs. A
