@@ -334,10 +334,17 @@ export class PgPushLedgerRepo implements PushLedgerRepository {
     claims: ReadonlySet<string> = new Set(),
   ): Promise<ReadonlySet<string>> {
     const office = this.db.office;
+    // In subscriber order: two instances claiming overlapping pages at once then wait for each other
+    // row by row in the same order, never each for the other (a deadlock).
     const rows = (pick: (key: string, entry: Delivery | null) => boolean) =>
-      JSON.stringify([...entries].filter(([key, entry]) => pick(key, entry)).map(([key, entry]) => ({ key, entry })));
+      JSON.stringify(
+        [...entries]
+          .filter(([key, entry]) => pick(key, entry))
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([key, entry]) => ({ key, entry })),
+      );
     const insert = `INSERT INTO push_deliveries (office, run_id, subscriber, state, data)
-      SELECT $1, $2, x->>'key', x->'entry'->>'state', x->'entry' FROM jsonb_array_elements($3::jsonb) AS x`;
+      SELECT $1, $2, x->>'key', x->'entry'->>'state', x->'entry' FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(x, ord) ORDER BY t.ord`;
     return this.db.transaction(async (client) => {
       // Claims: the row is the claim; a subscriber with a row already is someone else's (or done).
       const won = await client.query<{ subscriber: string }>(`${insert} ON CONFLICT DO NOTHING RETURNING subscriber`, [
