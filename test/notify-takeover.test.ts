@@ -26,13 +26,13 @@ import { migrate } from '../src/store/pg/migrate.js';
 import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { pgReachable, testDatabase } from './helpers/pg.js';
 import { tempDir } from './helpers/temp.js';
+import { pendingDelivery, T0 } from './helpers/deliveries.js';
 import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 import { idNumber } from './helpers/id-number.js';
 
 // Before any test is declared: ava takes declarations only until the file's first await after one.
 const withPostgres = await pgReachable();
 
-const T0 = '2025-09-01T01:00:00.000Z';
 /** Short, so the tests need not wait ten seconds; the ratio is the server's (a beat, staleMs after five missed). */
 const TIMING: InstanceTiming = { heartbeatMs: 300, staleMs: 1500 };
 /** A lease far longer than any test: whatever is taken over here is taken because its instance died. */
@@ -47,31 +47,8 @@ async function instances(t: ExecutionContext, n: number): Promise<Database[]> {
   return list;
 }
 
-function delivery(key: string): Delivery {
-  return {
-    key,
-    entryKey: key,
-    kind: 'receipt',
-    audience: 'applicant',
-    applicationId: 'app-1',
-    eventIndex: 1,
-    recipient: { type: 'applicant', openid: 'o_user', app: 'oa' },
-    channels: ['oa-template'],
-    channelIndex: 0,
-    vars: { trackingNo: '2025-000001' },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: T0,
-    inFlight: null,
-    sentVia: null,
-    confirmed: null,
-    msgid: null,
-    reason: null,
-    history: [],
-    createdAt: T0,
-    updatedAt: T0,
-  };
-}
+/** The outbox's tests' pending receipt, by template message only. */
+const delivery = (key: string): Delivery => pendingDelivery(key, { entryKey: key, channels: ['oa-template'] });
 
 const keysOf = (ds: Delivery[]) => ds.map((d) => d.key).sort();
 

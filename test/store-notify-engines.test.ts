@@ -20,10 +20,10 @@ import { migrate } from '../src/store/pg/migrate.js';
 import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { engines, testDatabase, type EngineName } from './helpers/pg.js';
 import { tempDir } from './helpers/temp.js';
+import { pendingDelivery as delivery, T0 } from './helpers/deliveries.js';
 import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
 import { idNumber } from './helpers/id-number.js';
 
-const T0 = '2025-09-01T01:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
 async function embedded(t: ExecutionContext): Promise<NotifyRepo> {
@@ -43,33 +43,6 @@ async function database(t: ExecutionContext, url?: string): Promise<{ db: Databa
 
 async function open(t: ExecutionContext, engine: EngineName): Promise<NotifyRepository> {
   return engine === 'embedded' ? embedded(t) : PgNotifyRepo.open((await database(t)).db);
-}
-
-function delivery(key: string, fields: Partial<Delivery> = {}): Delivery {
-  return {
-    key,
-    entryKey: key.split('>')[0]!,
-    kind: 'receipt',
-    audience: 'applicant',
-    applicationId: 'app-1',
-    eventIndex: 1,
-    recipient: { type: 'applicant', openid: 'o_user', app: 'oa' },
-    channels: ['oa-template', 'customer-service'],
-    channelIndex: 0,
-    vars: { trackingNo: '2025-000001' },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: T0,
-    inFlight: null,
-    sentVia: null,
-    confirmed: null,
-    msgid: null,
-    reason: null,
-    history: [],
-    createdAt: T0,
-    updatedAt: T0,
-    ...fields,
-  };
 }
 
 function entry(key: string, fields: Partial<OwnEntry> = {}): OwnEntry {

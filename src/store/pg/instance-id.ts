@@ -40,13 +40,3 @@ export function localPid(id: string): number | null {
   const pid = Number(id.slice(here.length + 1).split(':')[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
-
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

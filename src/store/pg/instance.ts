@@ -17,7 +17,8 @@
 // (src/notify/outbox.ts). An instance taken for dead cannot send what the one that took over sent,
 // and the one that took over follows the rules for a send cut off by a crash.
 import type { Database } from './database.js';
-import { localPid, processExists } from './instance-id.js';
+import { localPid } from './instance-id.js';
+import { isProcessAlive } from '../store.js';
 
 export { DEFAULT_INSTANCE_TIMING, newInstance, type Instance, type InstanceTiming } from './instance-id.js';
 
@@ -84,7 +85,7 @@ export class Heartbeat {
       const { rows } = await connection.query<{ id: string }>(`SELECT id FROM instances WHERE office = $1 AND seen_at > '-infinity'`, [this.db.office], 'instances');
       const dead = rows.map((r) => r.id).filter((id) => {
         const pid = localPid(id);
-        return pid !== null && pid !== process.pid && !processExists(pid);
+        return pid !== null && pid !== process.pid && !isProcessAlive(pid);
       });
       if (dead.length) await connection.query(MARK_DEAD_SQL, [this.db.office, dead], 'instances');
     } catch {
