@@ -7,16 +7,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Store } from '../src/store/store.js';
-import { ApplicationsRepo } from '../src/store/applications-repo.js';
-import { AccountsRepo } from '../src/store/accounts-repo.js';
-import { ApplicationsService } from '../src/applications/service.js';
-import { CalendarSource } from '../src/applications/calendar-source.js';
-import { StaffAccounts } from '../src/accounts/staff-accounts.js';
-import { WechatApiClient } from '../src/wechat/api-client.js';
-import { createNotify, loadNotifyTemplates } from '../src/notify/index.js';
 import type { Delivery, NotifyRepository } from '../src/store/notify-repo.js';
 import { Database } from '../src/store/pg/database.js';
 import { BEAT_SQL, Heartbeat, newInstance, type InstanceTiming } from '../src/store/pg/instance.js';
@@ -25,10 +16,8 @@ import { MESSAGE_CLAIM_MS } from '../src/store/conversations-repo.js';
 import { migrate } from '../src/store/pg/migrate.js';
 import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { pgReachable, testDatabase } from './helpers/pg.js';
-import { tempDir } from './helpers/temp.js';
 import { pendingDelivery, T0 } from './helpers/deliveries.js';
-import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
-import { idNumber } from './helpers/id-number.js';
+import { outboxServers } from './helpers/outbox-servers.js';
 
 // Before any test is declared: ava takes declarations only until the file's first await after one.
 const withPostgres = await pgReachable();
@@ -208,47 +197,9 @@ async function until(condition: () => boolean): Promise<void> {
   if (!condition()) throw new Error('timed out waiting');
 }
 
-/**
- * Two server instances' notifications on one database, and the requests they notify about (on an
- * embedded store both read: the applications' own engine is not at issue here).
- */
+/** Two server instances' notifications on one database (test/helpers/outbox-servers.ts). */
 async function servers(t: ExecutionContext) {
-  const content = path.resolve(import.meta.dirname, '..', 'data');
-  const dir = await tempDir(t);
-  const clock = { now: Date.parse(T0) };
-  const now = () => new Date(clock.now);
-  const { fake, baseUrl } = await serveFakeWechat(t, { clock: () => clock.now, prefix: '' });
-  const store = await Store.open(dir, now);
-  t.teardown(() => store.close());
-  const [appsRepo, accountsRepo] = await Promise.all([ApplicationsRepo.open(store), AccountsRepo.open(store)]);
-  const calendar = await CalendarSource.open(content, dir);
-  const applications = new ApplicationsService(appsRepo, () => calendar.current(), now);
-  const accounts = new StaffAccounts(accountsRepo, now);
-  const templates = await loadNotifyTemplates(content);
   const dbs = await instances(t, 2);
-  const server = async (db: Database, fetchWith: typeof fetch = fetch, repo?: NotifyRepository) =>
-    createNotify({
-      repo: repo ?? (await PgNotifyRepo.open(db)),
-      applications,
-      intents: { pending: (n) => appsRepo.pendingIntents(n), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
-      accounts,
-      unanswered: async () => [],
-      wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {}, retry: { attempts: 1 }, fetch: fetchWith }),
-      templates,
-      office: { name: '黄石市人民防空办公室', contact: '电话 0714-1234567', supplementPeriodWorkingDays: 15 },
-      calendar: () => calendar.current(),
-      clock: now,
-    });
-  const submit = async (openid: string) =>
-    (
-      await applications.submit(
-        {
-          applicant: { type: 'person', name: '张小明', idNumber: idNumber('42010219900101123'), phone: '13812345678', email: 'zhang@example.com' },
-          request: { description: '请公开2024年人防工程易地建设费的收取和使用情况' },
-          delivery: { form: 'electronic', method: 'email' },
-        },
-        { channel: 'wechat', openid, by: 'applicant' },
-      )
-    ).application;
+  const { fake, server, submit } = await outboxServers(t, T0);
   return { fake, dbs, server, submit, repo: await PgNotifyRepo.open(dbs[1]!) };
 }

@@ -4,16 +4,8 @@
 // objects on one database) racing for the same thing: one set of deliveries per entry, disjoint
 // claims, a dead claimer's deliveries taken again after the lease, no lost change.
 import test, { type ExecutionContext } from 'ava';
-import path from 'node:path';
 import { Store } from '../src/store/store.js';
-import { ApplicationsRepo } from '../src/store/applications-repo.js';
-import { AccountsRepo } from '../src/store/accounts-repo.js';
-import { ApplicationsService } from '../src/applications/service.js';
-import { CalendarSource } from '../src/applications/calendar-source.js';
-import { StaffAccounts } from '../src/accounts/staff-accounts.js';
-import { WechatApiClient } from '../src/wechat/api-client.js';
-import { createNotify, loadNotifyTemplates } from '../src/notify/index.js';
-import { NotifyRepo, type Delivery, type NotifyRepository, type OwnEntry } from '../src/store/notify-repo.js';
+import { NotifyRepo, type NotifyRepository, type OwnEntry } from '../src/store/notify-repo.js';
 import type { TransferRecord } from '../src/store/transfer.js';
 import { Database } from '../src/store/pg/database.js';
 import { migrate } from '../src/store/pg/migrate.js';
@@ -21,8 +13,7 @@ import { PgNotifyRepo } from '../src/store/pg/notify-repo.js';
 import { engines, testDatabase, type EngineName } from './helpers/pg.js';
 import { tempDir } from './helpers/temp.js';
 import { pendingDelivery as delivery, T0 } from './helpers/deliveries.js';
-import { CREDENTIALS, serveFakeWechat } from './helpers/fake-wechat-server.js';
-import { idNumber } from './helpers/id-number.js';
+import { outboxServers } from './helpers/outbox-servers.js';
 
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
@@ -442,41 +433,11 @@ if ((await engines()).includes('postgres')) {
   });
 
   test('[postgres] two servers running outbox passes at once plan each intent once and send each message once', async (t) => {
-    const content = path.resolve(import.meta.dirname, '..', 'data');
-    const dir = await tempDir(t);
-    const clock = { now: Date.parse(T0) };
-    const now = () => new Date(clock.now);
-    const { fake, baseUrl } = await serveFakeWechat(t, { clock: () => clock.now, prefix: '' });
-    // The requests on one embedded store, read by both (the applications' own engine is not at issue here).
-    const store = await Store.open(dir, now);
-    t.teardown(() => store.close());
-    const [appsRepo, accountsRepo] = await Promise.all([ApplicationsRepo.open(store), AccountsRepo.open(store)]);
-    const calendar = await CalendarSource.open(content, dir);
-    const applications = new ApplicationsService(appsRepo, () => calendar.current(), now);
-    const accounts = new StaffAccounts(accountsRepo, now);
-    const templates = await loadNotifyTemplates(content);
+    const { fake, server, submit } = await outboxServers(t, T0);
     const { db, url } = await database(t);
-    const server = async (instance: Database) =>
-      createNotify({
-        repo: await PgNotifyRepo.open(instance),
-        applications,
-        intents: { pending: (n) => appsRepo.pendingIntents(n), markPlanned: (keys) => appsRepo.markIntentsPlanned(keys) },
-        accounts,
-        unanswered: async () => [],
-        wechat: new WechatApiClient({ baseUrl, ...CREDENTIALS, now: () => clock.now, sleep: async () => {}, retry: { attempts: 1 } }),
-        templates,
-        office: { name: '黄石市人民防空办公室', contact: '电话 0714-1234567', supplementPeriodWorkingDays: 15 },
-        calendar: () => calendar.current(),
-        clock: now,
-      });
     const [a, b] = [await server(db), await server((await database(t, url)).db)];
     const openids = Array.from({ length: 12 }, (_, i) => `o_citizen${i}`);
-    for (const openid of openids) {
-      await applications.submit(
-        { applicant: { type: 'person', name: '张小明', idNumber: idNumber('42010219900101123'), phone: '13812345678', email: 'zhang@example.com' }, request: { description: '请公开2024年人防工程易地建设费的收取和使用情况' }, delivery: { form: 'electronic', method: 'email' } },
-        { channel: 'wechat', openid, by: 'applicant' },
-      );
-    }
+    for (const openid of openids) await submit(openid);
     const summaries = await Promise.all([a.runOutbox(), b.runOutbox(), a.runOutbox(), b.runOutbox()]);
     t.is(fake.calls('template_send'), openids.length, 'one receipt per applicant, whichever server sent it');
     t.deepEqual(fake.outbox.list().map((r) => r.touser).sort(), [...openids].sort());
