@@ -64,6 +64,11 @@ export interface GuideOptions {
   charFields: FieldSpec[];
   /** A question with a weak anchor (申请, 收费, 你们…) is declined only below this coverage. */
   weakAnchorCoverage: number;
+  /**
+   * The ranking with the setting words (scope.json `setting`) is used only when its best entry
+   * covers this much more of the question than the best entry of the ranking without them.
+   */
+  settingMargin: number;
 }
 
 export const DEFAULT_OPTIONS: GuideOptions = {
@@ -94,6 +99,7 @@ export const DEFAULT_OPTIONS: GuideOptions = {
     { name: 'keywords', weight: 1.5, b: 0.3 },
   ],
   weakAnchorCoverage: 0.05,
+  settingMargin: 0.3,
 };
 
 /** jieba tags (first letter) of words that carry grammar rather than topic. */
@@ -152,8 +158,15 @@ export function createGuide(input: GuideInput): Guide {
   // not what the citizen wants to know of it: any entry may concern a 人防工程. Left in the ranking
   // they pull every question that names one towards the entry about 人防工程 in general, however
   // plainly it asks about a time limit or a fee. So they are ranked on only when nothing else is.
-  const subjectWords = (input.scope?.business ?? []).map((w) => analyzer.normalise(w));
+  const businessWords = (input.scope?.business ?? []).map((w) => analyzer.normalise(w));
+  const businessTerms = new Set(businessWords.flatMap((w) => analyzer.terms(w)));
+  // So are the words of a setting (拆迁, 补偿): they say where the citizen comes from. But a question
+  // may ask about the setting itself (拆迁补偿的事找人防办对不对): it is ranked both ways, and the
+  // ranking with them wins when its best entry covers much more of the question (settingMargin).
+  const settingWords = (input.scope?.setting ?? []).map((w) => analyzer.normalise(w));
+  const subjectWords = [...businessWords, ...settingWords];
   const subjectTerms = new Set(subjectWords.flatMap((w) => analyzer.terms(w)));
+  const settingTerms = new Set(settingWords.flatMap((w) => analyzer.terms(w)).filter((t) => !businessTerms.has(t)));
 
   const entryIndex = buildBm25Index(input.entries.map((entry) => ({
     id: entry.id,
@@ -196,7 +209,7 @@ export function createGuide(input: GuideInput): Guide {
    * word score is its own BM25F score plus that of its best single phrasing; its character score
    * is BM25 over bigrams. Each is scaled to the best entry's, then they are added with charWeight.
    */
-  function rank(question: string, limit: number) {
+  function rank(question: string, limit: number, keepSetting = false) {
     const text = question.slice(0, MAX_QUESTION_LENGTH);
     const normalised = analyzer.normalise(text);
     const tokens = dedupe(analyzer.tokens(text));
@@ -205,16 +218,17 @@ export function createGuide(input: GuideInput): Guide {
       if (!neutral.has(token.term)) scored.add(token.term);
       for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
     }
+    const setAside = keepSetting ? businessTerms : subjectTerms;
     let charText = normalised;
     let scores: Float64Array | undefined;
-    if ([...scored].some((t) => !subjectTerms.has(t))) {
-      const without = new Set([...scored].filter((t) => !subjectTerms.has(t)));
+    if ([...scored].some((t) => !setAside.has(t))) {
+      const without = new Set([...scored].filter((t) => !setAside.has(t)));
       scores = entryIndex.score(without);
       // Only when the other words meet some entry: 防空洞能住吗 is still about the 防空洞.
       if (scores.some((s) => s > 0)) {
         scored.clear();
         for (const t of without) scored.add(t);
-        for (const w of subjectWords) charText = charText.split(w).join(' ');
+        for (const w of keepSetting ? businessWords : subjectWords) charText = charText.split(w).join(' ');
       } else scores = undefined;
     }
     scores ??= entryIndex.score(scored);
@@ -245,7 +259,11 @@ export function createGuide(input: GuideInput): Guide {
    * as the best guess with the next topics offered as choices.
    */
   function decide(question: string) {
-    const ranked = rank(question, 1 + ALTERNATIVES);
+    let ranked = rank(question, 1 + ALTERNATIVES);
+    if (ranked.order[0] !== undefined && ranked.tokens.some((t) => settingTerms.has(t.term) || t.parts.some((p) => settingTerms.has(p.term)))) {
+      const kept = rank(question, 1 + ALTERNATIVES, true);
+      if (kept.order[0] !== undefined && coverage(kept.tokens, kept.order[0]) >= coverage(ranked.tokens, ranked.order[0]) + options.settingMargin) ranked = kept;
+    }
     const { normalised, tokens, scores, order } = ranked;
     const anchors = scope(normalised);
     const best = order[0];
