@@ -64,6 +64,11 @@ export interface GuideOptions {
   charFields: FieldSpec[];
   /** A question with a weak anchor (申请, 收费, 你们…) is declined only below this coverage. */
   weakAnchorCoverage: number;
+  /**
+   * The ranking with the setting words (scope.json `setting`) is used only when its best entry
+   * covers this much more of the question than the best entry of the ranking without them.
+   */
+  settingMargin: number;
 }
 
 export const DEFAULT_OPTIONS: GuideOptions = {
@@ -94,6 +99,7 @@ export const DEFAULT_OPTIONS: GuideOptions = {
     { name: 'keywords', weight: 1.5, b: 0.3 },
   ],
   weakAnchorCoverage: 0.05,
+  settingMargin: 0.3,
 };
 
 /** jieba tags (first letter) of words that carry grammar rather than topic. */
@@ -152,8 +158,15 @@ export function createGuide(input: GuideInput): Guide {
   // not what the citizen wants to know of it: any entry may concern a 人防工程. Left in the ranking
   // they pull every question that names one towards the entry about 人防工程 in general, however
   // plainly it asks about a time limit or a fee. So they are ranked on only when nothing else is.
-  const subjectWords = (input.scope?.business ?? []).map((w) => analyzer.normalise(w));
+  const businessWords = (input.scope?.business ?? []).map((w) => analyzer.normalise(w));
+  const businessTerms = new Set(businessWords.flatMap((w) => analyzer.terms(w)));
+  // So are the words of a setting (拆迁, 补偿): they say where the citizen comes from. But a question
+  // may ask about the setting itself (拆迁补偿的事找人防办对不对): it is ranked both ways, and the
+  // ranking with them wins when its best entry covers much more of the question (settingMargin).
+  const settingWords = (input.scope?.setting ?? []).map((w) => analyzer.normalise(w));
+  const subjectWords = [...businessWords, ...settingWords];
   const subjectTerms = new Set(subjectWords.flatMap((w) => analyzer.terms(w)));
+  const settingTerms = new Set(settingWords.flatMap((w) => analyzer.terms(w)).filter((t) => !businessTerms.has(t)));
 
   const entryIndex = buildBm25Index(input.entries.map((entry) => ({
     id: entry.id,
@@ -196,7 +209,7 @@ export function createGuide(input: GuideInput): Guide {
    * word score is its own BM25F score plus that of its best single phrasing; its character score
    * is BM25 over bigrams. Each is scaled to the best entry's, then they are added with charWeight.
    */
-  function rank(question: string, limit: number) {
+  function rank(question: string, limit: number, keepSetting = false) {
     const text = question.slice(0, MAX_QUESTION_LENGTH);
     const normalised = analyzer.normalise(text);
     const tokens = dedupe(analyzer.tokens(text));
@@ -205,16 +218,17 @@ export function createGuide(input: GuideInput): Guide {
       if (!neutral.has(token.term)) scored.add(token.term);
       for (const part of token.parts) if (!neutral.has(part.term)) scored.add(part.term);
     }
+    const setAside = keepSetting ? businessTerms : subjectTerms;
     let charText = normalised;
     let scores: Float64Array | undefined;
-    if ([...scored].some((t) => !subjectTerms.has(t))) {
-      const without = new Set([...scored].filter((t) => !subjectTerms.has(t)));
+    if ([...scored].some((t) => !setAside.has(t))) {
+      const without = new Set([...scored].filter((t) => !setAside.has(t)));
       scores = entryIndex.score(without);
       // Only when the other words meet some entry: 防空洞能住吗 is still about the 防空洞.
       if (scores.some((s) => s > 0)) {
         scored.clear();
         for (const t of without) scored.add(t);
-        for (const w of subjectWords) charText = charText.split(w).join(' ');
+        for (const w of keepSetting ? businessWords : subjectWords) charText = charText.split(w).join(' ');
       } else scores = undefined;
     }
     scores ??= entryIndex.score(scored);
@@ -245,7 +259,11 @@ export function createGuide(input: GuideInput): Guide {
    * as the best guess with the next topics offered as choices.
    */
   function decide(question: string) {
-    const ranked = rank(question, 1 + ALTERNATIVES);
+    let ranked = rank(question, 1 + ALTERNATIVES);
+    if (ranked.order[0] !== undefined && ranked.tokens.some((t) => settingTerms.has(t.term) || t.parts.some((p) => settingTerms.has(p.term)))) {
+      const kept = rank(question, 1 + ALTERNATIVES, true);
+      if (kept.order[0] !== undefined && coverage(kept.tokens, kept.order[0]) >= coverage(ranked.tokens, ranked.order[0]) + options.settingMargin) ranked = kept;
+    }
     const { normalised, tokens, scores, order } = ranked;
     const anchors = scope(normalised);
     const best = order[0];
@@ -263,9 +281,22 @@ export function createGuide(input: GuideInput): Guide {
       // business under a disclosure word (营业执照年报 is the company's filing, not our 年报).
       status = 'out-of-scope';
       reason = `another request: ${anchors.offTopicAlways.join('/')}`;
+    } else if (anchors.strongWords.length > 0 || anchors.business.length > 0) {
+      status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
+      reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
+    } else if (anchors.appliedFor.length > 0 && anchors.strong.length > 0) {
+      // Only a pattern anchor (申请交了) with another service applied for (公积金提取申请交了多久能到账):
+      // the application is that service's.
+      status = 'out-of-scope';
+      reason = `another service applied for: ${anchors.appliedFor.join('/')}`;
     } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
+    } else if (anchors.offTopic.length > 0 && anchors.appliedFor.length === 0 && settingCover(normalised, anchors.offTopic) >= options.minCoverage) {
+      // Another service told only as the setting, in a sentence that asks nothing (上回给社保局寄材料就
+      // 石沉大海了, 跟物业扯皮), while the rest of the question is a disclosure question the guide covers.
+      status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
+      reason = `another service only as the setting: ${anchors.offTopic.join('/')}`;
     } else if (anchors.offTopic.length > 0 && (anchors.appliedFor.length > 0 || !(anchors.weak.length >= 2 && cover >= options.minCoverage))) {
       // Another service's word declines, unless disclosure words and the guide's coverage say the
       // service is only the setting: a 物业 applying for its residents, a 营业执照 as a company's ID.
@@ -282,6 +313,25 @@ export function createGuide(input: GuideInput): Guide {
     if (status === 'answered') reason += `; coverage ${round(cover)} ≥ ${options.answerCoverage} and lead ${round(margin)} ≥ ${options.minMargin}`;
     else if (status === 'unsure') reason += `; best guess: coverage ${round(cover)}${cover < options.answerCoverage ? ` < ${options.answerCoverage}` : ''}, lead ${round(margin)}${margin < options.minMargin ? ` < ${options.minMargin}` : ''}`;
     return { ...ranked, anchors, best, cover, s1, status, reason };
+  }
+
+  /**
+   * The coverage of the question without its clauses naming another service, when none of those
+   * clauses asks anything (no question mark or question word): the service is then only where the
+   * citizen comes from. 0 when a service clause asks, or the rest holds fewer than two disclosure
+   * words (weak anchors).
+   */
+  function settingCover(normalised: string, others: string[]): number {
+    const clauses = normalised.match(CLAUSE) ?? [];
+    const setting = clauses.filter((c) => others.some((w) => c.includes(w)));
+    if (setting.length === 0 || setting.length === clauses.length || setting.some((c) => ASKS.test(c))) return 0;
+    const rest = clauses.filter((c) => !setting.includes(c)).join('');
+    // The rest must be a disclosure question in its own words, not a generic 咋整 or 带什么材料.
+    const found = scope(rest);
+    // 你们 only says whom the citizen asks (淘宝商家不认账！能找你们投诉吗).
+    if (found.offTopic.length > 0 || found.weak.filter((w) => !ADDRESSEE.has(w)).length + found.strong.length < 2) return 0;
+    const { tokens, order } = rank(rest, 1);
+    return order[0] === undefined ? 0 : coverage(dedupe(tokens), order[0]);
   }
 
   /**
@@ -451,6 +501,13 @@ function bigrams(text: string): string[] {
   return out;
 }
 
+/** A clause with the punctuation or spaces after it. */
+const CLAUSE = /[^,，。.;；!！?？\s]+[,，。.;；!！?？\s]*/gu;
+/** Weak anchors that only say whom the citizen addresses. */
+const ADDRESSEE = new Set(['你们', '你哋']);
+/** A clause that asks something. */
+const ASKS = /[?？吗嘛呢啥谁哪几咋怎]|什么|多久|多少|是否|能不能|可不可以|行不|得不|中不中|要不要|有没有|么样/u;
+
 /** The scope words a (normalised) question holds. */
 function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) => string) {
   const list = (words: string[] | undefined) => [...new Set((words ?? []).map(normalise).filter(Boolean))];
@@ -469,6 +526,7 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
     const others = offTopic.filter((w) => text.includes(w));
     return {
       strong: [...strong.filter((w) => anchorText.includes(w)), ...patterns.flatMap((re) => re.exec(anchorText)?.[0] ?? [])],
+      strongWords: strong.filter((w) => anchorText.includes(w)),
       weak: weak.filter((w) => anchorText.includes(w)),
       // A poem about a 防空洞 is not a question about the 防空洞: the chat must not answer it from the catalog.
       business: always.length > 0 ? [] : business.filter((w) => anchorText.includes(w)),
@@ -490,7 +548,7 @@ function appliedForPattern(word: string): RegExp {
   let re = appliedForCache.get(word);
   if (re === undefined) {
     const w = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re = new RegExp(`(?:申请|申办|办理)\\p{Script=Han}{0,3}${w}|办${w}|${w}(?:怎么|如何|咋|怎样)(?:申请|申办|办)`, 'u');
+    re = new RegExp(`(?:申请|申办|办理)\\p{Script=Han}{0,3}${w}|办${w}|${w}(?:怎么|如何|咋|怎样)(?:申请|申办|办)|${w}\\p{Script=Han}{0,2}申请(?:交|递|送|寄|提交|办|批|下来|多久|要多久|什么时候|到账)`, 'u');
     appliedForCache.set(word, re);
   }
   return re;

@@ -76,6 +76,12 @@ export interface ScopeData {
    * a word list cannot hold, such as 申请 with no object after it (帮我爹申请行不, 把申请交上去).
    */
   anchorPatterns?: string[];
+  /**
+   * Where a question comes from rather than what it asks (拆迁, 街道, 物业, 低保…): like the office's
+   * business words, ranked on only when the question's other words meet no entry, so a demolition
+   * story that asks how to apply is not pulled to the entry about other agencies' information.
+   */
+  setting?: string[];
 }
 
 export type AskStatus = 'answered' | 'unsure' | 'out-of-scope';
