@@ -255,3 +255,16 @@ test('an anchor inside a word without its sense does not count; a service applie
   t.is(guide.ask('办护照要交钱吗').status, 'out-of-scope');
   t.not(guide.ask('申请公开补贴发放名单收费吗').status, 'out-of-scope');
 });
+
+test('a service applied for declines its own application, not a request for documents in a clause of its own', (t) => {
+  const guide = createGuide({
+    ...base,
+    scope: {
+      anchors: ['公开'], weakAnchors: ['申请', '材料'], business: [], offTopic: ['低保', '公积金'],
+      anchorPatterns: ['(想看|想要)\\p{Script=Han}{0,8}(材料|文件)', '申请\\p{Script=Han}{0,2}交了'],
+    },
+  });
+  t.is(guide.ask('公积金提取申请交了多久能到账').status, 'out-of-scope', "the pattern sits in the service's own clause");
+  t.is(guide.ask('申请低保要什么材料').status, 'out-of-scope');
+  t.not(guide.ask('我申请低保被拒了，想看当时评审的材料，收费吗').status, 'out-of-scope', 'the documents are asked for apart from the service');
+});

@@ -118,7 +118,7 @@ export interface Explanation {
   /** The question's terms after normalisation, with their weight in the coverage. */
   terms: { term: string; pos: string; weight: number; known: boolean }[];
   /** Scope words found: strong anchors, weak anchors, the office's business, other services. */
-  anchors: { strong: string[]; weak: string[]; business: string[]; offTopic: string[]; offTopicAlways: string[]; appliedFor: string[] };
+  anchors: { strong: string[]; strongApart: string[]; weak: string[]; business: string[]; offTopic: string[]; offTopicAlways: string[]; appliedFor: string[] };
   /** The best entries with their fused score, its word and character parts, and coverage. */
   ranking: { id: string; title: string; score: number; words: number; chars: number; coverage: number }[];
   /** The status ask() gives and why. */
@@ -284,9 +284,9 @@ export function createGuide(input: GuideInput): Guide {
     } else if (anchors.strongWords.length > 0 || anchors.business.length > 0) {
       status = cover >= options.answerCoverage && margin >= options.minMargin ? 'answered' : 'unsure';
       reason = `anchor ${[...anchors.strong, ...anchors.business].join('/')}`;
-    } else if (anchors.appliedFor.length > 0 && anchors.strong.length > 0) {
-      // Only a pattern anchor (申请交了) with another service applied for (公积金提取申请交了多久能到账):
-      // the application is that service's.
+    } else if (anchors.appliedFor.length > 0 && anchors.strong.length > 0 && anchors.strongApart.length === 0) {
+      // Only a pattern anchor (申请交了) with another service applied for (公积金提取申请交了多久能到账),
+      // in the service's own clause: the application is that service's.
       status = 'out-of-scope';
       reason = `another service applied for: ${anchors.appliedFor.join('/')}`;
     } else if (anchors.strong.length > 0 || anchors.business.length > 0) {
@@ -524,8 +524,12 @@ function scopeMatcher(scope: ScopeData | undefined, normalise: (text: string) =>
     let anchorText = text;
     for (const w of notAnchors) if (anchorText.includes(w)) anchorText = anchorText.split(w).join(' ');
     const others = offTopic.filter((w) => text.includes(w));
+    const clauses = anchorText.match(CLAUSE) ?? [];
     return {
       strong: [...strong.filter((w) => anchorText.includes(w)), ...patterns.flatMap((re) => re.exec(anchorText)?.[0] ?? [])],
+      // Pattern anchors in a clause naming no other service (申请低保被拒了，想看当时评审的材料): a
+      // disclosure request of its own, whatever the service applied for in another clause.
+      strongApart: clauses.filter((c) => !others.some((w) => c.includes(w))).flatMap((c) => patterns.flatMap((re) => re.exec(c)?.[0] ?? [])),
       strongWords: strong.filter((w) => anchorText.includes(w)),
       weak: weak.filter((w) => anchorText.includes(w)),
       // A poem about a 防空洞 is not a question about the 防空洞: the chat must not answer it from the catalog.
