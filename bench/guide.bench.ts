@@ -123,7 +123,7 @@ export async function run(): Promise<BenchResult[]> {
   const reply = (q: string) => replyOf(service.ask(q));
   const locked = evaluate('locked', await loadBlindSet('locked'), reply);
   const tunes: EvalResult[] = [];
-  for (const name of ['tune', 'tune2', 'tune3', 'tune4', 'tune5', 'tune6', 'tune7', 'tune8', 'tune9'] as const) tunes.push(evaluate(name, await loadBlindSet(name), reply));
+  for (const name of ['tune', 'tune2', 'tune3', 'tune4', 'tune5', 'tune6', 'tune7', 'tune8', 'tune9', 'tune10'] as const) tunes.push(evaluate(name, await loadBlindSet(name), reply));
   const history = (JSON.parse(await readFile(resolve(ROOT, 'bench/guide-eval/history.json'), 'utf8')) as { steps: HistoryStep[] }).steps;
 
   const jieba = sharedJieba();

@@ -1,14 +1,14 @@
 // Tuning aid: the tune set's accuracy, then each miss with the top three entries (✓: that entry carries
 // the fact) and the entries whose answer carries it. It reads the tune set only: the locked set is
 // measured by `npm run bench -- --only guide` and never listed question by question.
-// npx tsx bench/guide-eval/tune.ts [options-json] [quiet] [tune|tune2|…|tune9]
+// npx tsx bench/guide-eval/tune.ts [options-json] [quiet] [tune|tune2|…|tune10]
 import { loadGuideService } from '../../src/guide/service.js';
 import { loadAgency } from '../../src/agency.js';
 import { loadBlindSet, carries, evaluate, replyOf, summary, type SetName } from '../lib/guide-eval.js';
 const dir = 'data';
 const opts = process.argv[2] ? JSON.parse(process.argv[2]) : undefined;
 const guide = await loadGuideService(dir, await loadAgency(dir), opts);
-const name = ['tune2', 'tune3', 'tune4', 'tune5', 'tune6', 'tune7', 'tune8', 'tune9'].includes(process.argv[4] ?? '') ? process.argv[4] as Exclude<SetName, 'tune' | 'locked'> : 'tune';
+const name = ['tune2', 'tune3', 'tune4', 'tune5', 'tune6', 'tune7', 'tune8', 'tune9', 'tune10'].includes(process.argv[4] ?? '') ? process.argv[4] as Exclude<SetName, 'tune' | 'locked'> : 'tune';
 const set = await loadBlindSet(name);
 const r = evaluate(name, set, (q) => replyOf(guide.ask(q)));
 console.log(summary(r));

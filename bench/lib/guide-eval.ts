@@ -41,7 +41,7 @@ export interface EvalResult {
   misses: string[];
 }
 
-export type SetName = 'tune' | 'tune2' | 'tune3' | 'tune4' | 'tune5' | 'tune6' | 'tune7' | 'tune8' | 'tune9' | 'locked';
+export type SetName = 'tune' | 'tune2' | 'tune3' | 'tune4' | 'tune5' | 'tune6' | 'tune7' | 'tune8' | 'tune9' | 'tune10' | 'locked';
 
 /**
  * What the chat (bot/dialog.ts) makes of the guide's reply, without the catalog: an out-of-scope
