@@ -189,6 +189,17 @@ test.serial('a guide that cannot be built is a failed start, also when it is bui
   await early.stop();
 });
 
+test.serial('a scope pattern that is no regular expression fails the start, naming the file and the pattern', async (t) => {
+  const content = await tempDir(t);
+  await cp('data', content, { recursive: true });
+  const scopeFile = path.join(content, 'guide', 'scope.json');
+  const scope = JSON.parse(await readFile(scopeFile, 'utf8'));
+  scope.anchorPatterns.push('(帮|替)申请(');
+  await writeFile(scopeFile, JSON.stringify(scope));
+  const error = await t.throwsAsync(start(await config(t, { CONTENT_DIR: content }), { logger: quietLogger() }));
+  t.regex(error!.message, /scope\.json: anchorPatterns\[\d+\] "\(帮\|替\)申请\(" is not a valid regular expression/);
+});
+
 test.serial('npm start listens before it loads Wechaty and the guide\'s libraries, and loads them right after', async (t) => {
   t.timeout(120_000);
   const late = ['wechaty', 'wechaty-puppet', '@node-rs/jieba', 'pinyin-pro', 'opencc-js/t2cn'];

@@ -19,8 +19,20 @@ export async function loadGuideFiles(contentDir: string): Promise<Omit<GuideData
     dictionary: dictionary as DictionaryData,
     synonyms: synonyms as SynonymData,
     stopwords: stopwords as StopwordData,
-    scope: scope as ScopeData,
+    scope: checkedScope(scope as ScopeData, join(dir, 'scope.json')),
   };
+}
+
+/** An office edits scope.json: a pattern that is no regular expression is named, with the file. */
+function checkedScope(scope: ScopeData, path: string): ScopeData {
+  for (const [i, pattern] of (scope?.anchorPatterns ?? []).entries()) {
+    try {
+      new RegExp(pattern, 'u');
+    } catch (error) {
+      throw new Error(`guide data ${path}: anchorPatterns[${i}] ${JSON.stringify(pattern)} is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  return scope;
 }
 
 export async function loadGuideData(contentDir: string, agency?: Agency): Promise<GuideData> {
