@@ -70,6 +70,9 @@ test('webhook answers, requests by state, store writes and the outbox against a 
   const submitted = await client(app.url)('POST', '/mp/v1/applications', personApplication(), mp);
   t.is(submitted.status, 201);
   const staff = await staffLogin(app.url);
+  // The outbox job also fires on its schedule, every minute: a fire during this test counts too.
+  const outboxRuns = (text: string) => value(text, 'gongkai_job_runs_total{job="outbox",result="ok"}');
+  const runsBefore = outboxRuns((await scrape(app.url)).text);
   t.is((await client(app.url)('POST', '/admin/v1/jobs/outbox/run', undefined, staff)).status, 200);
 
   const { text } = await scrape(app.url);
@@ -78,8 +81,8 @@ test('webhook answers, requests by state, store writes and the outbox against a 
   t.deepEqual(samples(text, 'gongkai_requests_open'), new Map([[`{status="${submitted.body.status}"}`, 1]]));
   t.is(value(text, 'gongkai_requests_overdue'), 0);
   t.true(value(text, 'gongkai_store_write_duration_seconds_count{file="applications"}') >= 1, 'the application was written durably');
-  t.is(value(text, 'gongkai_job_runs_total{job="outbox",result="ok"}'), 1);
-  t.is(value(text, 'gongkai_job_duration_seconds_count{job="outbox"}'), 1);
+  t.true(outboxRuns(text) >= runsBefore + 1, 'the run staff asked for is counted');
+  t.is(value(text, 'gongkai_job_duration_seconds_count{job="outbox"}'), outboxRuns(text), 'each run is timed once');
 
   // The figures agree with the outbox itself, channel by channel (every delivery there is about this request).
   const deliveries = await app.repos.notify.deliveriesOf(submitted.body.id);
